@@ -1,0 +1,125 @@
+"""Cross-reference checks of a process: ids unique, references resolve, stages declared, no cycle.
+
+They work on plain data (lists of dicts) so that they can run even when some items failed field validation,
+and every problem in a file is reported together.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+
+from approval_model.problems import Problem, did_you_mean
+
+__all__ = ["cross_reference_problems", "prerequisite_ids"]
+
+
+def prerequisite_ids(item: Mapping[str, Any]) -> list[str]:
+    """Prerequisite ids of a raw item whether written as plain ids or as {item: ...} records."""
+    ids: list[str] = []
+    for entry in item.get("prerequisites") or ():
+        if isinstance(entry, str):
+            ids.append(entry)
+        elif isinstance(entry, Mapping) and isinstance(entry.get("item"), str):
+            ids.append(entry["item"])
+        elif hasattr(entry, "item"):
+            ids.append(entry.item)
+    return ids
+
+
+def _ids(entries: Sequence[Any]) -> list[str]:
+    return [e.get("id") for e in entries if isinstance(e, Mapping) and isinstance(e.get("id"), str)]
+
+
+def _duplicates(kind: str, key: str, entries: Sequence[Any]) -> list[Problem]:
+    counts = Counter(_ids(entries))
+    problems = []
+    for index, entry in enumerate(entries):
+        ident = entry.get("id") if isinstance(entry, Mapping) else None
+        if isinstance(ident, str) and counts[ident] > 1:
+            first = _ids(entries).index(ident)
+            if index != first:
+                problems.append(
+                    Problem(
+                        (key, index, "id"),
+                        f"duplicate {kind} id '{ident}' (also {key}[{first}])",
+                        f"give each {kind} its own id, or merge the two entries",
+                    )
+                )
+    return problems
+
+
+def cross_reference_problems(
+    departments: Sequence[Any], stages: Sequence[Any], items: Sequence[Any]
+) -> list[Problem]:
+    """Every cross-reference problem of a process given as raw dicts; empty when consistent."""
+    problems = _duplicates("department", "departments", departments)
+    problems += _duplicates("stage", "stages", stages)
+    problems += _duplicates("item", "items", items)
+    department_ids, stage_ids, item_ids = set(_ids(departments)), _ids(stages), _ids(items)
+    known_items = set(item_ids)
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            continue
+        department = item.get("department")
+        if isinstance(department, str) and department not in department_ids:
+            problems.append(
+                Problem(
+                    ("items", index, "department"),
+                    f"unknown department '{department}'{did_you_mean(department, department_ids)}",
+                    f"use one of the declared departments ({', '.join(sorted(department_ids))}) "
+                    "or declare it under 'departments'",
+                )
+            )
+        stage = item.get("stage")
+        if isinstance(stage, str) and stage not in stage_ids:
+            problems.append(
+                Problem(
+                    ("items", index, "stage"),
+                    f"stage '{stage}' is not declared{did_you_mean(stage, stage_ids)}",
+                    f"use one of the declared stages ({', '.join(stage_ids)}) or add it under 'stages'",
+                )
+            )
+        for position, prerequisite in enumerate(prerequisite_ids(item)):
+            if prerequisite not in known_items:
+                problems.append(
+                    Problem(
+                        ("items", index, "prerequisites", position),
+                        f"unknown prerequisite '{prerequisite}'{did_you_mean(prerequisite, known_items)}",
+                        "name an item id declared under 'items', or remove the prerequisite",
+                    )
+                )
+    problems += _cycle_problems(items, known_items)
+    return problems
+
+
+def _cycle_problems(items: Sequence[Any], known_items: set[str]) -> list[Problem]:
+    graph = nx.DiGraph()
+    index_of: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+            index_of.setdefault(item["id"], index)
+            graph.add_node(item["id"])
+            for prerequisite in prerequisite_ids(item):
+                if prerequisite in known_items:
+                    graph.add_edge(prerequisite, item["id"])
+    problems = []
+    while True:
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            return problems
+        members = [edge[0] for edge in cycle]
+        loop = " -> ".join([*members, members[0]])
+        problems.append(
+            Problem(
+                ("items", index_of[members[0]], "prerequisites"),
+                f"prerequisites form a cycle: {loop}",
+                f"remove one of these prerequisites so the items can be ordered (e.g. '{cycle[-1][0]}' "
+                f"from the prerequisites of '{cycle[-1][1]}')",
+            )
+        )
+        graph.remove_edge(*cycle[-1][:2])

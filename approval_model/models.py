@@ -1,0 +1,279 @@
+"""Pydantic v2 models of the approval domain: departments, stages, approval items and the whole process.
+
+Every model forbids unknown keys, so a typo in a scenario file (``statutory_limt_days``) is an error, not a
+silently ignored field. Numbers from the reference catalog carry their provenance: ``documented`` with the
+source ids it was found in, or ``assumed`` with a note saying why.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Applicability",
+    "ApprovalItem",
+    "Department",
+    "HandlingDistribution",
+    "Prerequisite",
+    "Process",
+    "ProjectProfile",
+    "Provenance",
+    "SimulationSettings",
+    "Stage",
+    "Supplement",
+]
+
+Identifier = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.]+$", description="letters, digits, _ - ."),
+]
+
+
+class Strict(BaseModel):
+    """Base for every scenario-file model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(Strict):
+    """Where a number comes from: ``documented`` (with source ids) or ``assumed`` (a default chosen here)."""
+
+    status: Literal["documented", "assumed"]
+    sources: tuple[str, ...] = ()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _documented_needs_source(self) -> Provenance:
+        if self.status == "documented" and not self.sources:
+            raise ValueError("a 'documented' number needs at least one source id in 'sources'")
+        return self
+
+
+class Department(Strict):
+    """An approving department (审批部门)."""
+
+    id: Identifier
+    name: str = Field(min_length=1, description="Chinese name, e.g. 市发展改革委")
+    name_en: str | None = None
+    role: str | None = None
+    capacity: int | None = Field(
+        default=None, gt=0, description="files handled at once; None = never queues (pure delay)"
+    )
+    provenance: Provenance | None = None
+
+
+class Stage(Strict):
+    """A handling stage (阶段); the list order in the process is the stage order."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    name_en: str | None = None
+
+
+class Prerequisite(Strict):
+    """An item that must be finished before another can start (前置要件), with the source of that ordering."""
+
+    item: Identifier
+    status: Literal["documented", "assumed"] = "assumed"
+    sources: tuple[str, ...] = ()
+    note: str | None = None
+
+
+InvestmentType = Literal["government", "enterprise_approval", "enterprise_filing"]
+
+
+class Applicability(Strict):
+    """Which projects an item applies to. All given clauses must hold; an empty one applies to every project."""
+
+    investment_types: tuple[InvestmentType, ...] | None = None
+    min_investment_million_yuan: float | None = Field(default=None, ge=0)
+    max_investment_million_yuan: float | None = Field(default=None, ge=0)
+    any_site_conditions: tuple[str, ...] | None = Field(
+        default=None, description="applies when the project has at least one of these site/feature conditions"
+    )
+
+
+class HandlingDistribution(Strict):
+    """Handling time of an item in working days (used by simulations/)."""
+
+    distribution: Literal["fixed", "uniform", "triangular", "lognormal", "exponential", "empirical"]
+    value: float | None = Field(default=None, ge=0)
+    low: float | None = Field(default=None, ge=0)
+    mode: float | None = Field(default=None, ge=0)
+    high: float | None = Field(default=None, ge=0)
+    mean: float | None = Field(default=None, gt=0)
+    sd: float | None = Field(default=None, ge=0)
+    values: tuple[float, ...] | None = None
+
+    @model_validator(mode="after")
+    def _parameters_fit(self) -> HandlingDistribution:
+        needed = {
+            "fixed": ("value",),
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+            "lognormal": ("mean", "sd"),
+            "exponential": ("mean",),
+            "empirical": ("values",),
+        }[self.distribution]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"distribution '{self.distribution}' needs {', '.join(needed)}; missing {', '.join(missing)}")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+        if self.distribution == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
+            raise ValueError(f"triangular needs low <= mode <= high, got {self.low}, {self.mode}, {self.high}")
+        if self.values is not None and (not self.values or min(self.values) < 0):
+            raise ValueError("'values' must be a non-empty list of non-negative working-day figures")
+        return self
+
+
+class Supplement(Strict):
+    """Supplementary-material requests (补正): the statutory clock stops while the applicant works."""
+
+    probability: float = Field(ge=0, le=1)
+    applicant_days: float | HandlingDistribution = Field(
+        default=5.0, description="applicant's response time in working days (a number or a distribution)"
+    )
+
+    @field_validator("applicant_days")
+    @classmethod
+    def _non_negative(cls, value: float | HandlingDistribution) -> float | HandlingDistribution:
+        if isinstance(value, float | int) and value < 0:
+            raise ValueError("applicant_days must be >= 0")
+        return value
+
+
+class ApprovalItem(Strict):
+    """One approval item (审批事项) of the process."""
+
+    id: Identifier
+    name: str = Field(min_length=1, description="Chinese name as in the source")
+    name_en: str | None = None
+    department: Identifier
+    stage: Identifier
+    statutory_limit_days: float = Field(gt=0, description="statutory time limit in working days (法定时限)")
+    promised_limit_days: float | None = Field(
+        default=None, ge=0, description="publicly promised limit (承诺时限), if any; 0 = on the spot"
+    )
+    materials: int | tuple[str, ...] = Field(
+        default=0, description="application materials: a count or the list of named documents"
+    )
+    prerequisites: tuple[Prerequisite, ...] = ()
+    legal_basis: str | None = Field(default=None, description="law or regulation the item rests on; None = none found")
+    online: bool = False
+    applies_when: Applicability = Applicability()
+    condition: str | None = Field(default=None, description="the condition as written (Chinese), for display")
+    gates_construction: bool = Field(
+        default=True, description="False once the item became after-the-fact inspection (承诺制)"
+    )
+    handling_days: HandlingDistribution | None = None
+    supplement: Supplement | None = None
+    excluded_days: float | HandlingDistribution | None = Field(
+        default=None, description="expert review / intermediary time that does not count against the limit"
+    )
+    provenance: dict[str, Provenance] = Field(
+        default_factory=dict, description="per field name (statutory_limit_days, materials, ...)"
+    )
+    note: str | None = None
+
+    @field_validator("materials")
+    @classmethod
+    def _materials_non_negative(cls, value: int | tuple[str, ...]) -> int | tuple[str, ...]:
+        if isinstance(value, int) and value < 0:
+            raise ValueError("materials must be a count >= 0 or a list of document names")
+        return value
+
+    @property
+    def material_count(self) -> int:
+        return self.materials if isinstance(self.materials, int) else len(self.materials)
+
+    @property
+    def prerequisite_ids(self) -> tuple[str, ...]:
+        return tuple(p.item for p in self.prerequisites)
+
+
+class ProjectProfile(Strict):
+    """A project's features that select which conditional items apply (government / 核准 / 备案, size, site)."""
+
+    name: str | None = None
+    investment_type: InvestmentType
+    investment_million_yuan: float = Field(default=50.0, ge=0, description="total investment, million yuan")
+    site_conditions: tuple[str, ...] = Field(default=(), description="e.g. forest_land, near_cultural_relics")
+    description: str | None = None
+
+    def selects(self, rule: Applicability) -> bool:
+        """Whether an item with this applicability applies to this project."""
+        if rule.investment_types is not None and self.investment_type not in rule.investment_types:
+            return False
+        if rule.min_investment_million_yuan is not None and self.investment_million_yuan < rule.min_investment_million_yuan:
+            return False
+        if rule.max_investment_million_yuan is not None and self.investment_million_yuan >= rule.max_investment_million_yuan:
+            return False
+        return rule.any_site_conditions is None or bool(set(rule.any_site_conditions) & set(self.site_conditions))
+
+
+class SimulationSettings(Strict):
+    """Settings the simulation engines read (see docs/scenario-format.md)."""
+
+    arrivals: dict[str, float] | None = Field(default=None, description="e.g. {per_working_day: 0.5}")
+    start_date: str | None = None
+    serial_handover_days: float = Field(default=0.0, ge=0)
+    stage_coordination_days: float = Field(default=0.0, ge=0)
+
+
+class Process(Strict):
+    """The whole approval process of a project, from initiation (立项) to completion acceptance (竣工验收).
+
+    Construct through :func:`approval_model.scenario.load_scenario` or :meth:`from_data`; a Process built
+    that way has passed every cross-reference check (departments, stages, prerequisites, no cycle).
+    """
+
+    name: str = Field(min_length=1)
+    title: str | None = None
+    description: str | None = None
+    departments: tuple[Department, ...]
+    stages: tuple[Stage, ...]
+    items: tuple[ApprovalItem, ...]
+    sources: dict[str, str] = Field(default_factory=dict, description="source id -> title")
+    simulation: SimulationSettings = SimulationSettings()
+    profile: ProjectProfile | None = Field(default=None, description="the project analysed by default")
+    baseline: str | None = Field(default=None, description="built-in name or path of the process to compare against")
+    lineage: tuple[str, ...] = Field(default=(), description="names of the processes and rules this one derives from")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Process:
+        from approval_model.consistency import cross_reference_problems
+
+        problems = cross_reference_problems(
+            [{"id": d.id} for d in self.departments],
+            [{"id": s.id} for s in self.stages],
+            [
+                {"id": i.id, "department": i.department, "stage": i.stage, "prerequisites": i.prerequisite_ids}
+                for i in self.items
+            ],
+        )
+        if problems:
+            raise ValueError("; ".join(p.render(self.name) for p in problems))
+        return self
+
+    def item(self, item_id: str) -> ApprovalItem:
+        for candidate in self.items:
+            if candidate.id == item_id:
+                return candidate
+        raise KeyError(item_id)
+
+    def department(self, department_id: str) -> Department:
+        for candidate in self.departments:
+            if candidate.id == department_id:
+                return candidate
+        raise KeyError(department_id)
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.items)
+
+    def replace(self, **changes: Any) -> Process:
+        """A validated copy with some fields changed (models are frozen; rules build new processes this way)."""
+        return Process.model_validate({**dict(self), **changes})

@@ -1,0 +1,87 @@
+"""Project profiles: which conditional items of a catalog apply to a given project.
+
+An item that does not apply is removed and its dependents inherit its prerequisites, so ordering through it
+is kept (I17 needs "I02 or I04 or I05": whichever applies stays, the others are bypassed).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from approval_model.models import Prerequisite, Process, ProjectProfile
+from approval_model.problems import Problem, ScenarioError, did_you_mean
+
+__all__ = ["ALL_ITEMS", "DEFAULT_PROFILE", "applicable_process", "builtin_profiles", "load_profile"]
+
+PROFILE_FILE = Path(__file__).parent / "data" / "profiles.yaml"
+DEFAULT_PROFILE = "government-typical"
+
+
+@cache
+def builtin_profiles() -> dict[str, ProjectProfile]:
+    """The built-in profiles by name."""
+    raw = yaml.safe_load(PROFILE_FILE.read_text(encoding="utf-8"))
+    return {name: ProjectProfile.model_validate({"name": name, **body}) for name, body in raw.items()}
+
+
+ALL_ITEMS = "all"
+
+
+def load_profile(reference: str) -> ProjectProfile | None:
+    """A built-in profile name, ``all`` (None: every item applies), or a YAML file holding one profile."""
+    if reference == ALL_ITEMS:
+        return None
+    profiles = builtin_profiles()
+    if reference in profiles:
+        return profiles[reference]
+    path = Path(reference)
+    if not path.exists():
+        raise ScenarioError(
+            reference,
+            [Problem((), f"unknown profile{did_you_mean(reference, profiles)}",
+                     f"use one of {', '.join(profiles)}, 'all', or a YAML file with investment_type, "
+                     "investment_million_yuan and site_conditions")],
+        )
+    try:
+        return ProjectProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, ValidationError) as error:
+        raise ScenarioError(str(path), [Problem((), f"not a valid profile: {error}",
+                                                "see the profiles in docs/scenario-format.md")]) from None
+
+
+def applicable_process(process: Process, profile: ProjectProfile | None) -> Process:
+    """The process restricted to the items that apply to the project; None keeps every item."""
+    if profile is None:
+        return process
+    kept = {item.id for item in process.items if profile.selects(item.applies_when)}
+    if len(kept) == len(process.items):
+        return process
+    by_id = {item.id: item for item in process.items}
+
+    def inherited(item_id: str, seen: frozenset[str]) -> list[Prerequisite]:
+        """Applicable ancestors reached through removed items."""
+        result: list[Prerequisite] = []
+        for prerequisite in by_id[item_id].prerequisites:
+            if prerequisite.item in kept:
+                result.append(prerequisite)
+            elif prerequisite.item not in seen:
+                for deeper in inherited(prerequisite.item, seen | {prerequisite.item}):
+                    result.append(
+                        Prerequisite(item=deeper.item, status="assumed",
+                                     note=f"via {prerequisite.item} (not applicable to this project)")
+                    )
+        return result
+
+    items = []
+    for item in process.items:
+        if item.id not in kept:
+            continue
+        unique: dict[str, Prerequisite] = {}
+        for prerequisite in inherited(item.id, frozenset()):
+            unique.setdefault(prerequisite.item, prerequisite)
+        items.append(item.model_copy(update={"prerequisites": tuple(unique.values())}))
+    return process.replace(items=tuple(items), profile=profile)

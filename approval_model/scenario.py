@@ -1,0 +1,456 @@
+"""Scenario files (YAML): reading, `base:` inheritance and validation with errors a planner can act on.
+
+A problem is reported with the file, the line, the item and the fix; all problems of a file come together in
+one :class:`~approval_model.problems.ScenarioError`. The format is documented in ``docs/scenario-format.md``.
+
+Rules (``rules:``) are applied by a callable passed in by the caller (the ``rules`` package), because the
+domain layer must not depend on the rules layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from approval_model.consistency import cross_reference_problems
+from approval_model.models import (
+    Applicability,
+    ApprovalItem,
+    Department,
+    HandlingDistribution,
+    Prerequisite,
+    Process,
+    ProjectProfile,
+    Provenance,
+    SimulationSettings,
+    Stage,
+    Supplement,
+)
+from approval_model.problems import Problem, ScenarioError, did_you_mean, format_location
+
+__all__ = [
+    "BUILTIN_DIR",
+    "RuleApplier",
+    "ScenarioDocument",
+    "builtin_names",
+    "load_process",
+    "read_document",
+    "resolve_reference",
+]
+
+BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
+PROFILE_FILE = Path(__file__).parent / "data" / "profiles.yaml"
+
+TOP_LEVEL_KEYS = (
+    "name",
+    "title",
+    "description",
+    "base",
+    "baseline",
+    "profile",
+    "sources",
+    "departments",
+    "stages",
+    "items",
+    "remove_items",
+    "rules",
+    "simulation",
+)
+# numeric fields that accept the shorthand {value, status, sources, note}
+PROVENANCED_FIELDS = ("statutory_limit_days", "promised_limit_days", "materials")
+PROVENANCE_KEYS = ("status", "sources", "note")
+# which model an unknown key was found in, by the name of the field that holds it
+NESTED_MODELS: dict[str, type[BaseModel]] = {
+    "items": ApprovalItem,
+    "departments": Department,
+    "stages": Stage,
+    "prerequisites": Prerequisite,
+    "applies_when": Applicability,
+    "handling_days": HandlingDistribution,
+    "applicant_days": HandlingDistribution,
+    "excluded_days": HandlingDistribution,
+    "supplement": Supplement,
+    "simulation": SimulationSettings,
+    "profile": ProjectProfile,
+}
+
+
+@dataclass
+class ScenarioDocument:
+    """A parsed scenario file with the line of every key and list entry, for messages."""
+
+    label: str
+    path: Path | None
+    data: dict[str, Any]
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+
+    def line_of(self, location: Sequence[str | int]) -> int | None:
+        """The line of a location, or of its nearest ancestor present in the file."""
+        location = tuple(location)
+        while location:
+            if location in self.lines:
+                return self.lines[location]
+            location = location[:-1]
+        return None
+
+
+RuleApplier = Callable[[Process, list[Any], ScenarioDocument], Process]
+
+
+def builtin_names() -> list[str]:
+    """Names of the built-in scenarios (``luoyang-2017-before``, ...)."""
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
+
+
+def resolve_reference(reference: str | Path, relative_to: Path | None = None) -> Path:
+    """A built-in scenario name or a file path (relative paths resolve against the referring file)."""
+    text = str(reference)
+    candidate = BUILTIN_DIR / f"{text}.yaml"
+    if "/" not in text and not text.endswith((".yaml", ".yml")) and candidate.exists():
+        return candidate
+    path = Path(text).expanduser()
+    if not path.is_absolute() and relative_to is not None and not path.exists():
+        path = relative_to / path
+    return path
+
+
+def _label(path: Path) -> str:
+    try:
+        if path.resolve().parent == BUILTIN_DIR.resolve():
+            return f"built-in scenario '{path.stem}'"
+    except OSError:
+        pass
+    return str(path)
+
+
+def _record_lines(node: yaml.Node, location: tuple[str | int, ...], lines: dict) -> None:
+    lines.setdefault(location, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            lines[(*location, key)] = key_node.start_mark.line + 1
+            _record_lines(value_node, (*location, key), lines)
+            lines[(*location, key)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _record_lines(child, (*location, index), lines)
+
+
+def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
+    """Parse a scenario file; a missing file, YAML syntax error or non-mapping top level is a ScenarioError."""
+    label = label or _label(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        names = ", ".join(builtin_names())
+        raise ScenarioError(
+            label,
+            [Problem((), "no such file or built-in scenario", f"give a path to a YAML file or one of: {names}")],
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(label, [Problem((), f"cannot read the file ({error})", "save it as UTF-8 text")]) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        where = f" (column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ScenarioError(
+            label,
+            [
+                Problem(
+                    (),
+                    f"YAML syntax error{where}: {problem}",
+                    "check indentation, colons and quotes on this line and the one before",
+                    line,
+                )
+            ],
+        ) from None
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            label,
+            [Problem((), "the file must be a YAML mapping with 'name', 'departments', 'stages' and 'items'",
+                     "start from the example in docs/scenario-format.md", 1)],
+        )
+    lines: dict[tuple[str | int, ...], int] = {}
+    if node is not None:
+        _record_lines(node, (), lines)
+    return ScenarioDocument(label=label, path=path, data=data, lines=lines)
+
+
+def load_process(
+    reference: str | Path,
+    *,
+    rule_applier: RuleApplier | None = None,
+    relative_to: Path | None = None,
+    _chain: tuple[Path, ...] = (),
+) -> Process:
+    """Load a built-in name or a scenario file into a validated Process, resolving ``base:`` and ``rules:``."""
+    path = resolve_reference(reference, relative_to)
+    document = read_document(path)
+    return build_process(document, rule_applier=rule_applier, _chain=(*_chain, path.resolve()))
+
+
+def build_process(
+    document: ScenarioDocument, *, rule_applier: RuleApplier | None = None, _chain: tuple[Path, ...] = ()
+) -> Process:
+    """Validate a parsed document (with its base) into a Process; every problem is reported together."""
+    data = document.data
+    problems: list[Problem] = []
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            problems.append(
+                Problem(
+                    (str(key),),
+                    f"unknown key '{key}'{did_you_mean(str(key), TOP_LEVEL_KEYS)}",
+                    f"remove it or correct the spelling; allowed keys: {', '.join(TOP_LEVEL_KEYS)}",
+                )
+            )
+    base = _load_base(document, rule_applier, _chain, problems)
+    merged, origins = _merge_with_base(document, base, problems)
+    problems += _remap(cross_reference_problems(merged["departments"], merged["stages"], merged["items"]), origins)
+    if base is None:
+        for key in ("name", "departments", "stages", "items"):
+            if key not in data:
+                problems.append(Problem((key,), f"missing required key '{key}'", f"add '{key}:' (see docs/scenario-format.md)"))
+    process: Process | None = None
+    try:
+        process = Process.model_validate(merged)
+    except ValidationError as error:
+        # a root-level error is the cross-reference check again, already reported above from the raw data
+        field_problems = [p for p in _validation_problems(error) if p.location]
+        problems += _remap(field_problems, origins)
+    if problems:
+        _raise(document, problems, merged)
+    assert process is not None
+    rules = data.get("rules")
+    if rules:
+        if rule_applier is None:
+            _raise(document, [Problem(("rules",), "this file lists rules but no rule engine was given",
+                                      "load it through the approval-sim CLI or rules.load_process")], merged)
+        process = rule_applier(process, rules, document)
+    return process
+
+
+def _load_base(
+    document: ScenarioDocument, rule_applier: RuleApplier | None, chain: tuple[Path, ...], problems: list[Problem]
+) -> Process | None:
+    reference = document.data.get("base")
+    if reference is None:
+        return None
+    if not isinstance(reference, str):
+        problems.append(Problem(("base",), "base must be a built-in scenario name or a file path",
+                                f"e.g. 'base: luoyang-2017-before' (built-in: {', '.join(builtin_names())})"))
+        return None
+    relative_to = document.path.parent if document.path else None
+    base_path = resolve_reference(reference, relative_to).resolve()
+    if base_path in chain:
+        loop = " -> ".join(p.name for p in (*chain, base_path))
+        problems.append(Problem(("base",), f"scenarios name each other as base in a loop: {loop}",
+                                "make one of them start from a built-in scenario instead"))
+        return None
+    try:
+        return load_process(reference, rule_applier=rule_applier, relative_to=relative_to, _chain=chain)
+    except ScenarioError as error:
+        problems.append(Problem(("base",), f"the base scenario '{reference}' is invalid:\n    " + "\n    ".join(error.lines()),
+                                "fix the base scenario first"))
+        return None
+
+
+def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
+    """Expand the shorthands of one item: {value, status, sources, note} numbers, plain-id prerequisites."""
+    if not isinstance(raw, Mapping):
+        return raw
+    item = dict(raw)
+    provenance = dict(item.get("provenance") or {}) if isinstance(item.get("provenance"), Mapping) else item.get("provenance")
+    for name in PROVENANCED_FIELDS:
+        value = item.get(name)
+        if isinstance(value, Mapping) and "value" in value:
+            extra = [k for k in value if k not in ("value", *PROVENANCE_KEYS)]
+            for key in extra:
+                problems.append(Problem(("items", index, name, key),
+                                        f"unknown key '{key}' in {name}{did_you_mean(str(key), PROVENANCE_KEYS)}",
+                                        "write {value: N, status: documented|assumed, sources: [...], note: ...}"))
+            item[name] = value["value"]
+            if isinstance(provenance, dict) and any(k in value for k in PROVENANCE_KEYS):
+                provenance[name] = {k: value[k] for k in PROVENANCE_KEYS if k in value}
+    if isinstance(provenance, dict) and provenance:
+        item["provenance"] = provenance
+    prerequisites = item.get("prerequisites")
+    if isinstance(prerequisites, list):
+        item["prerequisites"] = [{"item": p} if isinstance(p, str) else p for p in prerequisites]
+    return item
+
+
+def _merge_entries(
+    key: str, base_entries: list[dict], file_entries: Any, problems: list[Problem], normalise: Callable | None = None
+) -> tuple[list[Any], list[int | None]]:
+    """Entries of the base, patched field-wise by same-id entries of the file, then the file's new entries."""
+    merged: list[Any] = [dict(e) for e in base_entries]
+    origins: list[int | None] = [None] * len(merged)
+    if file_entries is None:
+        return merged, origins
+    if not isinstance(file_entries, list):
+        problems.append(Problem((key,), f"'{key}' must be a list of entries", f"write each entry as '- id: ...' under '{key}:'"))
+        return merged, origins
+    position = {e.get("id"): i for i, e in enumerate(merged)}
+    for index, entry in enumerate(file_entries):
+        if normalise is not None:
+            entry = normalise(entry, index, problems)
+        if not isinstance(entry, Mapping):
+            problems.append(Problem((key, index), f"each entry of '{key}' must be a mapping with an 'id'",
+                                    "write it as '- id: ...' followed by its fields"))
+            merged.append(entry)
+            origins.append(index)
+            continue
+        target = position.get(entry.get("id")) if base_entries else None
+        if target is not None and origins[target] is None:
+            merged[target] = {**merged[target], **entry}
+            origins[target] = index
+        else:
+            merged.append(dict(entry))
+            origins.append(index)
+    return merged, origins
+
+
+def _merge_with_base(
+    document: ScenarioDocument, base: Process | None, problems: list[Problem]
+) -> tuple[dict[str, Any], dict[str, list[int | None]]]:
+    data = document.data
+    base_dump = base.model_dump(mode="python", exclude_unset=False) if base is not None else {}
+    merged: dict[str, Any] = {}
+    for key in ("name", "title", "description", "sources", "simulation", "profile", "baseline"):
+        if key in data:
+            merged[key] = data[key]
+        elif key in base_dump and key != "name":
+            merged[key] = base_dump[key]
+    merged.setdefault("name", data.get("name", base_dump.get("name")))
+    if isinstance(merged.get("profile"), str):
+        merged["profile"] = _profile_by_name(merged["profile"], problems)
+    if base is not None and isinstance(data.get("sources"), Mapping):
+        merged["sources"] = {**base_dump.get("sources", {}), **data["sources"]}
+    origins: dict[str, list[int | None]] = {}
+    for key, normalise in (("departments", None), ("stages", None), ("items", _normalise_item)):
+        merged[key], origins[key] = _merge_entries(key, list(base_dump.get(key, [])), data.get(key), problems, normalise)
+    removed = data.get("remove_items") or []
+    if removed:
+        known = {i.get("id") for i in merged["items"] if isinstance(i, Mapping)}
+        for position, item_id in enumerate(removed):
+            if item_id not in known:
+                problems.append(Problem(("remove_items", position), f"cannot remove unknown item '{item_id}'"
+                                        f"{did_you_mean(str(item_id), [k for k in known if k])}", "name an item of the base"))
+        keep = [i for i, item in enumerate(merged["items"]) if not (isinstance(item, Mapping) and item.get("id") in removed)]
+        merged["items"] = [merged["items"][i] for i in keep]
+        origins["items"] = [origins["items"][i] for i in keep]
+    lineage = tuple(base.lineage) + (base.name,) if base is not None else ()
+    merged["lineage"] = lineage
+    return merged, origins
+
+
+def _profile_by_name(name: str, problems: list[Problem]) -> dict[str, Any] | None:
+    from approval_model.profiles import builtin_profiles
+
+    profiles = builtin_profiles()
+    if name not in profiles:
+        problems.append(Problem(("profile",), f"unknown profile '{name}'{did_you_mean(name, profiles)}",
+                                f"use one of {', '.join(profiles)} or write the profile inline"))
+        return None
+    return profiles[name].model_dump()
+
+
+def _strip_type_tags(location: tuple[Any, ...]) -> tuple[str | int, ...]:
+    """Pydantic adds union-member tags ('int', 'tuple[str, ...]') to locations; planners need field names."""
+    kept: list[str | int] = []
+    for part in location:
+        if isinstance(part, str) and ("[" in part or part in ("int", "float", "str", "bool", "HandlingDistribution")):
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
+def _validation_problems(error: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[Any, ...]] = set()
+    for detail in error.errors(include_url=False):
+        location = _strip_type_tags(detail["loc"])
+        if location in seen:
+            continue
+        seen.add(location)
+        problems.append(_problem_from_detail(location, detail))
+    return problems
+
+
+def _problem_from_detail(location: tuple[str | int, ...], detail: Mapping[str, Any]) -> Problem:
+    kind = detail["type"]
+    name = str(location[-1]) if location else "value"
+    value = detail.get("input")
+    if kind == "missing":
+        return Problem(location, f"missing required field '{name}'", f"add '{name}: ...' to this entry")
+    if kind == "extra_forbidden":
+        parent = next((p for p in reversed(location[:-1]) if isinstance(p, str)), "")
+        model = Provenance if "provenance" in location[:-1] else NESTED_MODELS.get(parent)
+        allowed = list(model.model_fields) if model is not None else []
+        hint = f"allowed keys: {', '.join(allowed)}" if allowed else "see docs/scenario-format.md"
+        return Problem(location, f"unknown key '{name}'{did_you_mean(name, allowed)}", f"remove it or correct the spelling; {hint}")
+    if kind in ("greater_than", "greater_than_equal"):
+        bound = detail.get("ctx", {}).get("gt", detail.get("ctx", {}).get("ge"))
+        op = ">" if kind == "greater_than" else ">="
+        fix = "give a positive number of working days" if name.endswith("_days") else f"use a value {op} {bound}"
+        bound_text = f"{bound:g}" if isinstance(bound, int | float) else bound
+        return Problem(location, f"'{name}' must be {op} {bound_text} (got {value!r})", fix)
+    if kind in ("less_than_equal", "less_than"):
+        return Problem(location, f"'{name}' {detail['msg'].lower()} (got {value!r})", "use a smaller value")
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return Problem(location, f"'{name}': {detail['msg'].lower()} (got {value!r})", "write a value of the expected type")
+    if kind == "literal_error":
+        return Problem(location, f"'{name}': {detail['msg'].lower()} (got {value!r})", "use one of the listed values")
+    message = detail["msg"].removeprefix("Value error, ")
+    return Problem(location, f"'{name}': {message}" if location else message, "see docs/scenario-format.md")
+
+
+def _remap(problems: list[Problem], origins: Mapping[str, list[int | None]]) -> list[Problem]:
+    """Translate merged-list indexes back into the file's own list indexes."""
+    remapped = []
+    for problem in problems:
+        location = problem.location
+        if len(location) >= 2 and location[0] in origins and isinstance(location[1], int):
+            entries = origins[str(location[0])]
+            origin = entries[location[1]] if location[1] < len(entries) else location[1]
+            location = (location[0], origin if origin is not None else f"base:{location[1]}", *location[2:])
+        remapped.append(Problem(location, problem.message, problem.fix, problem.line))
+    return remapped
+
+
+def _raise(document: ScenarioDocument, problems: list[Problem], merged: Mapping[str, Any]) -> None:
+    located, subjects = [], []
+    for problem in sorted(problems, key=lambda p: (p.line or document.line_of(p.location) or 10**9)):
+        location = problem.location
+        line = problem.line or (None if _from_base(location) else document.line_of(location))
+        located.append(Problem(location, problem.message, problem.fix, line))
+        subjects.append(_subject(document, location))
+    raise ScenarioError(document.label, located, subjects)
+
+
+def _from_base(location: tuple[Any, ...]) -> bool:
+    return len(location) >= 2 and isinstance(location[1], str) and location[1].startswith("base:")
+
+
+def _subject(document: ScenarioDocument, location: tuple[Any, ...]) -> str:
+    text = format_location(tuple(p for p in location if not (isinstance(p, str) and p.startswith("base:"))))
+    if len(location) >= 2 and location[0] in ("items", "departments", "stages"):
+        kind = location[0].rstrip("s")
+        if _from_base(location):
+            return f"{kind} #{location[1][5:]} of the base ({format_location(location[2:]) or 'entry'})"
+        entries = document.data.get(location[0])
+        if isinstance(entries, list) and isinstance(location[1], int) and location[1] < len(entries):
+            entry = entries[location[1]]
+            if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
+                return f"{kind} '{entry['id']}' ({text})"
+    return text

@@ -1,0 +1,1 @@
+"""Prefect flows wiring scenarios, simulations and persistence together (the only package importing Prefect)."""

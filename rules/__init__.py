@@ -1,0 +1,1 @@
+"""Reform measures as auditable transforms of an approval process (Process -> Process + audit)."""
