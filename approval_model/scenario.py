@@ -269,7 +269,8 @@ def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
     if not isinstance(raw, Mapping):
         return raw
     item = dict(raw)
-    provenance = dict(item.get("provenance") or {}) if isinstance(item.get("provenance"), Mapping) else item.get("provenance")
+    raw_provenance = item.get("provenance", {})
+    provenance = dict(raw_provenance) if isinstance(raw_provenance, Mapping) else raw_provenance
     for name in PROVENANCED_FIELDS:
         value = item.get(name)
         if isinstance(value, Mapping) and "value" in value:
