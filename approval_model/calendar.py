@@ -143,7 +143,9 @@ def _as_entry_date(value: Any, where: str, key: str = "") -> date:
 
 def _parse_overrides(raw: Any, source: str) -> _Overrides:
     """Validate an override table; every error names ``source``, the year/entry and the fix."""
-    example = "years: {2027: {holidays: [2027-01-01, {from: 2027-02-06, to: 2027-02-14}], workdays: [2027-02-20]}}"
+    example = (
+        "years: {2027: {holidays: [2027-01-01, {from: 2027-02-06, to: 2027-02-14}], workdays: [2027-02-20]}}"
+    )
     if not isinstance(raw, Mapping):
         raise CalendarError(
             f"{source}: expected a mapping with a top-level 'years:' key, got {type(raw).__name__}. "
@@ -175,7 +177,9 @@ def _parse_overrides(raw: Any, source: str) -> _Overrides:
         except ValueError:
             year = -1
         if isinstance(year_key, bool) or not 1 <= year <= 9999:
-            raise CalendarError(f"{where_year}: not a year. Fix: use a four-digit year such as 2027 as the key")
+            raise CalendarError(
+                f"{where_year}: not a year. Fix: use a four-digit year such as 2027 as the key"
+            )
         where_year = f"{source}, year {year}"
         if year in years:
             raise CalendarError(f"{where_year}: listed twice. Fix: merge the two entries for {year}")
@@ -306,7 +310,12 @@ def _as_whole_number(n: Any) -> int:
     """Working days are whole numbers here; fractional input must be rounded explicitly by the caller."""
     if isinstance(n, numbers.Integral) and not isinstance(n, bool | np.bool_):
         return int(n)
-    if isinstance(n, numbers.Real) and not isinstance(n, bool | np.bool_) and math.isfinite(n) and n == int(n):
+    if (
+        isinstance(n, numbers.Real)
+        and not isinstance(n, bool | np.bool_)
+        and math.isfinite(n)
+        and n == int(n)
+    ):
         return int(n)
     raise ValueError(
         f"n must be a whole number of working days, got {n!r}; "
@@ -317,7 +326,9 @@ def _as_whole_number(n: Any) -> int:
 def _as_ordinals(values: Any, name: str) -> np.ndarray:
     a = np.asarray(values)
     if a.dtype.kind == "M":
-        raise TypeError(f"{name} must be integer ordinals; convert datetime64 with ordinals_from_datetime64()")
+        raise TypeError(
+            f"{name} must be integer ordinals; convert datetime64 with ordinals_from_datetime64()"
+        )
     a = _as_int_array(a, name)
     if a.size and (a.min() < _MIN_ORDINAL or a.max() > _MAX_ORDINAL):
         raise CalendarError(f"{name} contains values outside the date range {_MIN_ORDINAL}..{_MAX_ORDINAL}")
@@ -334,7 +345,9 @@ def _as_int_array(values: Any, name: str) -> np.ndarray:
         if whole.all():
             return a.astype(np.int64)
         bad = a[~whole].flat[0]
-        raise ValueError(f"{name} must hold whole numbers of working days, found {bad!r}; round explicitly first")
+        raise ValueError(
+            f"{name} must hold whole numbers of working days, found {bad!r}; round explicitly first"
+        )
     raise ValueError(f"{name} must be an integer array, got dtype {a.dtype}")
 
 
@@ -347,7 +360,9 @@ class WorkingDayCalendar:
         Validated eagerly (a bad table is a :class:`CalendarError` here, not on first use); ``source``
         names the table in error messages.
         """
-        self._overrides = _parse_overrides(overrides, source) if overrides is not None else _Overrides(frozenset(), {})
+        self._overrides = (
+            _parse_overrides(overrides, source) if overrides is not None else _Overrides(frozenset(), {})
+        )
         self._table: _Table | None = None
         self._years: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # year -> (work, est)
         self._lock = threading.Lock()
@@ -364,14 +379,25 @@ class WorkingDayCalendar:
         except FileNotFoundError:
             raise CalendarError(f"{name} not found. Fix: check the path (given to --overrides)") from None
         except (OSError, UnicodeDecodeError) as exc:
-            raise CalendarError(f"{name} cannot be read ({exc}). Fix: pass a readable UTF-8 YAML file") from None
+            raise CalendarError(
+                f"{name} cannot be read ({exc}). Fix: pass a readable UTF-8 YAML file"
+            ) from None
+
+        class _Loader(yaml.SafeLoader):
+            """Keep dates as text: PyYAML raises a bare ValueError for 2027-02-31; we report where it is."""
+
+        _Loader.add_constructor(
+            "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+        )
         try:
-            raw = yaml.safe_load(text)
+            raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
             problem = getattr(exc, "problem", None) or str(exc)
-            raise CalendarError(f"{name}: invalid YAML{at}: {problem}. Fix: correct the YAML syntax there") from None
+            raise CalendarError(
+                f"{name}: invalid YAML{at}: {problem}. Fix: correct the YAML syntax there"
+            ) from None
         if raw is None:
             raise CalendarError(f"{name} is empty. Fix: add e.g. years: {{2027: {{holidays: [2027-01-01]}}}}")
         return cls(raw, source=name)
@@ -404,6 +430,9 @@ class WorkingDayCalendar:
     def is_workday(self, day: date) -> CalendarResult:
         """Whether ``day`` is a statutory working day (value: bool)."""
         o = _as_date(day, "day").toordinal()
+        t = self._table
+        if t is not None and t.lo <= o < t.hi:
+            return CalendarResult(bool(t.work[o - t.lo]), bool(t.est[o - t.lo]))
         work, est = self.is_workday_array(np.array([o], dtype=np.int64))
         return CalendarResult(bool(work[0]), bool(est[0]))
 
@@ -411,6 +440,14 @@ class WorkingDayCalendar:
         """The n-th working day after ``start`` (not counted); n=0 -> ``start``; n<0 goes back (value: date)."""
         o = _as_date(start, "start").toordinal()
         k = _as_whole_number(n)
+        t = self._table
+        if t is not None and t.lo <= o < t.hi:  # fast path without array round trips
+            fwd = 1 if k > 0 else 0
+            pos = int(t.cum[o - t.lo + fwd]) + k - fwd
+            if 0 <= pos < len(t.wd):
+                r = int(t.wd[pos]) if k else o
+                a, b = min(o, r) - t.lo, max(o, r) - t.lo + 1
+                return CalendarResult(date.fromordinal(r), bool(t.est_cum[b] > t.est_cum[a]))
         res, est = self.add_working_days_array(np.array([o], dtype=np.int64), np.array([k], dtype=np.int64))
         return CalendarResult(date.fromordinal(int(res[0])), bool(est[0]))
 
@@ -418,7 +455,14 @@ class WorkingDayCalendar:
         """Working days in ``(start, end]``; negative (-count of ``(end, start]``) if end < start (value: int)."""
         s = _as_date(start, "start").toordinal()
         e = _as_date(end, "end").toordinal()
-        cnt, est = self.working_days_between_array(np.array([s], dtype=np.int64), np.array([e], dtype=np.int64))
+        t = self._table
+        if t is not None and t.lo <= min(s, e) and max(s, e) < t.hi:  # fast path without array round trips
+            a, b = min(s, e) - t.lo, max(s, e) - t.lo + 1
+            count = int(t.cum[e - t.lo + 1] - t.cum[s - t.lo + 1])
+            return CalendarResult(count, bool(t.est_cum[b] > t.est_cum[a]))
+        cnt, est = self.working_days_between_array(
+            np.array([s], dtype=np.int64), np.array([e], dtype=np.int64)
+        )
         return CalendarResult(int(cnt[0]), bool(est[0]))
 
     # ---- vectorised API -------------------------------------------------------------------------
@@ -466,7 +510,9 @@ class WorkingDayCalendar:
         res = np.where(moving, t.wd[np.clip(pos, 0, len(t.wd) - 1)], s)
         return res, self._estimated_between(t, np.minimum(s, res), np.maximum(s, res))
 
-    def working_days_between_array(self, start_ordinals: Any, end_ordinals: Any) -> tuple[np.ndarray, np.ndarray]:
+    def working_days_between_array(
+        self, start_ordinals: Any, end_ordinals: Any
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised :meth:`working_days_between` (broadcasting) -> (counts int64[], estimated bool[])."""
         s = _as_ordinals(start_ordinals, "start_ordinals")
         e = _as_ordinals(end_ordinals, "end_ordinals")
@@ -492,11 +538,15 @@ class WorkingDayCalendar:
         if t is not None and t.lo <= first_ordinal and last_ordinal < t.hi:
             return t
         y0, y1 = _year_of(first_ordinal), _year_of(last_ordinal)
-        if t is None:
-            official = _package_tables()[0]
-            y0 = min(y0, official.start)
-            y1 = max(y1, official.stop - 1, *self._overrides.years)
-        return self._extend(max(1, y0 - _MARGIN_YEARS), min(9999, y1 + _MARGIN_YEARS))
+        # start from the official years (cheap: no ``holidays`` import, ~0.8 s) and add a margin only on a
+        # side where estimated years are asked for, so that neighbouring requests need no rebuild
+        official = self.official_years()
+        a, b = min(official), max(official)
+        if t is not None:
+            a, b = min(a, t.first_year), max(b, t.last_year)
+        first = a if y0 >= a else max(1, y0 - _MARGIN_YEARS)
+        last = b if y1 <= b else min(9999, y1 + _MARGIN_YEARS)
+        return self._extend(first, last)
 
     def _extend(self, first_year: int, last_year: int) -> _Table:
         """Rebuild the table over the union of the current span and [first_year, last_year]."""

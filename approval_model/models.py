@@ -178,6 +178,14 @@ class ApprovalItem(Strict):
     )
     note: str | None = None
 
+    @field_validator("prerequisites", mode="before")
+    @classmethod
+    def _plain_ids(cls, value: Any) -> Any:
+        """Accept plain item ids as shorthand for {item: id} (an ordering without a stated source)."""
+        if isinstance(value, list | tuple):
+            return [{"item": entry} if isinstance(entry, str) else entry for entry in value]
+        return value
+
     @field_validator("materials")
     @classmethod
     def _materials_non_negative(cls, value: int | tuple[str, ...]) -> int | tuple[str, ...]:

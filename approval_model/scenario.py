@@ -265,7 +265,7 @@ def _load_base(
 
 
 def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
-    """Expand the shorthands of one item: {value, status, sources, note} numbers, plain-id prerequisites."""
+    """Expand the shorthand {value, status, sources, note} of an item's numbers into value + provenance."""
     if not isinstance(raw, Mapping):
         return raw
     item = dict(raw)
@@ -284,9 +284,6 @@ def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
                 provenance[name] = {k: value[k] for k in PROVENANCE_KEYS if k in value}
     if isinstance(provenance, dict) and provenance:
         item["provenance"] = provenance
-    prerequisites = item.get("prerequisites")
-    if isinstance(prerequisites, list):
-        item["prerequisites"] = [{"item": p} if isinstance(p, str) else p for p in prerequisites]
     return item
 
 
