@@ -1,0 +1,12 @@
+"""Alembic environment: migrations run on the engine handed over in ``config.attributes['engine']``."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from flows.store import tables  # noqa: F401 - registers the tables on SQLModel.metadata
+
+engine = context.config.attributes["engine"]
+with engine.begin() as connection:
+    context.configure(connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,183 @@
+"""Operations on the results database. A run's results and its 'completed' status are written in one
+transaction, so a failed or killed run never leaves summaries that look complete."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func
+from sqlmodel import Session, select
+
+from flows.store.records import RunInfo, RunOutcome, RunStart
+from flows.store.tables import (
+    DepartmentStatRow,
+    ItemStatRow,
+    ReplicationRow,
+    RunRow,
+    ScenarioRow,
+    SensitivityRow,
+    SummaryRow,
+)
+
+ENGINE_VERSION = "approval-sim 0.1.0"
+CHILD_TABLES = (SummaryRow, ItemStatRow, DepartmentStatRow, ReplicationRow, SensitivityRow)
+
+
+class RunNotFound(LookupError):
+    """No run with that id."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def save_scenario(engine: Engine, name: str, source: str, text: str) -> int:
+    """The id of this exact scenario text, stored once (same name and content hash = same row)."""
+    digest = content_hash(text)
+    with Session(engine) as session:
+        existing = session.exec(
+            select(ScenarioRow).where(ScenarioRow.name == name, ScenarioRow.content_hash == digest)
+        ).first()
+        if existing is not None:
+            return existing.id  # type: ignore[return-value]
+        row = ScenarioRow(name=name, content_hash=digest, source=source, text=text, created_at=_now())
+        session.add(row)
+        session.commit()
+        return row.id  # type: ignore[return-value]
+
+
+def start_run(engine: Engine, start: RunStart) -> int | None:
+    """Open a run and return its id; with a batch key already completed, return None (nothing to do).
+
+    A run with the same batch key that failed or was interrupted is reset and reused, so a rerun adds no
+    duplicate rows and finishes only what is missing.
+    """
+    start = RunStart.model_validate(start.model_dump())
+    values = start.model_dump()
+    with Session(engine) as session:
+        if start.batch_key is not None:
+            existing = session.exec(select(RunRow).where(RunRow.batch_key == start.batch_key)).first()
+            if existing is not None:
+                if existing.status == "completed":
+                    return None
+                _delete_children(session, existing.id)  # type: ignore[arg-type]
+                for key, value in values.items():
+                    setattr(existing, key, value)
+                existing.status, existing.error, existing.finished_at = "running", None, None
+                existing.started_at, existing.engine_version = _now(), ENGINE_VERSION
+                _clear_verdict(existing)
+                session.add(existing)
+                session.commit()
+                return existing.id
+        row = RunRow(**values, status="running", engine_version=ENGINE_VERSION, started_at=_now())
+        session.add(row)
+        session.commit()
+        return row.id  # type: ignore[return-value]
+
+
+def _clear_verdict(row: RunRow) -> None:
+    row.reduction_mean = row.reduction_ci_low = row.reduction_ci_high = None
+    row.verdict, row.replications_needed, row.payload = None, None, None
+
+
+def _delete_children(session: Session, run_id: int) -> None:
+    for table in CHILD_TABLES:
+        session.exec(delete(table).where(table.run_id == run_id))  # type: ignore[call-overload]
+
+
+def complete_run(engine: Engine, run_id: int, outcome: RunOutcome) -> None:
+    """Store a run's results and mark it completed, all in one transaction."""
+    outcome = RunOutcome.model_validate(outcome.model_dump())
+    with Session(engine) as session:
+        run = session.get(RunRow, run_id)
+        if run is None:
+            raise RunNotFound(run_id)
+        _delete_children(session, run_id)
+        session.add_all(SummaryRow(run_id=run_id, **s.model_dump()) for s in outcome.summaries)
+        session.add_all(ItemStatRow(run_id=run_id, **i.model_dump()) for i in outcome.items)
+        session.add_all(DepartmentStatRow(run_id=run_id, **d.model_dump()) for d in outcome.departments)
+        session.add_all(ReplicationRow(run_id=run_id, **r.model_dump()) for r in outcome.replications)
+        session.add_all(SensitivityRow(run_id=run_id, **v.model_dump()) for v in outcome.sensitivity)
+        if outcome.verdict is not None:
+            for key, value in outcome.verdict.model_dump().items():
+                setattr(run, key, value)
+        run.payload = outcome.payload
+        run.status, run.finished_at, run.error = "completed", _now(), None
+        session.add(run)
+        session.commit()
+
+
+def fail_run(engine: Engine, run_id: int, error: str, status: str = "failed") -> None:
+    """Mark a run failed (or interrupted); any partial results are removed in the same transaction."""
+    with Session(engine) as session:
+        run = session.get(RunRow, run_id)
+        if run is None:
+            raise RunNotFound(run_id)
+        _delete_children(session, run_id)
+        _clear_verdict(run)
+        run.status, run.error, run.finished_at = status, error[:4000], _now()
+        session.add(run)
+        session.commit()
+
+
+def _info(row: RunRow) -> RunInfo:
+    return RunInfo.model_validate(row.model_dump(include=set(RunInfo.model_fields)))
+
+
+def list_runs(engine: Engine, limit: int = 50, kind: str | None = None) -> list[RunInfo]:
+    """Newest first."""
+    with Session(engine) as session:
+        query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)  # type: ignore[union-attr]
+        if kind is not None:
+            query = query.where(RunRow.kind == kind)
+        return [_info(row) for row in session.exec(query)]
+
+
+def get_run(engine: Engine, run_id: int) -> dict[str, Any]:
+    """A run with all its stored results, as plain data."""
+    with Session(engine) as session:
+        run = session.get(RunRow, run_id)
+        if run is None:
+            raise RunNotFound(run_id)
+
+        def rows(table) -> list[dict[str, Any]]:  # noqa: ANN001
+            found = session.exec(select(table).where(table.run_id == run_id).order_by(table.id))
+            return [row.model_dump(exclude={"id", "run_id"}) for row in found]
+
+        children = session.exec(select(RunRow.id).where(RunRow.parent_run_id == run_id).order_by(RunRow.id))
+        return {
+            **run.model_dump(),
+            "summaries": rows(SummaryRow),
+            "items": rows(ItemStatRow),
+            "departments": rows(DepartmentStatRow),
+            "replications_detail": rows(ReplicationRow),
+            "sensitivity": rows(SensitivityRow),
+            "children": list(children),
+        }
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    """Rows per table (for idempotence checks and the overhead report)."""
+    with Session(engine) as session:
+        return {
+            table.__tablename__: session.exec(select(func.count()).select_from(table)).one()  # type: ignore[attr-defined]
+            for table in (ScenarioRow, RunRow, *CHILD_TABLES)
+        }
+
+
+def completed_batch_keys(engine: Engine, keys: Iterable[str]) -> set[str]:
+    wanted = list(keys)
+    if not wanted:
+        return set()
+    with Session(engine) as session:
+        found = session.exec(
+            select(RunRow.batch_key).where(RunRow.batch_key.in_(wanted), RunRow.status == "completed")
+        )  # type: ignore[union-attr]
+        return {key for key in found if key is not None}
