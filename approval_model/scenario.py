@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: parsing is the slow part
 PROFILE_FILE = Path(__file__).parent / "data" / "profiles.yaml"
 
 TOP_LEVEL_KEYS = (
@@ -155,8 +156,12 @@ def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(label, [Problem((), f"cannot read the file ({error})", "save it as UTF-8 text")]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

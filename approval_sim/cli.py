@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from approval_sim import calendar_cli, plan_cli, rules_cli, sim_cli
+from approval_sim import calendar_cli, plan_cli, rules_cli, runs_cli, sim_cli
 from approval_sim.errors import handle_user_errors
 
 app = typer.Typer(
@@ -126,6 +126,7 @@ def analyze(
 rules_cli.register(app, catalog_app)
 sim_cli.register(app, catalog_app)
 plan_cli.register(app, catalog_app)
+runs_cli.register(app, catalog_app)
 
 
 def main() -> None:

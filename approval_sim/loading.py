@@ -1,34 +1,5 @@
-"""Load scenarios for the CLI: built-in names or files, with the rules engine wired in when present."""
+"""Scenario loading for the CLI (the implementation lives in rules.loading)."""
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from approval_model.models import Process
-from approval_model.profiles import DEFAULT_PROFILE, applicable_process, load_profile
-from approval_model.scenario import RuleApplier, load_process
+from rules.loading import for_profile, load, rule_applier
 
 __all__ = ["for_profile", "load", "rule_applier"]
-
-
-def rule_applier() -> RuleApplier | None:
-    """The rules package's applier (None until the rules package provides one)."""
-    try:
-        from rules.scenario import apply_scenario_rules
-    except ImportError:
-        return None
-    return apply_scenario_rules
-
-
-def load(reference: str | Path) -> Process:
-    """A validated process from a built-in name or a scenario file (raises ScenarioError)."""
-    return load_process(reference, rule_applier=rule_applier())
-
-
-def for_profile(process: Process, profile: str | None) -> Process:
-    """Restrict to the items that apply: the named profile, else the scenario's own, else the default."""
-    if profile is None:
-        chosen = process.profile if process.profile is not None else load_profile(DEFAULT_PROFILE)
-    else:
-        chosen = load_profile(profile)
-    return applicable_process(process, chosen)

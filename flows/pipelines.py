@@ -1,0 +1,264 @@
+"""Prefect flows: simulate a scenario, compare two, and the nightly batch over a folder of scenarios.
+
+Tasks are coarse (a scenario pair x a group of replications); the simulation core stays free of Prefect.
+Database writes are tasks with retries (transient errors); simulations are deterministic and never retried.
+Results go to the app's own database (flows.store), never to Prefect's.
+"""
+
+from __future__ import annotations
+
+from flows.settings import configure_prefect_environment
+
+configure_prefect_environment()
+
+import dataclasses  # noqa: E402
+import os  # noqa: E402
+from datetime import date, datetime  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.futures import wait  # noqa: E402
+from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+
+from flows import work  # noqa: E402
+from flows.store import repository  # noqa: E402
+from flows.store.database import get_engine  # noqa: E402
+from flows.store.records import RunOutcome, RunStart  # noqa: E402
+
+DASK_ADDRESS_ENV = "APPROVAL_SIM_DASK_ADDRESS"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def today_in_shanghai() -> date:
+    """The batch date when none is given: today's date in China (the nightly runs at 02:00 Asia/Shanghai)."""
+    return datetime.now(SHANGHAI).date()
+
+
+def task_runner(dask_address: str | None = None):  # noqa: ANN201 - a Prefect TaskRunner
+    """DaskTaskRunner on an existing cluster when an address is given (or in the environment), else threads."""
+    address = dask_address or os.environ.get(DASK_ADDRESS_ENV)
+    if address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=address)
+    return ThreadPoolTaskRunner(max_workers=max(2, os.cpu_count() or 2))
+
+
+# ------------------------------------------------------------------------------------------------- tasks
+
+
+@task(name="simulate replications", retries=0)
+def simulate_replications(spec: work.PairSpec, indices: tuple[int, ...]) -> work.ReplicationPair:
+    """Both sides of a group of replications (deterministic: no retries)."""
+    return work.run_pair_replications(spec, indices)
+
+
+@task(name="simulate single", retries=0)
+def simulate_single(reference: str, profile: str | None, mode: str, projects: int, replications: int, seed: int, engine: str):  # noqa: ANN201
+    from rules.loading import for_profile, load
+    from simulations.runner import simulate
+
+    process = for_profile(load(reference), profile)
+    return process, simulate(process, mode=mode, projects=projects, replications=replications, seed=seed, engine=engine)  # type: ignore[arg-type]
+
+
+@task(name="save scenario", retries=3, retry_delay_seconds=2)
+def save_scenario(database_url: str | None, reference: str, name: str) -> int:
+    source, text = work.scenario_text(reference)
+    return repository.save_scenario(get_engine(database_url), name, source, text)
+
+
+@task(name="open run", retries=3, retry_delay_seconds=2)
+def open_run(database_url: str | None, start: RunStart) -> int | None:
+    return repository.start_run(get_engine(database_url), start)
+
+
+@task(name="save results", retries=3, retry_delay_seconds=2)
+def save_results(database_url: str | None, run_id: int, outcome: RunOutcome) -> int:
+    repository.complete_run(get_engine(database_url), run_id, outcome)
+    return run_id
+
+
+@task(name="mark run failed", retries=3, retry_delay_seconds=2)
+def mark_failed(database_url: str | None, run_id: int, error: str, status: str = "failed") -> None:
+    repository.fail_run(get_engine(database_url), run_id, error, status)
+
+
+# ------------------------------------------------------------------------------------------------- flows
+
+
+def _pair_start(spec: work.PairSpec, **extra: Any) -> RunStart:
+    base_mode, reform_mode = spec.modes()
+    return RunStart(
+        kind="compare", scenario=spec.label, mode=reform_mode, engine=spec.engine, profile=spec.profile,
+        projects=spec.projects, seed=spec.seed, replications=spec.replications, target=spec.target, **extra,
+    )  # fmt: skip
+
+
+def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None, groups: int) -> RunOutcome:
+    futures = [simulate_replications.submit(spec, indices) for indices in work.replication_groups(spec.replications, groups)]
+    parts = [future.result() for future in futures]
+    comparison = work.assemble_comparison(spec, parts)
+    baseline, reform = spec.processes()
+    outcome = work.comparison_outcome(comparison, baseline, reform)
+    save_results(database_url, run_id, outcome)
+    return outcome
+
+
+@flow(name="compare-scenarios", flow_run_name="compare {baseline} vs {reform} seed {seed}", log_prints=False)
+def compare_scenarios(
+    baseline: str,
+    reform: str | None = None,
+    *,
+    profile: str | None = None,
+    mode: str | None = None,
+    projects: int = 10_000,
+    replications: int = 10,
+    seed: int = 0,
+    engine: str = "auto",
+    target: float = 0.20,
+    database_url: str | None = None,
+    task_groups: int = 2,
+) -> dict[str, Any]:
+    """Compare two scenarios (or serial vs parallel of one), persist the run, publish a summary artifact."""
+    spec = work.PairSpec(baseline, reform, profile, None if reform is None else mode, None if reform is None else mode,  # type: ignore[arg-type]
+                         projects, replications, seed, engine, target)  # fmt: skip
+    baseline_id = save_scenario(database_url, baseline, Path(baseline).stem)
+    reform_id = save_scenario(database_url, reform, Path(reform).stem) if reform is not None else baseline_id
+    run_id = open_run(database_url, _pair_start(spec, baseline_scenario_id=baseline_id, reform_scenario_id=reform_id))
+    try:
+        outcome = _compare_and_save(spec, run_id, database_url, task_groups)  # type: ignore[arg-type]
+    except BaseException as error:
+        mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")  # type: ignore[arg-type]
+        raise
+    stored = repository.get_run(get_engine(database_url), run_id)  # type: ignore[arg-type]
+    _publish([(spec.label, run_id, stored)], key=f"compare-{run_id}", title=f"Comparison run {run_id}")
+    return {"run_id": run_id, **(outcome.payload or {})}
+
+
+@flow(name="simulate-scenario", flow_run_name="simulate {scenario} {mode} seed {seed}")
+def simulate_scenario(
+    scenario: str,
+    *,
+    profile: str | None = None,
+    mode: str = "parallel",
+    projects: int = 10_000,
+    replications: int = 10,
+    seed: int = 0,
+    engine: str = "auto",
+    database_url: str | None = None,
+) -> dict[str, Any]:
+    """Simulate one scenario and persist the run."""
+    scenario_id = save_scenario(database_url, scenario, Path(scenario).stem)
+    start = RunStart(kind="simulate", scenario=Path(scenario).stem, reform_scenario_id=scenario_id, mode=mode,  # type: ignore[arg-type]
+                     engine=engine, profile=profile, projects=projects, seed=seed, replications=replications)  # fmt: skip
+    run_id = open_run(database_url, start)
+    try:
+        process, run = simulate_single(scenario, profile, mode, projects, replications, seed, engine)
+        outcome = work.simulation_outcome(run, process)
+        save_results(database_url, run_id, outcome)  # type: ignore[arg-type]
+    except BaseException as error:
+        mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")  # type: ignore[arg-type]
+        raise
+    return {"run_id": run_id, **(outcome.payload or {})}
+
+
+@task(name="compare scenario for all seeds", retries=0)
+def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int, RunOutcome]]:
+    """All missing seeds of one scenario: one coarse task (seconds of work)."""
+    results = []
+    for seed in seeds:
+        spec = dataclasses.replace(job.spec, seed=seed)
+        parts = [work.run_pair_replications(spec, tuple(range(spec.replications)))]
+        comparison = work.assemble_comparison(spec, parts)
+        baseline, reform = spec.processes()
+        results.append((seed, work.comparison_outcome(comparison, baseline, reform)))
+    return results
+
+
+@flow(name="nightly-batch", flow_run_name="nightly batch {as_of}")
+def nightly_batch(
+    scenario_dir: str,
+    as_of: date | None = None,
+    seeds: list[int] | None = None,
+    *,
+    projects: int = 2_000,
+    replications: int = 5,
+    engine: str = "auto",
+    target: float = 0.20,
+    database_url: str | None = None,
+) -> dict[str, Any]:
+    """Every scenario of a folder against its declared baseline, for fixed seeds; idempotent per ``as_of``.
+
+    Runs already completed for this date are kept and skipped; runs left 'running' by a killed batch are
+    marked interrupted and redone; bad files are reported (as failed runs) without stopping the good ones.
+    """
+    logger = get_run_logger()
+    as_of = as_of or today_in_shanghai()
+    seeds = list(seeds) if seeds is not None else list(range(1, 4))
+    engine_db = get_engine(database_url)
+    batch_id = open_run(database_url, RunStart(kind="nightly", scenario=str(scenario_dir), as_of=as_of,
+                                               batch_key=f"nightly:{as_of.isoformat()}:{Path(scenario_dir).resolve()}"))  # fmt: skip
+    if batch_id is None:  # the whole batch already completed for this date
+        logger.warning("nightly batch for %s already completed; nothing to do", as_of)
+        return {"as_of": as_of.isoformat(), "skipped": True}
+    jobs, bad = work.plan_batch(Path(scenario_dir), projects=projects, replications=replications, engine=engine, target=target)
+    for item in bad:
+        logger.error("invalid scenario, skipped: %s", item.message)
+        failed = open_run(database_url, RunStart(kind="compare", scenario=Path(item.file).name, as_of=as_of, parent_run_id=batch_id,
+                                                 batch_key=f"nightly:{as_of.isoformat()}:{Path(item.file).name}:invalid"))  # fmt: skip
+        if failed is not None:
+            mark_failed(database_url, failed, item.message)
+    pending: dict[int, list[tuple[int, int]]] = {}  # job index -> [(seed, run id)]
+    for index, job in enumerate(jobs):
+        keys = {seed: job.batch_key(as_of, seed) for seed in seeds}
+        done = repository.completed_batch_keys(engine_db, keys.values())
+        for seed, key in keys.items():
+            if key in done:
+                continue
+            spec = dataclasses.replace(job.spec, seed=seed)
+            run_id = open_run(database_url, _pair_start(spec, as_of=as_of, parent_run_id=batch_id, batch_key=key))
+            if run_id is not None:
+                pending.setdefault(index, []).append((seed, run_id))
+    futures = {index: batch_scenario.submit(jobs[index], tuple(seed for seed, _ in runs)) for index, runs in pending.items()}
+    wait(list(futures.values()))
+    failures = []
+    for index, future in futures.items():
+        run_ids = dict(pending[index])
+        try:
+            outcomes = future.result()
+        except Exception as error:  # one scenario failing must not lose the others' results
+            failures.append(jobs[index].file)
+            for run_id in run_ids.values():
+                mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
+            continue
+        for seed, outcome in outcomes:
+            save_results(database_url, run_ids[seed], outcome)
+    summary = _batch_summary(engine_db, batch_id)
+    _publish(summary, key=f"nightly-{as_of.isoformat()}", title=f"Nightly batch {as_of.isoformat()}", bad=bad)
+    if failures or bad:
+        problems = [f"{len(bad)} invalid scenario file(s)"] if bad else []
+        problems += [f"failed: {', '.join(failures)}"] if failures else []
+        mark_failed(database_url, batch_id, "; ".join(problems))
+    else:
+        save_results(database_url, batch_id, RunOutcome(summaries=(), payload={"runs": [run_id for _, run_id, _ in summary]}))
+    return {"as_of": as_of.isoformat(), "batch_run_id": batch_id, "runs": len(summary), "invalid": [b.file for b in bad], "failed": failures}
+
+
+def _batch_summary(engine_db: Any, batch_id: int) -> list[tuple[str, int, dict[str, Any]]]:
+    runs = [r for r in repository.list_runs(engine_db, limit=10_000) if r.parent_run_id == batch_id and r.status == "completed"]
+    rows = []
+    for run in sorted(runs, key=lambda r: r.id):
+        stored = repository.get_run(engine_db, run.id)
+        rows.append((f"{run.scenario} seed {run.seed}", run.id, stored))
+    return rows
+
+
+def _publish(rows: list[tuple[str, int, dict[str, Any]]], *, key: str, title: str, bad: list | None = None) -> None:
+    """A markdown artifact (shown in the Prefect UI): verdicts, then the top bottlenecks."""
+    from flows.report import markdown_summary
+
+    create_markdown_artifact(markdown=markdown_summary(rows, title=title, bad=bad or []), key=key.lower().replace("_", "-"), description=title)

@@ -1,0 +1,297 @@
+"""The work the flows orchestrate, as plain functions (no Prefect): testable directly and picklable for Dask.
+
+A unit of work is coarse: a scenario pair x a group of replications (both sides, common random numbers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from approval_model.models import Process
+from approval_model.problems import ScenarioError
+from approval_model.scenario import builtin_names, resolve_reference
+from flows.store.records import (
+    DepartmentStat,
+    ItemStat,
+    ReplicationFigure,
+    RunOutcome,
+    SideSummary,
+    Verdict,
+)
+from rules.loading import for_profile, load
+from simulations.compare import Comparison, reductions
+from simulations.compiled import Mode, compile_process
+from simulations.runner import SimulationRun, resolve_engine, run_replication
+from simulations.sampling import replication_seeds
+from simulations.stats import judge
+
+__all__ = [
+    "BatchJob",
+    "PairSpec",
+    "ReplicationPair",
+    "comparison_outcome",
+    "plan_batch",
+    "run_pair_replications",
+    "scenario_text",
+]
+
+QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
+HISTOGRAM_BINS = 40
+
+
+def scenario_text(reference: str) -> tuple[str, str]:
+    """(source label, file text) of a built-in name or a path, for storing exactly what was run."""
+    path = resolve_reference(reference)
+    label = reference if reference in builtin_names() else str(path)
+    return label, path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    """What a comparison runs: two scenarios (or one, serial vs parallel), the project and the settings."""
+
+    baseline: str
+    reform: str | None
+    profile: str | None = None
+    baseline_mode: Mode | None = None
+    reform_mode: Mode | None = None
+    projects: int = 10_000
+    replications: int = 10
+    seed: int = 0
+    engine: str = "auto"
+    target: float = 0.20
+
+    def processes(self) -> tuple[Process, Process]:
+        baseline = for_profile(load(self.baseline), self.profile)
+        reform = baseline if self.reform is None else for_profile(load(self.reform), self.profile)
+        return baseline, reform
+
+    def modes(self) -> tuple[Mode, Mode]:
+        if self.reform is None:
+            return self.baseline_mode or "serial", self.reform_mode or "parallel"
+        return self.baseline_mode or "parallel", self.reform_mode or "parallel"
+
+    @property
+    def label(self) -> str:
+        if self.reform is None:
+            return f"{Path(self.baseline).stem} (serial -> parallel)"
+        return f"{Path(self.baseline).stem} -> {Path(self.reform).stem}"
+
+
+@dataclass(frozen=True)
+class ReplicationPair:
+    """Both sides of some replications (same seeds: common random numbers)."""
+
+    indices: tuple[int, ...]
+    baseline: tuple  # SimulationResult per index
+    reform: tuple
+
+
+def run_pair_replications(spec: PairSpec, indices: Sequence[int]) -> ReplicationPair:
+    """Simulate replications ``indices`` of both sides; identical to the same replications of a full run."""
+    baseline, reform = spec.processes()
+    first, second = compile_process(baseline), compile_process(reform)
+    engine = resolve_engine([first, second], spec.engine)  # type: ignore[arg-type]
+    seeds = replication_seeds(spec.seed, spec.replications)
+    base_mode, reform_mode = spec.modes()
+    base_results, reform_results = [], []
+    for index in indices:
+        base_results.append(run_replication(first, base_mode, spec.projects, seeds[index], engine=engine, replication=index))
+        reform_results.append(
+            run_replication(second, reform_mode, spec.projects, seeds[index], engine=engine, replication=index, gains=True)
+        )
+    return ReplicationPair(tuple(indices), tuple(base_results), tuple(reform_results))
+
+
+def assemble_comparison(spec: PairSpec, parts: Sequence[ReplicationPair]) -> Comparison:
+    """Join groups of replications (in replication order) into one comparison with its verdicts."""
+    ordered = sorted(((i, b, r) for part in parts for i, b, r in zip(part.indices, part.baseline, part.reform, strict=True)))
+    if [i for i, _, _ in ordered] != list(range(spec.replications)):
+        raise ValueError(f"replications {[i for i, _, _ in ordered]} do not cover 0..{spec.replications - 1}")
+    base_mode, reform_mode = spec.modes()
+    engine = ordered[0][1].engine
+    base_run = SimulationRun(ordered[0][1].process, base_mode, engine, spec.projects, spec.seed, tuple(b for _, b, _ in ordered))
+    reform_run = SimulationRun(ordered[0][2].process, reform_mode, engine, spec.projects, spec.seed, tuple(r for _, _, r in ordered))
+    return Comparison(
+        base_run,
+        reform_run,
+        spec.target,
+        judge(reductions(base_run, reform_run, "mean"), spec.target),
+        judge(reductions(base_run, reform_run, "median"), spec.target),
+        judge(reductions(base_run, reform_run, "p90"), spec.target),
+    )
+
+
+def _number(value: float | None, default: float = 0.0) -> float:
+    return default if value is None or not np.isfinite(value) else float(value)
+
+
+def _side(role: str, run: SimulationRun, summary: dict, process: Process) -> tuple[SideSummary, list[ItemStat], list[DepartmentStat]]:
+    days = run.pooled().end_to_end_days
+    counts, edges = np.histogram(days, bins=HISTOGRAM_BINS)
+    side = SideSummary(
+        role=role,  # type: ignore[arg-type]
+        scenario=process.name,
+        mode=run.mode,
+        projects=run.projects,
+        mean_days=summary["mean_days"],
+        p50_days=summary["p50_days"],
+        p90_days=summary["p90_days"],
+        on_time_rate=summary["on_time_rate"],
+        quantiles={f"{q:g}": float(np.quantile(days, q)) for q in QUANTILES},
+        histogram={"edges": [float(e) for e in edges], "counts": [float(c) for c in counts]},
+    )
+    items = [
+        ItemStat(
+            role=role,  # type: ignore[arg-type]
+            item_id=item_id,
+            item_name=values["name"],
+            department=values["department"],
+            stage=process.item(item_id).stage,
+            statutory_limit_days=values["statutory_limit_days"],
+            criticality=_number(values.get("criticality")),
+            mean_wait_days=_number(values.get("mean_wait_days")),
+            mean_handling_days=_number(values.get("mean_handling_days")),
+            overdue_rate=_number(values.get("overdue_rate")),
+        )
+        for item_id, values in summary["items"].items()
+    ]
+    departments = []
+    for department_id, values in summary["departments"].items():
+        own = [i for i in items if i.department == department_id]
+        utilisation = values.get("utilisation")
+        departments.append(
+            DepartmentStat(
+                role=role,  # type: ignore[arg-type]
+                department=department_id,
+                department_name=process.department(department_id).name,
+                utilisation=None if utilisation is None or not np.isfinite(utilisation) else min(float(utilisation), 1.0),
+                mean_wait_days=_number(values.get("mean_wait_days")),
+                mean_handling_days=_number(values.get("mean_handling_days")),
+                overdue_rate=float(np.mean([i.overdue_rate for i in own])) if own else 0.0,
+            )
+        )
+    return side, items, departments
+
+
+def comparison_outcome(comparison: Comparison, baseline: Process, reform: Process) -> RunOutcome:
+    """The stored form of a comparison (validated records), with the full JSON payload kept alongside."""
+    payload = comparison.summary()
+    base_side, base_items, base_departments = _side("baseline", comparison.baseline, payload["baseline"], baseline)
+    reform_side, reform_items, reform_departments = _side("reform", comparison.reform, payload["reform"], reform)
+    per_replication = reductions(comparison.baseline, comparison.reform, "mean")
+    replications = tuple(
+        ReplicationFigure(replication=i, baseline_mean_days=float(b), reform_mean_days=float(r), reduction=float(d))
+        for i, (b, r, d) in enumerate(
+            zip(comparison.baseline.replication_means, comparison.reform.replication_means, per_replication, strict=True)
+        )
+    )
+    mean = comparison.mean
+    low, high = mean.ci95
+    verdict = Verdict(
+        reduction_mean=mean.estimate,
+        reduction_ci_low=low if np.isfinite(low) else mean.estimate,
+        reduction_ci_high=high if np.isfinite(high) else mean.estimate,
+        verdict=mean.verdict,
+        replications_needed=mean.replications_needed,
+    )
+    return RunOutcome(
+        summaries=(base_side, reform_side),
+        items=(*base_items, *reform_items),
+        departments=(*base_departments, *reform_departments),
+        replications=replications,
+        verdict=verdict,
+        payload=payload,
+    )
+
+
+def simulation_outcome(run: SimulationRun, process: Process) -> RunOutcome:
+    """The stored form of a single simulation."""
+    payload = run.summary()
+    side, items, departments = _side("single", run, payload, process)
+    replications = tuple(
+        ReplicationFigure(replication=i, reform_mean_days=float(m)) for i, m in enumerate(run.replication_means)
+    )
+    return RunOutcome(summaries=(side,), items=tuple(items), departments=tuple(departments), replications=replications, payload=payload)
+
+
+def replication_groups(replications: int, groups: int) -> list[tuple[int, ...]]:
+    """Split replication indices into at most ``groups`` contiguous groups (coarse tasks)."""
+    groups = max(1, min(groups, replications))
+    bounds = np.linspace(0, replications, groups + 1).round().astype(int)
+    return [tuple(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+
+
+# ----------------------------------------------------------------------------------------------- nightly batch
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """One scenario file of a nightly batch, validated, with its baseline and the keys of its runs."""
+
+    file: str
+    spec: PairSpec
+    digest: str
+
+    def batch_key(self, as_of: date, seed: int) -> str:
+        s = self.spec
+        return f"nightly:{as_of.isoformat()}:{Path(self.file).name}:{self.digest}:seed{seed}:n{s.projects}:r{s.replications}"
+
+
+@dataclass(frozen=True)
+class BadFile:
+    file: str
+    message: str
+
+
+def _digest(*texts: str) -> str:
+    return hashlib.sha256("\n---\n".join(texts).encode("utf-8")).hexdigest()[:16]
+
+
+def plan_batch(
+    scenario_dir: Path, *, projects: int, replications: int, engine: str = "auto", target: float = 0.20
+) -> tuple[list[BatchJob], list[BadFile]]:
+    """Validate every scenario file of a folder first; good ones become jobs, bad ones are reported.
+
+    Each scenario is compared with its declared ``baseline:``, else with its ``base:``, else serial vs
+    parallel of itself.
+    """
+    jobs: list[BatchJob] = []
+    bad: list[BadFile] = []
+    files = sorted(p for p in Path(scenario_dir).iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    for path in files:
+        try:
+            process = load(path)
+            baseline_ref = process.baseline or _declared_base(path)
+            baseline_text = ""
+            if baseline_ref is not None:
+                resolved = resolve_reference(baseline_ref, path.parent)
+                load(resolved)
+                baseline_ref = baseline_ref if baseline_ref in builtin_names() else str(resolved)
+                baseline_text = scenario_text(baseline_ref)[1]
+        except ScenarioError as error:
+            bad.append(BadFile(str(path), error.render()))
+            continue
+        except (OSError, ValueError) as error:
+            bad.append(BadFile(str(path), f"{path}: {error}"))
+            continue
+        if baseline_ref is None:
+            spec = PairSpec(str(path), None, projects=projects, replications=replications, engine=engine, target=target)
+        else:
+            spec = PairSpec(baseline_ref, str(path), projects=projects, replications=replications, engine=engine, target=target)
+        jobs.append(BatchJob(str(path), spec, _digest(path.read_text(encoding="utf-8"), baseline_text)))
+    return jobs, bad
+
+
+def _declared_base(path: Path) -> str | None:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    base = data.get("base") if isinstance(data, dict) else None
+    return base if isinstance(base, str) else None
