@@ -1,9 +1,170 @@
-"""CLI commands of this area, registered on the main app by approval_sim.cli (keep imports inside commands)."""
+"""CLI commands of the rules area: ``reform diff`` and ``catalog metrics`` (imports stay inside the commands)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from typing import Annotated, Any
+
 import typer
+
+from approval_sim.errors import handle_user_errors
+
+DEFAULT_BEFORE = "luoyang-2017-before"
+DEFAULT_AFTER = "luoyang-2017-after"
+
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_fmt(v)}" for k, v in value.items()) or "{}"
+    return str(value)
+
+
+def reform_diff(
+    base: Annotated[str, typer.Argument(help="built-in name or scenario file of the process before")],
+    reformed: Annotated[str, typer.Argument(help="built-in name or scenario file derived by rules")],
+    as_json: JsonOption = False,
+) -> None:
+    """The audit of a reform: per rule what it did (with its policy source), per item before -> after."""
+    from rules.diff import reform_diff as build
+    from rules.scenario import load_with_audit
+
+    base_process, base_applied = load_with_audit(base)
+    reformed_process, applied = load_with_audit(reformed)
+    payload = build(base_process, reformed_process, applied, base_applied)
+    if as_json:
+        _print_json(payload)
+        return
+    _print_diff(payload)
+
+
+def _print_diff(payload: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]reform audit[/bold]: {payload['base']} -> {payload['reformed']}")
+    if not payload["rules"]:
+        console.print("no rule lies between these two processes")
+    for applied in payload["rules"]:
+        console.print(
+            f"\n[bold]{applied['rule']}[/bold] ({applied['document']}, rules[{applied['position']}]) "
+            f"- source: {applied['source']}"
+        )
+        if not applied["audit"]:
+            console.print("  (no change)")
+        for entry in applied["audit"]:
+            items = ", ".join(entry["items"])
+            change = ""
+            if entry["field"] is not None or entry["action"] == "cancelled":
+                change = f" {entry['field'] or ''}: {_fmt(entry['before'])} -> {_fmt(entry['after'])}"
+            elif entry["action"] == "merged":
+                change = (
+                    f" -> {entry['items'][0]} (limit {_fmt(entry['after']['statutory_limit_days'])}, "
+                    f"materials {entry['after']['materials']})"
+                )
+            note = f" [dim]({entry['note']})[/dim]" if entry.get("note") else ""
+            status = "" if entry["status"] == "documented" else " [yellow]assumed[/yellow]"
+            console.print(f"  {entry['action']} {items}{change}{status}{note}", highlight=False)
+    table = Table(title="items before -> after", show_lines=False)
+    for column in ("id", "status", "change", "rules"):
+        table.add_column(column, overflow="fold")
+    for record in payload["items"]:
+        if record["status"] == "removed":
+            change = record["fate"]
+        else:
+            change = "; ".join(
+                f"{k}: {_fmt(v['before'])} -> {_fmt(v['after'])}"
+                for k, v in record.get("changes", {}).items()
+            )
+        rules = ", ".join(record["rules"]) if record["traced"] else "[red]not traced to a rule[/red]"
+        table.add_row(record["id"], record["status"], change, rules)
+    console.print(table)
+    summary = payload["summary"]
+    console.print(
+        f"{summary['items_before']} -> {summary['items_after']} items: {summary['changed']} changed, "
+        f"{summary['removed']} removed, {summary['added']} added, {summary['unchanged']} unchanged; "
+        f"untraced: {', '.join(summary['untraced']) or 'none'}"
+    )
+
+
+def catalog_metrics(
+    before: Annotated[str, typer.Argument(help="catalog before the reform")] = DEFAULT_BEFORE,
+    after: Annotated[str, typer.Argument(help="catalog after the reform")] = DEFAULT_AFTER,
+    as_json: JsonOption = False,
+) -> None:
+    """The plan's four catalog targets (items, mean statutory limit, materials, online share) before vs after,
+    over the whole catalog (profile 'all'), plus serial vs parallel totals of both."""
+    from approval_sim import loading
+    from rules.metrics import catalog_metrics as measure
+
+    metrics = measure(loading.load(before), loading.load(after))
+    if as_json:
+        _print_json(metrics.as_json())
+        return
+    _print_metrics(metrics.as_json())
+
+
+def _print_metrics(payload: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(
+        title=f"plan targets: {payload['before']} -> {payload['after']} (whole catalog, profile 'all')"
+    )
+    for column in ("target", "before", "after", "change", "goal", "result"):
+        table.add_column(column)
+    for target in payload["targets"]:
+        level = target["name"] == "online_share"
+        percent = lambda v: f"{v:.1%}"  # noqa: E731
+        before = percent(target["before"]) if level else f"{target['before']:.4g}"
+        after = percent(target["after"]) if level else f"{target['after']:.4g}"
+        goal = "100%" if level else f"-{target['target']:.0%}"
+        reduction = percent(target["reduction"]) if level else f"{-target['reduction']:+.1%}"
+        result = "[green]PASS[/green]" if target["met"] else "[red]FAIL[/red]"
+        table.add_row(target["name"], before, after, reduction, goal, result)
+    for extra in payload["supplementary"]:
+        table.add_row(
+            f"[dim]{extra['name']}[/dim]",
+            f"{extra['before']:.4g}",
+            f"{extra['after']:.4g}",
+            f"{-extra['reduction']:+.1%}",
+            "[dim]info[/dim]",
+            "",
+        )
+    console.print(table)
+    console.print("online share: the catalog marks no item classified (涉密), so every item counts.")
+    for limit, comparison in payload["analyze"].items():
+        first, second = comparison["baseline"], comparison["reform"]
+        console.print(
+            f"{limit} limits: serial {first['serial_days']:g} -> {second['serial_days']:g} wd, parallel "
+            f"{first['parallel_days']:g} -> {second['parallel_days']:g} wd (critical path "
+            f"{' -> '.join(second['critical_path'])}); before serial -> after parallel "
+            f"{comparison['baseline_serial_to_reform_parallel']:.1%}",
+            highlight=False,
+        )
+    verdict = "all four targets met" if payload["all_met"] else "not every target met"
+    console.print(f"[bold]{verdict}[/bold]")
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     """Add this module's commands to the main app (and the 'catalog' group)."""
+    reform_app = typer.Typer(
+        help="Reform measures as auditable rules: what a reform changed and why.", no_args_is_help=True
+    )
+    reform_app.command("diff")(handle_user_errors(reform_diff))
+    app.add_typer(reform_app, name="reform")
+    catalog_app.command("metrics")(handle_user_errors(catalog_metrics))
