@@ -1,9 +1,378 @@
-"""CLI commands of this area, registered on the main app by approval_sim.cli (keep imports inside commands)."""
+"""`simulate`, `compare` and `bench`: Monte Carlo / discrete-event simulation from the command line.
+
+Heavy modules (numpy, simulations, rich) are imported inside the commands so ``approval-sim --help`` stays fast.
+With ``--json`` only the JSON object goes to stdout; the progress bar (if any) goes to stderr.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
 import typer
+
+from approval_sim.errors import UserError, handle_user_errors
+
+DEFAULT_SCENARIO = "luoyang-2017-before"
+BENCH_SCENARIO = "luoyang-2017-before"
+
+
+class ModeChoice(StrEnum):
+    serial = "serial"
+    parallel = "parallel"
+
+
+class EngineChoice(StrEnum):
+    auto = "auto"
+    montecarlo = "montecarlo"
+    des = "des"
+
+
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        help="project profile (as for 'analyze'): a built-in name, 'all' or a YAML file; "
+        "default: the scenario's own profile, else government-typical",
+    ),
+]
+ProjectsOption = Annotated[int, typer.Option("--projects", "-n", min=1, help="projects per replication")]
+ReplicationsOption = Annotated[
+    int, typer.Option("--replications", "-r", min=1, help="independent replications (CI across them)")
+]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help="random seed (same seed = same numbers)")]
+EngineOption = Annotated[
+    EngineChoice,
+    typer.Option(
+        "--engine", help="auto: discrete-event when a department has a capacity or arrivals are set"
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
+
+
+def _print_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+class _ProgressBar:
+    """A rich progress bar on stderr for runs that take more than a moment (silent otherwise)."""
+
+    def __init__(self, label: str, show: bool) -> None:
+        self.label, self.show, self._progress, self._task = label, show, None, None
+
+    def __enter__(self) -> _ProgressBar:
+        if self.show:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.label, total=None)
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+
+def _worth_a_bar(projects: int, replications: int, items: int, des: bool) -> bool:
+    work = projects * replications * items * (30 if des else 1)
+    return work >= 5_000_000
+
+
+def _load(scenario: str, profile: str | None) -> Any:
+    from approval_sim import loading
+
+    return loading.for_profile(loading.load(scenario), profile)
+
+
+def _print_run(summary: dict, title: str | None = None, top: int = 10) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    cal = summary["calendar"]
+    ci = summary["mean_days_ci95"]
+    ci_text = f" (95% CI {ci[0]:.1f}-{ci[1]:.1f})" if ci[0] is not None else ""
+    console.print(
+        f"[bold]{title or summary['process']}[/bold] - {summary['mode']}, {summary['engine']}, "
+        f"{summary['projects']:,} projects x {summary['replications']} replications, seed {summary['seed']}"
+    )
+    console.print(
+        f"end-to-end working days: mean {summary['mean_days']:.1f}{ci_text}, median {summary['p50_days']:.1f}, "
+        f"p90 {summary['p90_days']:.1f}; counted (clock running) mean {summary['counted_mean_days']:.1f}"
+    )
+    estimated = " (estimated calendar)" if cal["estimated"] else ""
+    console.print(
+        f"calendar days from {cal['start_date']}: mean {cal['mean_days']:.1f}, median {cal['p50_days']:.0f}, "
+        f"p90 {cal['p90_days']:.0f}{estimated}; projects with no overdue item: {summary['on_time_rate']:.1%}"
+    )
+    table = Table(title=f"items by criticality (top {top})")
+    for column in ("item", "name", "dept", "critical", "wait", "handling", "stopped", "overdue"):
+        table.add_column(column, justify="left" if column in ("item", "name", "dept") else "right")
+    rows = sorted(summary["items"].items(), key=lambda kv: -(kv[1]["criticality"] or 0))[:top]
+    for item_id, v in rows:
+        table.add_row(
+            item_id,
+            v["name"],
+            v["department"],
+            f"{v['criticality']:.0%}",
+            f"{v['mean_wait_days']:.1f}",
+            f"{v['mean_handling_days']:.1f}",
+            f"{v['mean_stopped_days']:.1f}",
+            f"{v['overdue_rate']:.1%}",
+        )
+    console.print(table)
+    limited = {d: v for d, v in summary["departments"].items() if v["capacity"] is not None}
+    if limited:
+        table = Table(title="departments with a capacity")
+        for column in ("department", "capacity", "utilisation", "wait/file", "queue (mean)"):
+            table.add_column(column, justify="left" if column == "department" else "right")
+        for d, v in sorted(limited.items(), key=lambda kv: -(kv[1]["utilisation"] or 0)):
+            table.add_row(
+                d,
+                str(v["capacity"]),
+                f"{v['utilisation']:.0%}",
+                f"{v['mean_wait_days']:.2f}",
+                f"{v['mean_queue_length']:.2f}",
+            )
+        console.print(table)
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
-    """Add this module's commands to the main app (and the 'catalog' group)."""
+    """Add simulate, compare and bench to the main app."""
+
+    @app.command()
+    @handle_user_errors
+    def simulate(
+        scenario: Annotated[str, typer.Argument(help="built-in name or scenario file")] = DEFAULT_SCENARIO,
+        mode: Annotated[
+            ModeChoice, typer.Option("--mode", help="serial windows or online parallel approval")
+        ] = (ModeChoice.parallel),
+        projects: ProjectsOption = 10_000,
+        replications: ReplicationsOption = 10,
+        seed: SeedOption = 0,
+        engine: EngineOption = EngineChoice.auto,
+        profile: ProfileOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Simulate many projects: end-to-end working days (mean, median, p90), items, departments."""
+        from simulations import compile_process, resolve_engine
+        from simulations import simulate as run_simulation
+
+        compiled = compile_process(_load(scenario, profile))
+        chosen = resolve_engine(compiled, engine.value)
+        show = _worth_a_bar(projects, replications, compiled.n_items, chosen == "des")
+        with _ProgressBar(f"simulating {compiled.name}", show) as bar:
+            run = run_simulation(
+                compiled,
+                mode=mode.value,
+                projects=projects,
+                replications=replications,
+                seed=seed,
+                engine=chosen,
+                on_progress=bar,
+            )
+        summary = run.summary()
+        if as_json:
+            _print_json(summary)
+        else:
+            _print_run(summary)
+
+    @app.command()
+    @handle_user_errors
+    def compare(
+        baseline: Annotated[str, typer.Argument(help="built-in name or scenario file")] = DEFAULT_SCENARIO,
+        reformed: Annotated[
+            str | None,
+            typer.Argument(help="the reformed process; without it: serial vs parallel of BASELINE"),
+        ] = None,
+        target: Annotated[
+            float, typer.Option("--target", help="reduction to test, e.g. 0.2 = 20 % shorter")
+        ] = 0.2,
+        mode: Annotated[
+            ModeChoice | None,
+            typer.Option("--mode", help="mode of both processes when comparing two (default: parallel)"),
+        ] = None,
+        projects: ProjectsOption = 10_000,
+        replications: ReplicationsOption = 10,
+        seed: SeedOption = 0,
+        engine: EngineOption = EngineChoice.auto,
+        profile: ProfileOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Does the reduction reach the target? Mean/median/p90 reduction with 95 % CI, verdict, bottlenecks."""
+        from simulations import compare as run_compare
+        from simulations import compile_process, resolve_engine
+
+        if not 0 < target < 1:
+            raise UserError(f"--target must be a share between 0 and 1 (e.g. 0.2 for 20 %), got {target}")
+        if reformed is None and mode is not None:
+            raise UserError(
+                "--mode applies when comparing two scenarios; with one, serial is compared with parallel"
+            )
+        first = _load(baseline, profile)
+        second = _load(reformed, profile) if reformed is not None else None
+        compiled = [compile_process(first)] + ([compile_process(second)] if second is not None else [])
+        chosen = resolve_engine(compiled, engine.value)
+        items = max(c.n_items for c in compiled)
+        show = _worth_a_bar(2 * projects, replications, items, chosen == "des")
+        modes = {"baseline_mode": mode.value, "reform_mode": mode.value} if mode is not None else {}
+        with _ProgressBar("comparing", show) as bar:
+            result = run_compare(
+                first,
+                second,
+                projects=projects,
+                replications=replications,
+                seed=seed,
+                engine=chosen,
+                target=target,
+                on_progress=bar,
+                **modes,
+            )
+        summary = result.summary()
+        if as_json:
+            _print_json(summary)
+            return
+        _print_comparison(summary)
+
+    @app.command()
+    @handle_user_errors
+    def bench(
+        projects: Annotated[int, typer.Option("--projects", min=1, help="Monte Carlo projects")] = 100_000,
+        des_projects: Annotated[int, typer.Option("--des-projects", min=1, help="DES projects")] = 10_000,
+        million: Annotated[bool, typer.Option(help="also run a million projects in chunks")] = True,
+        command: Annotated[
+            bool, typer.Option(help="also time the whole 'simulate' command for the DES case")
+        ] = True,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Measure and print: Monte Carlo projects/s, a million projects (time, peak memory), DES events/s."""
+        from simulations import bench as figures
+
+        catalog = _load(BENCH_SCENARIO, "all")
+        report: dict[str, Any] = {"montecarlo": figures.bench_montecarlo(catalog, projects)}
+        report["montecarlo"]["scenario"] = f"{BENCH_SCENARIO} (profile all)"
+        report["des"] = figures.bench_des(des_projects)
+        if command:
+            report["des_command"] = _time_command(des_projects)
+        if million:
+            report["million"] = figures.bench_million(catalog)
+        if as_json:
+            _print_json(report)
+            return
+        mc, des = report["montecarlo"], report["des"]
+        typer.echo(
+            f"Monte Carlo, {mc['scenario']}, {mc['items']} items, {mc['projects']:,} projects: "
+            f"serial {mc['serial_seconds']:.3f} s + parallel {mc['parallel_seconds']:.3f} s = "
+            f"{mc['both_seconds']:.3f} s ({mc['projects_per_second']:,.0f} projects/s)"
+        )
+        typer.echo(
+            f"DES, 8-item process (shared pool, capacities 4-14, Poisson arrivals), {des['projects']:,} projects: "
+            f"{des['seconds']:.3f} s, {des['events']:,} events ({des['events_per_second']:,.0f} events/s)"
+        )
+        if command:
+            typer.echo(
+                f"  whole command 'approval-sim simulate <8-item scenario> -n {des_projects} -r 1 --json': "
+                f"{report['des_command']['seconds']:.3f} s (first, cold run {report['des_command']['cold_seconds']:.2f} s)"
+            )
+        if million:
+            mil = report["million"]
+            typer.echo(
+                f"Monte Carlo, {mil['projects']:,} projects (parallel, chunks): {mil['seconds']:.2f} s, "
+                f"peak memory {mil['peak_rss_mb']:.0f} MB"
+            )
+
+
+def _time_command(projects: int) -> dict[str, float]:
+    """Wall time of a fresh ``approval-sim simulate`` process on the DES benchmark scenario.
+
+    Best of three runs with Python's bytecode cache on (kept in a temporary folder, not in the tree), as an
+    installed command would run; the first, cold run is reported too.
+    """
+    import os
+    import subprocess
+    import tempfile
+    import time
+    from pathlib import Path
+
+    import yaml
+
+    from simulations.bench import DES_BENCH_PROCESS
+
+    with tempfile.TemporaryDirectory() as folder:
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "pycache")
+        path = Path(folder) / "bench-des-8.yaml"
+        path.write_text(yaml.safe_dump(DES_BENCH_PROCESS, allow_unicode=True), encoding="utf-8")
+        argv = [
+            sys.executable,
+            "-m",
+            "approval_sim.cli",
+            "simulate",
+            str(path),
+            "-p",
+            "all",
+            "-n",
+            str(projects),
+            "-r",
+            "1",
+            "--json",
+        ]
+        times = []
+        for _ in range(4):
+            t0 = time.perf_counter()
+            subprocess.run(argv, check=True, capture_output=True, env=env)
+            times.append(time.perf_counter() - t0)
+    return {"projects": projects, "seconds": min(times[1:]), "cold_seconds": times[0]}
+
+
+def _print_comparison(summary: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    base, reform = summary["baseline"], summary["reform"]
+    reduction = summary["reduction"]
+    console.print(
+        f"[bold]{base['process']}[/bold] ({base['mode']}) -> [bold]{reform['process']}[/bold] ({reform['mode']}), "
+        f"{base['engine']}, {base['projects']:,} projects x {base['replications']} replications, seed {base['seed']}"
+    )
+    console.print(f"mean end-to-end: {base['mean_days']:.1f} -> {reform['mean_days']:.1f} working days")
+    for label, r in (("mean", reduction), ("median", reduction["median"]), ("p90", reduction["p90"])):
+        lo, hi = r["ci95"]
+        ci = f"95% CI {lo:.1%} to {hi:.1%}" if lo is not None else "no CI (one replication)"
+        console.print(f"reduction of the {label}: {r['mean']:.1%} ({ci})")
+    colour = {"holds": "green", "fails": "red", "inconclusive": "yellow"}[summary["verdict"]]
+    line = f"verdict on {summary['target']:.0%}: [{colour}]{summary['verdict']}[/{colour}]"
+    if summary["verdict"] == "inconclusive":
+        needed = reduction["replications_needed"]
+        line += (
+            f" - about {needed} replications would settle it"
+            if needed
+            else " - the estimate sits on the target"
+        )
+    console.print(line)
+    table = Table(title="bottlenecks in the reform (by criticality)")
+    for column in ("item", "name", "dept", "critical", "gain if instant", "wait", "handling", "overdue"):
+        table.add_column(column, justify="left" if column in ("item", "name", "dept") else "right")
+    for row in summary["bottlenecks"][:10]:
+        gain = row.get("gain_if_instant_days")
+        table.add_row(
+            row["item"],
+            row["name"],
+            row["department"],
+            f"{row['criticality']:.0%}",
+            f"{gain:.1f}" if gain is not None else "-",
+            f"{row['mean_wait_days']:.1f}",
+            f"{row['mean_handling_days']:.1f}",
+            f"{row['overdue_rate']:.1%}",
+        )
+    console.print(table)

@@ -1,0 +1,181 @@
+"""Measured figures for the README: Monte Carlo projects/s, a million projects in chunks, DES events/s.
+
+Nothing here is asserted in tests; ``approval-sim bench`` prints these numbers so a table can quote a command.
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from typing import Any
+
+from approval_model.models import Process
+from simulations.compiled import compile_process
+from simulations.runner import run_replication, simulate
+from simulations.sampling import replication_seeds
+
+__all__ = ["DES_BENCH_PROCESS", "bench_des", "bench_montecarlo", "bench_million", "des_bench_process"]
+
+
+DES_BENCH_PROCESS: dict[str, Any] = {
+    "name": "bench-des-8",
+    "title": "DES benchmark: intake, six parallel items (two share one pool), final acceptance",
+    "departments": [
+        {"id": "intake", "name": "综合受理窗口", "capacity": 14},
+        {"id": "plan", "name": "规划", "capacity": 4},
+        {"id": "land", "name": "国土", "capacity": 6},
+        {"id": "env", "name": "环保", "capacity": 8},
+        {"id": "build", "name": "住建", "capacity": 10},
+        {"id": "pool", "name": "联合审查组 (shared pool)", "capacity": 12},
+        {"id": "final", "name": "联合验收", "capacity": 5},
+    ],
+    "stages": [{"id": "S1", "name": "受理"}, {"id": "S2", "name": "并联审批"}, {"id": "S3", "name": "验收"}],
+    "items": [
+        {
+            "id": "A",
+            "name": "受理",
+            "department": "intake",
+            "stage": "S1",
+            "statutory_limit_days": 20,
+            "handling_days": {"distribution": "exponential", "mean": 8},
+        },
+        {
+            "id": "P1",
+            "name": "规划许可",
+            "department": "plan",
+            "stage": "S2",
+            "statutory_limit_days": 8,
+            "prerequisites": ["A"],
+            "handling_days": {"distribution": "triangular", "low": 1, "mode": 2.5, "high": 5.5},
+        },
+        {
+            "id": "P2",
+            "name": "用地审批",
+            "department": "land",
+            "stage": "S2",
+            "statutory_limit_days": 12,
+            "prerequisites": ["A"],
+            "handling_days": {"distribution": "lognormal", "mean": 4.5, "sd": 2},
+        },
+        {
+            "id": "P3",
+            "name": "环评审批",
+            "department": "env",
+            "stage": "S2",
+            "statutory_limit_days": 15,
+            "prerequisites": ["A"],
+            "handling_days": {"distribution": "uniform", "low": 2, "high": 10},
+            "supplement": {
+                "probability": 0.2,
+                "applicant_days": {"distribution": "uniform", "low": 2, "high": 8},
+            },
+        },
+        {
+            "id": "P4",
+            "name": "施工图审查",
+            "department": "build",
+            "stage": "S2",
+            "statutory_limit_days": 20,
+            "prerequisites": ["A"],
+            "handling_days": {"distribution": "exponential", "mean": 7},
+        },
+        {
+            "id": "P5",
+            "name": "消防审查",
+            "department": "pool",
+            "stage": "S2",
+            "statutory_limit_days": 15,
+            "prerequisites": ["A"],
+            "handling_days": {"distribution": "exponential", "mean": 5},
+        },
+        {
+            "id": "P6",
+            "name": "人防审查",
+            "department": "pool",
+            "stage": "S2",
+            "statutory_limit_days": 15,
+            "prerequisites": ["A"],
+            "handling_days": {"distribution": "uniform", "low": 2, "high": 8},
+            "excluded_days": 2,
+        },
+        {
+            "id": "F",
+            "name": "联合验收",
+            "department": "final",
+            "stage": "S3",
+            "statutory_limit_days": 10,
+            "prerequisites": ["P1", "P2", "P3", "P4", "P5", "P6"],
+            "handling_days": {"distribution": "triangular", "low": 1, "mode": 3, "high": 6},
+        },
+    ],
+    "simulation": {"arrivals": {"per_working_day": 1.0}, "stage_coordination_days": 1},
+}
+
+
+def des_bench_process() -> Process:
+    """8 items, Poisson arrivals (1 per working day), capacities 4-14, one pool shared by two items."""
+    return Process.model_validate(DES_BENCH_PROCESS)
+
+
+def _best_of(repeats: int, run: Any) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def bench_montecarlo(process: Process, projects: int = 100_000, repeats: int = 3) -> dict[str, float]:
+    """Best-of wall time of one replication per mode, and projects/s (serial and parallel together)."""
+    compiled = compile_process(process)
+    figures: dict[str, float] = {"items": compiled.n_items, "projects": projects}
+    for mode in ("serial", "parallel"):
+        seconds = _best_of(
+            repeats,
+            lambda m=mode: simulate(compiled, mode=m, projects=projects, replications=1, engine="montecarlo"),
+        )
+        figures[f"{mode}_seconds"] = seconds
+    figures["both_seconds"] = figures["serial_seconds"] + figures["parallel_seconds"]
+    figures["projects_per_second"] = 2 * projects / figures["both_seconds"]
+    return figures
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
+
+
+def bench_million(process: Process, projects: int = 1_000_000, mode: str = "parallel") -> dict[str, float]:
+    """A million projects in chunks: wall time and the process's peak resident memory afterwards."""
+    compiled = compile_process(process)
+    t0 = time.perf_counter()
+    run = simulate(compiled, mode=mode, projects=projects, replications=1, engine="montecarlo")  # type: ignore[arg-type]
+    seconds = time.perf_counter() - t0
+    return {
+        "projects": projects,
+        "seconds": seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+        "mean_days": float(run.results[0].end_to_end_days.mean()),
+    }
+
+
+def bench_des(projects: int = 10_000, repeats: int = 3, seed: int = 0) -> dict[str, float]:
+    """Best-of wall time of one DES replication of the 8-item benchmark process, and events per second."""
+    compiled = compile_process(des_bench_process())
+    seeds = replication_seeds(seed, 1)
+    results = []
+    seconds = _best_of(
+        repeats,
+        lambda: results.append(run_replication(compiled, "parallel", projects, seeds[0], engine="des")),
+    )
+    events = results[-1].events
+    return {
+        "projects": projects,
+        "items": compiled.n_items,
+        "seconds": seconds,
+        "events": events,
+        "events_per_second": events / seconds,
+        "mean_days": float(results[-1].end_to_end_days.mean()),
+    }

@@ -1,0 +1,264 @@
+"""Running replications: engine choice, chunks of projects, pooled summaries (JSON-ready).
+
+The unit of work an orchestrator (e.g. a Prefect task) should call is :func:`run_chunk` (Monte Carlo: any
+range of projects of one replication) or :func:`run_replication` (one whole replication, any engine); results
+merge with :meth:`SimulationResult.merge`, and :class:`SimulationRun` summarises a list of replications.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from approval_model.models import Process
+from simulations.compiled import CompiledProcess, Mode, compile_process
+from simulations.des import run_des
+from simulations.results import SimulationResult, assemble
+from simulations.sampling import BLOCK, draw, replication_seeds
+from simulations.stats import mean_ci
+
+__all__ = [
+    "DEFAULT_CHUNK",
+    "Engine",
+    "SimulationRun",
+    "calendar_days",
+    "resolve_engine",
+    "run_chunk",
+    "run_replication",
+    "simulate",
+]
+
+Engine = Literal["auto", "montecarlo", "des"]
+DEFAULT_CHUNK = BLOCK  # Monte Carlo projects per vectorised chunk (item matrices of a few MB stay in cache)
+Progress = Callable[[int, int], None]
+
+
+def resolve_engine(compiled: CompiledProcess | Sequence[CompiledProcess], engine: Engine = "auto") -> str:
+    """``auto``: the event engine when any department has a capacity or projects arrive over time."""
+    processes = [compiled] if isinstance(compiled, CompiledProcess) else list(compiled)
+    if engine == "des":
+        return "des"
+    limited = [c.name for c in processes if c.limited]
+    if engine == "montecarlo":
+        if limited:
+            raise ValueError(
+                f"{', '.join(limited)}: departments with a capacity make files queue, which the Monte Carlo "
+                "engine cannot model; use --engine des (or auto)"
+            )
+        return "montecarlo"
+    if engine != "auto":
+        raise ValueError(f"unknown engine {engine!r}; use auto, montecarlo or des")
+    needs_events = limited or any(c.arrival_rate is not None for c in processes)
+    return "des" if needs_events else "montecarlo"
+
+
+def run_chunk(
+    compiled: CompiledProcess,
+    mode: Mode,
+    replication_seed: np.random.SeedSequence,
+    start: int,
+    stop: int,
+    *,
+    replication: int = 0,
+    gains: bool = False,
+) -> SimulationResult:
+    """Monte Carlo for projects ``start..stop-1`` of one replication (identical draws whatever the chunking)."""
+    draws = draw(compiled, replication_seed, start, stop)
+    return assemble(compiled, draws, mode, "montecarlo", replication=replication, gains=gains)
+
+
+def run_replication(
+    compiled: CompiledProcess,
+    mode: Mode,
+    projects: int,
+    replication_seed: np.random.SeedSequence,
+    *,
+    engine: str = "montecarlo",
+    replication: int = 0,
+    gains: bool = False,
+    chunk: int = DEFAULT_CHUNK,
+    on_chunk: Callable[[], None] | None = None,
+) -> SimulationResult:
+    """One replication of ``projects`` projects with a resolved engine (``montecarlo`` or ``des``)."""
+    if projects < 1:
+        raise ValueError(f"projects must be at least 1, got {projects}")
+    if engine == "des":
+        draws = draw(compiled, replication_seed, 0, projects)
+        wait, e2e, events = run_des(compiled, draws, mode)
+        result = assemble(
+            compiled,
+            draws,
+            mode,
+            "des",
+            replication=replication,
+            wait=wait,
+            end_to_end_days=e2e,
+            events=events,
+            gains=gains,
+        )
+        if on_chunk:
+            on_chunk()
+        return result
+    parts = []
+    for start in range(0, projects, chunk):
+        parts.append(
+            run_chunk(
+                compiled,
+                mode,
+                replication_seed,
+                start,
+                min(projects, start + chunk),
+                replication=replication,
+                gains=gains,
+            )
+        )
+        if on_chunk:
+            on_chunk()
+    return SimulationResult.merge(parts)
+
+
+def calendar_days(start: date, arrival: np.ndarray, end_to_end: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Calendar days from each project's arrival date to its completion date on the statutory calendar.
+
+    A project arriving during working day ``a`` (counted from ``start``) is dated ``start + floor(a)`` working
+    days; one completing during working day ``a + e`` is dated ``start + ceil(a + e)``. Returns the days and
+    whether any date relied on estimated (rule-based, non-official) holiday data.
+    """
+    from approval_model.calendar import default_calendar
+
+    calendar = default_calendar()
+    origin = start.toordinal()
+    begin, estimated_begin = calendar.add_working_days_array(origin, np.floor(arrival).astype(np.int64))
+    end, estimated_end = calendar.add_working_days_array(
+        origin, np.ceil(arrival + end_to_end - 1e-9).astype(np.int64)
+    )
+    return (end - begin).astype(float), bool(estimated_begin.any() or estimated_end.any())
+
+
+def _round(value: float, digits: int = 4) -> float | None:
+    value = float(value)
+    return None if np.isnan(value) else round(value, digits)
+
+
+@dataclass(frozen=True)
+class SimulationRun:
+    """Replications of one process in one mode, with the settings that produced them."""
+
+    process: str
+    mode: Mode
+    engine: str
+    projects: int
+    seed: int
+    results: tuple[SimulationResult, ...]
+
+    @property
+    def replication_means(self) -> np.ndarray:
+        return np.array([r.end_to_end_days.mean() for r in self.results])
+
+    def pooled(self) -> SimulationResult:
+        """All replications' projects in one result (per-item sums add up)."""
+        return SimulationResult.merge(list(self.results))
+
+    def summary(self) -> dict:
+        """JSON-ready summary: pooled over all projects of all replications, CI across replications."""
+        pooled = self.pooled()
+        e2e = pooled.end_to_end_days
+        lo, hi = mean_ci(self.replication_means)
+        cal, estimated = calendar_days(pooled.start_date, pooled.arrival_days, e2e)
+        items = pooled.item_means()
+        dept_levels = [r.department_levels() for r in self.results]
+        used = sorted(set(pooled.item_department))
+        joins = {}
+        for j in np.flatnonzero(pooled.join_last.sum(axis=1)):
+            row = pooled.join_last[j]
+            joins[pooled.item_ids[j]] = {
+                pooled.item_ids[p]: _round(row[p] / row.sum()) for p in np.flatnonzero(row)
+            }
+        return {
+            "process": self.process,
+            "mode": self.mode,
+            "engine": self.engine,
+            "projects": self.projects,
+            "replications": len(self.results),
+            "seed": self.seed,
+            "mean_days": _round(e2e.mean()),
+            "p50_days": _round(np.percentile(e2e, 50)),
+            "p90_days": _round(np.percentile(e2e, 90)),
+            "mean_days_ci95": [_round(lo), _round(hi)],
+            "counted_mean_days": _round(pooled.counted_days.mean()),
+            "on_time_rate": _round(pooled.on_time_rate),
+            "calendar": {
+                "start_date": pooled.start_date.isoformat(),
+                "mean_days": _round(cal.mean(), 2),
+                "p50_days": _round(np.percentile(cal, 50), 2),
+                "p90_days": _round(np.percentile(cal, 90), 2),
+                "estimated": estimated,
+            },
+            "items": {
+                item_id: {
+                    "name": pooled.item_names[i],
+                    "department": pooled.department_ids[pooled.item_department[i]],
+                    "statutory_limit_days": float(pooled.limits[i]),
+                    **{key: _round(values[i]) for key, values in items.items()},
+                }
+                for i, item_id in enumerate(pooled.item_ids)
+            },
+            "joins": joins,
+            "departments": {
+                pooled.department_ids[d]: {
+                    "capacity": pooled.capacity[d],
+                    "files": int(pooled.department_files[d]),
+                    **{
+                        key: _round(np.mean([levels[key][d] for levels in dept_levels]))
+                        for key in dept_levels[0]
+                    },
+                }
+                for d in used
+            },
+            "events": int(pooled.events),
+        }
+
+
+def simulate(
+    process: Process | CompiledProcess,
+    *,
+    mode: Mode = "parallel",
+    projects: int = 10_000,
+    replications: int = 10,
+    seed: int = 0,
+    engine: Engine = "auto",
+    gains: bool = False,
+    chunk: int = DEFAULT_CHUNK,
+    on_progress: Progress | None = None,
+) -> SimulationRun:
+    """Simulate ``replications`` independent replications of ``projects`` projects.
+
+    Replication ``r`` is seeded by ``SeedSequence(seed).spawn(replications)[r]``, so the same scenario, mode
+    and seed give identical numbers, and two processes simulated with the same seed share common random
+    numbers item by item (see :mod:`simulations.sampling`).
+    """
+    compiled = process if isinstance(process, CompiledProcess) else compile_process(process)
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    chosen = resolve_engine(compiled, engine)
+    seeds = replication_seeds(seed, replications)
+    per_replication = 1 if chosen == "des" else -(-projects // chunk)
+    total, done = replications * per_replication, 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if on_progress:
+            on_progress(done, total)
+
+    results = tuple(
+        run_replication(
+            compiled, mode, projects, s, engine=chosen, replication=r, gains=gains, chunk=chunk, on_chunk=tick
+        )
+        for r, s in enumerate(seeds)
+    )
+    return SimulationRun(compiled.name, mode, chosen, projects, seed, results)
