@@ -1,0 +1,661 @@
+"""Time-limit supervision (限时办结): in-flight items against their working-day deadlines.
+
+Pure functions: rows in, per-row deadline / working days used and left / status and a per-department
+summary out. The only I/O is :func:`read_table`, which turns a CSV (or, when ``openpyxl`` is installed, an
+Excel) file into raw records for :func:`parse_records`.
+
+Conventions (docs/claims-and-supervision.md has the user-facing version):
+
+* the day of acceptance is day 0; the deadline is the L-th working day after it on the statutory
+  calendar (调休 make-up Saturdays are working days, holidays are not), L = the item's limit rounded up to
+  a whole working day (0 = on the spot: the deadline is the day of acceptance);
+* a clock stop (补正 supplementary materials, 专家评审 expert review) is a period of whole days, both ends
+  included; the working days in it (after the day of acceptance) do not count, so the deadline moves
+  later by that many working days. An open stop (no end) is still running: it counts up to ``as_of``;
+* used = working days in (accepted, completed-or-as_of] minus the stopped ones; left = L - used;
+* statuses: ``done_on_time`` / ``done_late`` (completed by / after the deadline); else ``red`` when
+  left < 0 (overdue), ``yellow`` when left <= ``yellow_days`` or left <= ``yellow_share`` * L, else
+  ``green``. Defaults 3 working days / 20 %; the 20 % comes from a vendor article (assumed, not an
+  official rule - see approval_catalog_facts.yaml, platform_features.time_limit_supervision).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from approval_model.problems import did_you_mean
+
+__all__ = [
+    "COLUMNS",
+    "PROJECT_CODE_LAYOUT",
+    "STATUSES",
+    "ClockStop",
+    "ItemLimit",
+    "RowProblem",
+    "RowResult",
+    "SupervisionInput",
+    "TableError",
+    "Thresholds",
+    "department_summary",
+    "item_limits",
+    "parse_date",
+    "parse_records",
+    "read_table",
+    "status_for",
+    "supervise",
+    "supervise_row",
+]
+
+STATUSES = ("green", "yellow", "red", "done_on_time", "done_late")
+REQUIRED_COLUMNS = ("project_code", "item_id", "accepted")
+OPTIONAL_COLUMNS = ("clock_stops", "completed")
+COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
+# header spellings accepted for each column (compared after lower-casing, spaces/hyphens -> underscores)
+COLUMN_ALIASES = {
+    "project_code": ("project_code", "code", "项目代码", "项目统一代码"),
+    "item_id": ("item_id", "item", "事项", "事项编号"),
+    "accepted": ("accepted", "accepted_date", "受理日期"),
+    "clock_stops": ("clock_stops", "clock_stop", "stops", "停止计时", "暂停计时"),
+    "completed": ("completed", "completed_date", "办结日期"),
+}
+STOP_KINDS = {
+    "supplement": "supplement",
+    "补正": "supplement",
+    "补正材料": "supplement",
+    "expert_review": "expert_review",
+    "expert": "expert_review",
+    "review": "expert_review",
+    "专家评审": "expert_review",
+    "评审": "expert_review",
+}
+# 2017-era national project code: year(4)-region(6)-industry(2)-type(2)-serial(6). The layout is ASSUMED
+# (remembered, not confirmed against the NDRC rules; approval_catalog_facts.yaml platform_features.project_code).
+PROJECT_CODE_LAYOUT = "YYYY-RRRRRR-II-TT-NNNNNN"
+PROJECT_CODE_EXAMPLE = "2017-410300-04-01-000123"
+_PROJECT_CODE = re.compile(r"^(\d{4})-(\d{6})-(\d{2})-(\d{2})-(\d{6})$")
+_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_STOP_RANGE = re.compile(r"^(?P<start>[^~至]+?)\s*(?:\.\.|~|至)\s*(?P<end>[^~至]*)$")
+_STOP_SPLIT = re.compile(r"[;；]")
+
+
+class TableError(ValueError):
+    """The file as a whole cannot be read (missing, wrong format, missing columns)."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When an in-progress item turns yellow (at risk): few working days or a small share of the limit left."""
+
+    yellow_days: int = 3
+    yellow_share: float = 0.2
+
+    def __post_init__(self) -> None:
+        if (
+            isinstance(self.yellow_days, bool)
+            or not isinstance(self.yellow_days, int)
+            or self.yellow_days < 0
+        ):
+            raise ValueError(
+                f"yellow_days must be a whole number of working days >= 0, got {self.yellow_days!r}"
+            )
+        if not 0 <= self.yellow_share <= 1:
+            raise ValueError(f"yellow_share must be a share between 0 and 1, got {self.yellow_share!r}")
+
+
+@dataclass(frozen=True)
+class ClockStop:
+    kind: str  # supplement | expert_review
+    start: date
+    end: date | None  # None: still stopped
+
+
+@dataclass(frozen=True)
+class SupervisionInput:
+    """One valid input row."""
+
+    row: int
+    project_code: str
+    item_id: str
+    accepted: date
+    clock_stops: tuple[ClockStop, ...] = ()
+    completed: date | None = None
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one cell (row numbers count the header as row 1, like a spreadsheet)."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+    fix: str = ""
+
+    def render(self, file: str | None = None) -> str:
+        where = f"{file}: " if file else ""
+        text = f"{where}row {self.row}, column '{self.column}': {self.message}"
+        return f"{text}. Fix: {self.fix}" if self.fix else text
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True)
+class ItemLimit:
+    item_id: str
+    name: str
+    department: str
+    department_name: str
+    statutory_limit_days: float
+    promised_limit_days: float | None
+
+
+@dataclass(frozen=True)
+class RowResult:
+    input: SupervisionInput
+    item: ItemLimit
+    limit_kind: str  # statutory | promised (the one used)
+    limit_days: int
+    stopped_working_days: int
+    deadline: date
+    working_days_used: int
+    working_days_left: int | None  # None once completed
+    status: str
+    clock_stopped: bool  # an open stop is running as of the as-of date
+    estimated: bool  # relies on rule-based (non-official) calendar years
+    stop_days: tuple[int, ...] = field(default=())
+
+    def as_json(self) -> dict[str, Any]:
+        i = self.input
+        return {
+            "row": i.row,
+            "project_code": i.project_code,
+            "item_id": i.item_id,
+            "item_name": self.item.name,
+            "department": self.item.department,
+            "department_name": self.item.department_name,
+            "accepted": i.accepted.isoformat(),
+            "completed": i.completed.isoformat() if i.completed else None,
+            "limit_kind": self.limit_kind,
+            "limit_days": self.limit_days,
+            "clock_stops": [
+                {
+                    "kind": s.kind,
+                    "start": s.start.isoformat(),
+                    "end": s.end.isoformat() if s.end else None,
+                    "working_days": n,
+                }
+                for s, n in zip(i.clock_stops, self.stop_days, strict=True)
+            ],
+            "stopped_working_days": self.stopped_working_days,
+            "deadline": self.deadline.isoformat(),
+            "working_days_used": self.working_days_used,
+            "working_days_left": self.working_days_left,
+            "status": self.status,
+            "clock_stopped": self.clock_stopped,
+            "estimated": self.estimated,
+        }
+
+
+# ---- catalog --------------------------------------------------------------------------------------
+
+
+def item_limits(process: Any) -> dict[str, ItemLimit]:
+    """Limits and departments of every item of an :class:`approval_model.models.Process`, by item id."""
+    names = {d.id: d.name for d in process.departments}
+    return {
+        item.id: ItemLimit(
+            item_id=item.id,
+            name=item.name,
+            department=item.department,
+            department_name=names.get(item.department, item.department),
+            statutory_limit_days=item.statutory_limit_days,
+            promised_limit_days=item.promised_limit_days,
+        )
+        for item in process.items
+    }
+
+
+# ---- reading --------------------------------------------------------------------------------------
+
+
+def _header_key(text: Any) -> str:
+    return re.sub(r"[\s\-]+", "_", str(text or "").strip().lower())
+
+
+def _canonical_columns(header: Sequence[Any]) -> tuple[dict[str, int], list[str]]:
+    """Column name -> index, and the header cells that are not recognised."""
+    lookup = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+    found: dict[str, int] = {}
+    unknown: list[str] = []
+    for index, cell in enumerate(header):
+        key = _header_key(cell)
+        if not key:
+            continue
+        name = lookup.get(key)
+        if name is None:
+            unknown.append(str(cell))
+        elif name not in found:
+            found[name] = index
+    return found, unknown
+
+
+def _rows_from_csv(path: Path) -> list[list[Any]]:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel on a Chinese Windows saves "CSV" as GB18030/GBK
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly anything
+        raise TableError(f"{path}: not a text file in UTF-8 or GB18030. Fix: save it as 'CSV UTF-8'")
+    try:
+        return list(csv.reader(text.splitlines()))
+    except csv.Error as error:
+        raise TableError(f"{path}: not a readable CSV file ({error})") from None
+
+
+def _rows_from_excel(path: Path) -> list[list[Any]]:
+    try:
+        import openpyxl  # optional: not a dependency of approval-sim
+    except ImportError:
+        raise TableError(
+            f"{path}: reading Excel files needs the 'openpyxl' package, which is not installed. "
+            "Fix: save the sheet as CSV (UTF-8) and pass that file, or install openpyxl"
+        ) from None
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for a bad file
+        raise TableError(f"{path}: not a readable Excel file ({error})") from None
+    try:
+        sheet = book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def read_table(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
+    """Records ``(row number, {column: raw value})`` of a CSV/Excel file; TableError when unusable.
+
+    Row numbers count the header as row 1 (as a spreadsheet shows them); blank rows are skipped but
+    counted. Unrecognised header cells are an error (a misspelt 'completed' would silently drop data).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise TableError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _rows_from_excel(path)
+    elif suffix == ".xls":
+        raise TableError(f"{path}: old .xls workbooks are not supported. Fix: save as CSV (UTF-8) or .xlsx")
+    else:
+        rows = _rows_from_csv(path)
+    if not rows or not any(str(c or "").strip() for c in rows[0]):
+        raise TableError(f"{path}: row 1 must be a header with the columns {', '.join(COLUMNS)}")
+    columns, unknown = _canonical_columns(rows[0])
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}"
+            )
+        if unknown:
+            hints = "".join(did_you_mean(_header_key(u), COLUMNS) for u in unknown)
+            parts.append(
+                f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)}{hints}"
+            )
+        raise TableError(
+            f"{path}: row 1 (header): {'; '.join(parts)}. Fix: the columns are {', '.join(COLUMNS)} "
+            f"(the first three required)"
+        )
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(str(c if c is not None else "").strip() for c in row):
+            continue
+        records.append((number, {name: (row[i] if i < len(row) else None) for name, i in columns.items()}))
+    return records
+
+
+# ---- parsing --------------------------------------------------------------------------------------
+
+
+def parse_date(value: Any) -> date:
+    """A date from a cell: ``date``/``datetime`` (Excel) or text ``YYYY-MM-DD`` (also ``/`` or ``.``)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = _DATE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as error:
+        raise ValueError(f"{text!r} is not a date ({error})") from None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_stops(text: str) -> tuple[list[ClockStop], str | None]:
+    """Clock stops from ``kind:START..END; ...``; (stops, None) or ([], message)."""
+    stops: list[ClockStop] = []
+    for part in (p.strip() for p in _STOP_SPLIT.split(text)):
+        if not part:
+            continue
+        kind = "supplement"
+        if ":" in part or "：" in part:
+            label, _, part = part.replace("：", ":").partition(":")
+            kind_key = label.strip().lower().replace(" ", "_")
+            if kind_key not in STOP_KINDS:
+                return (
+                    [],
+                    f"unknown clock-stop kind {label.strip()!r} (known: supplement/补正, expert_review/专家评审)",
+                )
+            kind = STOP_KINDS[kind_key]
+            part = part.strip()
+        match = _STOP_RANGE.match(part)
+        if not match:
+            return [], f"{part!r} is not a period START..END"
+        try:
+            start = parse_date(match["start"])
+            end = parse_date(match["end"]) if match["end"].strip() else None
+        except ValueError as error:
+            return [], f"in period {part!r}: {error}"
+        if end is not None and end < start:
+            return [], f"period {part!r} ends before it starts"
+        stops.append(ClockStop(kind, start, end))
+    return stops, None
+
+
+def parse_records(
+    records: Iterable[tuple[int, Mapping[str, Any]]], known_items: Collection[str], as_of: date
+) -> tuple[list[SupervisionInput], list[RowProblem]]:
+    """Validate raw records; every problem of every row is collected (a row with any problem is left out)."""
+    rows: list[SupervisionInput] = []
+    problems: list[RowProblem] = []
+    stop_fix = "write periods as START..END (YYYY-MM-DD), optionally 'supplement:' or 'expert_review:' first, separated by ';'"
+    for number, record in records:
+        found: list[RowProblem] = []
+
+        def bad(
+            column: str, value: str, message: str, fix: str, _row: int = number, _found: list = found
+        ) -> None:
+            _found.append(RowProblem(_row, column, value, message, fix))
+
+        code = _text(record.get("project_code"))
+        if not code:
+            bad(
+                "project_code",
+                code,
+                "the project code is empty",
+                f"give the project code, e.g. {PROJECT_CODE_EXAMPLE}",
+            )
+        else:
+            match = _PROJECT_CODE.match(code)
+            if not match or not 1990 <= int(match[1]) <= 2100:
+                bad(
+                    "project_code",
+                    code,
+                    f"{code!r} is not a project code of the layout {PROJECT_CODE_LAYOUT} (year-region-industry-type-"
+                    "serial; this 2017-era layout is assumed, not confirmed against the NDRC code rules)",
+                    f"copy the code from the online approval platform, e.g. {PROJECT_CODE_EXAMPLE}",
+                )
+
+        item_id = _text(record.get("item_id"))
+        if not item_id:
+            bad("item_id", item_id, "the item id is empty", "give the catalog item id, e.g. I04")
+        elif item_id not in known_items:
+            bad(
+                "item_id",
+                item_id,
+                f"unknown item id {item_id!r}{did_you_mean(item_id, known_items) or did_you_mean(item_id.upper(), known_items)}",
+                "use an id from 'approval-sim catalog list' (or pass the right --catalog)",
+            )
+
+        accepted = completed = None
+        raw_accepted = record.get("accepted")
+        if _text(raw_accepted) == "":
+            bad(
+                "accepted",
+                "",
+                "the accepted date is empty",
+                "give the date of acceptance (受理) as YYYY-MM-DD",
+            )
+        else:
+            try:
+                accepted = parse_date(raw_accepted)
+            except ValueError as error:
+                bad(
+                    "accepted",
+                    _text(raw_accepted),
+                    str(error),
+                    "write the date as YYYY-MM-DD, e.g. 2017-09-20",
+                )
+            else:
+                if accepted > as_of:
+                    bad(
+                        "accepted",
+                        accepted.isoformat(),
+                        f"accepted {accepted} is after the --as-of date {as_of}",
+                        "check the date, or use a later --as-of",
+                    )
+                    accepted = None
+
+        raw_completed = record.get("completed")
+        if _text(raw_completed) != "":
+            try:
+                completed = parse_date(raw_completed)
+            except ValueError as error:
+                bad(
+                    "completed",
+                    _text(raw_completed),
+                    str(error),
+                    "write the date as YYYY-MM-DD, or leave it empty while in progress",
+                )
+            else:
+                if accepted is not None and completed < accepted:
+                    bad(
+                        "completed",
+                        completed.isoformat(),
+                        f"completed {completed} is before it was accepted ({accepted})",
+                        "check both dates",
+                    )
+                elif completed > as_of:
+                    bad(
+                        "completed",
+                        completed.isoformat(),
+                        f"completed {completed} is after the --as-of date {as_of}",
+                        "check the date, or use a later --as-of",
+                    )
+
+        stops: list[ClockStop] = []
+        raw_stops = _text(record.get("clock_stops"))
+        if raw_stops:
+            stops, message = _parse_stops(raw_stops)
+            if message:
+                bad("clock_stops", raw_stops, message, stop_fix)
+            else:
+                message = _stop_conflict(stops, accepted, completed, as_of)
+                if message:
+                    bad(
+                        "clock_stops",
+                        raw_stops,
+                        message,
+                        "check the clock-stop dates against accepted/completed",
+                    )
+
+        if found:
+            problems.extend(found)
+        else:
+            assert accepted is not None
+            rows.append(SupervisionInput(number, code, item_id, accepted, tuple(stops), completed))
+    return rows, problems
+
+
+def _stop_conflict(
+    stops: list[ClockStop], accepted: date | None, completed: date | None, as_of: date
+) -> str | None:
+    ordered = sorted(stops, key=lambda s: s.start)
+    for stop in ordered:
+        label = f"{stop.kind} {stop.start}..{stop.end or ''}"
+        if accepted is not None and stop.start < accepted:
+            return f"clock stop {label} starts before the item was accepted ({accepted})"
+        if stop.end is None and completed is not None:
+            return f"clock stop {label} has no end but the item was completed on {completed}"
+        if stop.end is None and stop.start > as_of:
+            return f"clock stop {label} is open (no end) but starts after the --as-of date {as_of}"
+        if completed is not None and stop.end is not None and stop.end > completed:
+            return f"clock stop {label} ends after the item was completed ({completed})"
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if first.end is None or second.start <= first.end:
+            return (
+                f"clock stops {first.start}..{first.end or ''} and {second.start}..{second.end or ''} overlap"
+            )
+    return None
+
+
+# ---- computing ------------------------------------------------------------------------------------
+
+
+def status_for(left: int, limit_days: int, thresholds: Thresholds = Thresholds()) -> str:
+    """Status of an item in progress with ``left`` working days of a ``limit_days`` limit remaining."""
+    if left < 0:
+        return "red"
+    if left <= thresholds.yellow_days or left <= thresholds.yellow_share * limit_days + 1e-9:
+        return "yellow"
+    return "green"
+
+
+def _limit(item: ItemLimit, limit_kind: str) -> tuple[str, int]:
+    if limit_kind not in ("statutory", "promised"):
+        raise ValueError(f"limit kind must be 'statutory' or 'promised', got {limit_kind!r}")
+    if limit_kind == "promised" and item.promised_limit_days is not None:
+        return "promised", math.ceil(item.promised_limit_days)
+    return "statutory", math.ceil(item.statutory_limit_days)
+
+
+def supervise_row(
+    row: SupervisionInput,
+    item: ItemLimit,
+    as_of: date,
+    calendar: Any,
+    limit_kind: str = "statutory",
+    thresholds: Thresholds = Thresholds(),
+) -> RowResult:
+    """Deadline, working days used/left and status of one item (``calendar``: a WorkingDayCalendar)."""
+    kind, limit = _limit(item, limit_kind)
+    end_point = row.completed or as_of
+    estimated = False
+
+    def between(start: date, end: date) -> int:
+        nonlocal estimated
+        if end <= start:
+            return 0
+        result = calendar.working_days_between(start, end)
+        estimated = estimated or result.estimated
+        return int(result.value)
+
+    stop_days: list[int] = []
+    stopped_to_end = 0
+    running = False
+    for stop in row.clock_stops:
+        lower = max(stop.start - timedelta(days=1), row.accepted)  # the acceptance day never counts
+        end = stop.end if stop.end is not None else end_point
+        if row.completed is None and (stop.end is None or stop.start <= as_of <= stop.end):
+            running = True
+        stop_days.append(between(lower, end))
+        stopped_to_end += between(lower, min(end, end_point))
+    stopped = sum(stop_days)
+    result = calendar.add_working_days(row.accepted, limit + stopped)
+    estimated = estimated or result.estimated
+    deadline = result.value
+    used = between(row.accepted, end_point) - stopped_to_end
+    if row.completed is not None:
+        status = "done_on_time" if row.completed <= deadline else "done_late"
+        left = None
+    else:
+        left = limit - used
+        status = status_for(left, limit, thresholds)
+    return RowResult(
+        input=row,
+        item=item,
+        limit_kind=kind,
+        limit_days=limit,
+        stopped_working_days=stopped,
+        deadline=deadline,
+        working_days_used=used,
+        working_days_left=left,
+        status=status,
+        clock_stopped=running,
+        estimated=estimated,
+        stop_days=tuple(stop_days),
+    )
+
+
+def supervise(
+    rows: Iterable[SupervisionInput],
+    items: Mapping[str, ItemLimit],
+    as_of: date,
+    calendar: Any = None,
+    limit_kind: str = "statutory",
+    thresholds: Thresholds = Thresholds(),
+) -> list[RowResult]:
+    """:func:`supervise_row` over valid rows (default calendar: the shared statutory one)."""
+    if calendar is None:
+        from approval_model.calendar import default_calendar
+
+        calendar = default_calendar()
+    return [supervise_row(r, items[r.item_id], as_of, calendar, limit_kind, thresholds) for r in rows]
+
+
+def department_summary(
+    results: Sequence[RowResult], department_order: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Per department: item counts per status, in progress, overdue (red + done late) and the overdue rate."""
+    groups: dict[str, list[RowResult]] = {}
+    for result in results:
+        groups.setdefault(result.item.department, []).append(result)
+    rank = {d: i for i, d in enumerate(department_order)}
+    summary = []
+    for department in sorted(groups, key=lambda d: (rank.get(d, len(rank)), d)):
+        members = groups[department]
+        counts = {s: sum(r.status == s for r in members) for s in STATUSES}
+        overdue = counts["red"] + counts["done_late"]
+        done = [r for r in members if r.input.completed is not None]
+        summary.append(
+            {
+                "department": department,
+                "department_name": members[0].item.department_name,
+                "items": len(members),
+                **counts,
+                "in_progress": counts["green"] + counts["yellow"] + counts["red"],
+                "overdue": overdue,
+                "overdue_rate": round(overdue / len(members), 4),
+                "average_used_completed": round(sum(r.working_days_used for r in done) / len(done), 2)
+                if done
+                else None,
+            }
+        )
+    return summary
