@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from approval_sim import calendar_cli, plan_cli, rules_cli, runs_cli, sim_cli
+from approval_sim import calendar_cli, flow_cli, plan_cli, rules_cli, runs_cli, sim_cli
 from approval_sim.errors import handle_user_errors
 
 app = typer.Typer(
@@ -127,6 +127,7 @@ rules_cli.register(app, catalog_app)
 sim_cli.register(app, catalog_app)
 plan_cli.register(app, catalog_app)
 runs_cli.register(app, catalog_app)
+flow_cli.register(app, catalog_app)
 
 
 def main() -> None:

@@ -13,10 +13,9 @@ configure_prefect_environment()
 
 import dataclasses  # noqa: E402
 import os  # noqa: E402
-from datetime import date, datetime  # noqa: E402
+from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
-from zoneinfo import ZoneInfo  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
@@ -29,14 +28,6 @@ from flows.store.database import get_engine  # noqa: E402
 from flows.store.records import RunOutcome, RunStart  # noqa: E402
 
 DASK_ADDRESS_ENV = "APPROVAL_SIM_DASK_ADDRESS"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def today_in_shanghai() -> date:
-    """The batch date when none is given: today's date in China (the nightly runs at 02:00 Asia/Shanghai)."""
-    return datetime.now(SHANGHAI).date()
-
-
 def task_runner(dask_address: str | None = None):  # noqa: ANN201 - a Prefect TaskRunner
     """DaskTaskRunner on an existing cluster when an address is given (or in the environment), else threads."""
     address = dask_address or os.environ.get(DASK_ADDRESS_ENV)
@@ -197,7 +188,7 @@ def nightly_batch(
     marked interrupted and redone; bad files are reported (as failed runs) without stopping the good ones.
     """
     logger = get_run_logger()
-    as_of = as_of or today_in_shanghai()
+    as_of = as_of or work.today_in_shanghai()
     seeds = list(seeds) if seeds is not None else list(range(1, 4))
     engine_db = get_engine(database_url)
     batch_id = open_run(database_url, RunStart(kind="nightly", scenario=str(scenario_dir), as_of=as_of,

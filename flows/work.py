@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
@@ -41,8 +42,14 @@ __all__ = [
     "scenario_text",
 ]
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)
 HISTOGRAM_BINS = 40
+
+
+def today_in_shanghai() -> date:
+    """The batch date when none is given: today in China (the nightly batch runs at 02:00 Asia/Shanghai)."""
+    return datetime.now(SHANGHAI).date()
 
 
 def scenario_text(reference: str) -> tuple[str, str]:

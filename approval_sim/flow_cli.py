@@ -1,0 +1,216 @@
+"""`approval-sim run ...`, `nightly` and `serve`: the flows, persisted. Prefect is imported inside the commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from approval_sim.errors import UserError, handle_user_errors
+
+run_app = typer.Typer(help="Run simulations through Prefect flows and persist the results.", no_args_is_help=True)
+
+DEFAULT_SCENARIO_DIR = "scenarios"
+
+
+class Mode(str, Enum):
+    serial = "serial"
+    parallel = "parallel"
+
+
+class EngineChoice(str, Enum):
+    auto = "auto"
+    montecarlo = "montecarlo"
+    des = "des"
+
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", envvar="APPROVAL_SIM_DATABASE_URL", help="results database URL (default: SQLite file in the user data dir)"),
+]
+DaskOption = Annotated[
+    str | None,
+    typer.Option("--dask-address", envvar="APPROVAL_SIM_DASK_ADDRESS", help="run tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786"),
+]
+ProfileOption = Annotated[str | None, typer.Option("--profile", "-p", help="project profile (see 'approval-sim catalog names')")]
+ProjectsOption = Annotated[int, typer.Option("--projects", "-n", min=1, help="projects per replication")]
+ReplicationsOption = Annotated[int, typer.Option("--replications", "-r", min=1, help="independent replications")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help="random seed (same seed, same numbers)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
+
+
+def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
+    app.add_typer(run_app, name="run")
+    app.command("nightly")(nightly)
+    app.command("serve")(serve)
+
+
+def _prepare(database: str | None) -> None:
+    if database:
+        os.environ["APPROVAL_SIM_DATABASE_URL"] = database
+    from flows.store.database import get_engine
+
+    get_engine(database)  # migrate now: a bad URL fails before Prefect starts
+
+
+def _check_scenarios(*references: str | None) -> None:
+    from rules.loading import load
+
+    for reference in references:
+        if reference is not None:
+            load(reference)
+
+
+def _emit(result: dict, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    typer.echo(f"run id: {result['run_id']}")
+    if "verdict" in result:
+        reduction = result["reduction"]
+        low, high = reduction["ci95"]
+        typer.echo(
+            f"reduction of mean end-to-end time: {reduction['mean']:.1%} (95% CI {low:.1%} .. {high:.1%}), "
+            f"target {result['target']:.0%}: {result['verdict']}"
+        )
+    typer.echo(f"details: approval-sim runs show {result['run_id']}")
+
+
+@run_app.command("compare")
+@handle_user_errors
+def run_compare(
+    baseline: Annotated[str, typer.Argument(help="built-in name or scenario file")],
+    reformed: Annotated[str | None, typer.Argument(help="second scenario; omitted: serial vs parallel of BASELINE")] = None,
+    profile: ProfileOption = None,
+    mode: Annotated[Mode | None, typer.Option(help="mode of both sides when comparing two scenarios (default parallel)")] = None,
+    projects: ProjectsOption = 10_000,
+    replications: ReplicationsOption = 10,
+    seed: SeedOption = 0,
+    engine: Annotated[EngineChoice, typer.Option(help="auto picks the event engine when capacities or arrivals are set")] = EngineChoice.auto,
+    target: Annotated[float, typer.Option(min=0, max=1, help="reduction the reform promises (0.2 = 20 %)")] = 0.20,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+    dask_address: DaskOption = None,
+) -> None:
+    """Compare through the Prefect flow, persist the run and print its id."""
+    _check_scenarios(baseline, reformed)
+    _prepare(database)
+    from flows.pipelines import compare_scenarios, task_runner
+    from flows.settings import no_heartbeat
+
+    with no_heartbeat():
+        result = compare_scenarios.with_options(task_runner=task_runner(dask_address))(
+            baseline, reformed, profile=profile, mode=mode.value if mode else None, projects=projects,
+            replications=replications, seed=seed, engine=engine.value, target=target,
+        )  # fmt: skip
+    _emit(result, as_json)
+
+
+@run_app.command("simulate")
+@handle_user_errors
+def run_simulate(
+    scenario: Annotated[str, typer.Argument(help="built-in name or scenario file")],
+    profile: ProfileOption = None,
+    mode: Annotated[Mode, typer.Option(help="serial or parallel handling")] = Mode.parallel,
+    projects: ProjectsOption = 10_000,
+    replications: ReplicationsOption = 10,
+    seed: SeedOption = 0,
+    engine: Annotated[EngineChoice, typer.Option()] = EngineChoice.auto,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Simulate one scenario through the Prefect flow and persist the run."""
+    _check_scenarios(scenario)
+    _prepare(database)
+    from flows.pipelines import simulate_scenario
+    from flows.settings import no_heartbeat
+
+    with no_heartbeat():
+        result = simulate_scenario(scenario, profile=profile, mode=mode.value, projects=projects, replications=replications,
+                                   seed=seed, engine=engine.value)  # fmt: skip
+    _emit(result, as_json)
+
+
+def _seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise UserError(f"--seeds must be a comma-separated list of integers, got '{text}'") from None
+    if not seeds or min(seeds) < 0:
+        raise UserError(f"--seeds must list at least one non-negative integer, got '{text}'")
+    return seeds
+
+
+@handle_user_errors
+def nightly(
+    scenarios: Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")] = Path(DEFAULT_SCENARIO_DIR),
+    as_of: Annotated[str | None, typer.Option("--as-of", help="batch date YYYY-MM-DD (default: today in Asia/Shanghai)")] = None,
+    seeds: Annotated[str, typer.Option(help="comma-separated seeds, one run per scenario and seed")] = "1,2,3",
+    projects: ProjectsOption = 2_000,
+    replications: ReplicationsOption = 5,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+    dask_address: DaskOption = None,
+) -> None:
+    """Run one nightly batch now: every scenario of the folder against its baseline (idempotent per date)."""
+    if not scenarios.is_dir():
+        raise UserError(f"{scenarios}: no such folder; give --scenarios DIR with scenario files (*.yaml)")
+    try:
+        batch_date = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise UserError(f"--as-of must be a date like 2026-11-25, got '{as_of}'") from None
+    seed_list = _seeds(seeds)
+    _prepare(database)
+    from flows.pipelines import nightly_batch, task_runner
+
+    result = nightly_batch.with_options(task_runner=task_runner(dask_address))(
+        str(scenarios), batch_date, seed_list, projects=projects, replications=replications
+    )
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    if result.get("skipped"):
+        typer.echo(f"nightly batch {result['as_of']}: already completed, nothing to do")
+        return
+    typer.echo(f"nightly batch {result['as_of']}: run {result['batch_run_id']}, {result['runs']} comparisons completed")
+    for path in result["invalid"]:
+        typer.echo(f"  invalid, skipped: {path} (see 'approval-sim check {path}')", err=True)
+    for path in result["failed"]:
+        typer.echo(f"  failed: {path}", err=True)
+    if result["invalid"] or result["failed"]:
+        raise typer.Exit(1)
+
+
+@handle_user_errors
+def serve(
+    scenarios: Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")] = Path(DEFAULT_SCENARIO_DIR),
+    cron: Annotated[str, typer.Option(help="schedule (cron, Asia/Shanghai)")] = "0 2 * * *",
+    seeds: Annotated[str, typer.Option(help="comma-separated seeds")] = "1,2,3",
+    projects: ProjectsOption = 2_000,
+    replications: ReplicationsOption = 5,
+    port: Annotated[int, typer.Option(help="port of the Prefect server (UI at http://127.0.0.1:PORT)")] = 4200,
+    database: DatabaseOption = None,
+) -> None:
+    """Serve the nightly batch on its schedule; starts (or connects to) a Prefect server with its UI."""
+    if not scenarios.is_dir():
+        raise UserError(f"{scenarios}: no such folder; give --scenarios DIR with scenario files (*.yaml)")
+    seed_list = _seeds(seeds)
+    _prepare(database)
+    from flows.deployment import ensure_server, nightly_deployment
+
+    api_url, server = ensure_server(port)
+    os.environ["PREFECT_API_URL"] = api_url
+    typer.echo(f"Prefect UI: {api_url.removesuffix('/api')}  (nightly batch '{cron}' Asia/Shanghai; Ctrl-C to stop)", err=True)
+    from prefect import serve as prefect_serve
+
+    try:
+        prefect_serve(nightly_deployment(str(scenarios), cron=cron, seeds=seed_list, projects=projects, replications=replications))
+    finally:
+        if server is not None:
+            server.terminate()

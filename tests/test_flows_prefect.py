@@ -1,0 +1,149 @@
+"""The Prefect flows on one shared test server, against SQLite and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from flows import work
+from flows.store import repository
+from flows.store.database import get_engine
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+AS_OF = date(2026, 11, 25)
+BATCH = {"projects": 200, "replications": 3}
+
+
+@pytest.fixture
+def scenario_dir(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "after.yaml").write_text("name: after-nightly\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n", encoding="utf-8")
+    (folder / "parallel.yaml").write_text("name: parallel-nightly\nbase: luoyang-2017-parallel-only\nbaseline: luoyang-2017-before\n", encoding="utf-8")
+    (folder / "broken.yaml").write_text("name: broken\nbase: luoyang-2017-before\nitems:\n  - {id: I05, statutory_limit_days: -1}\n", encoding="utf-8")
+    return folder
+
+
+def results(url: str) -> dict[str, tuple]:
+    """The stored comparison results by batch key, as comparable values."""
+    engine = get_engine(url)
+    found = {}
+    for info in repository.list_runs(engine, limit=1000):
+        run = repository.get_run(engine, info.id)
+        if info.kind == "compare" and run["batch_key"]:
+            found[run["batch_key"]] = (
+                run["status"], run["reduction_mean"], run["verdict"],
+                tuple((s["role"], s["mean_days"]) for s in run["summaries"]),
+                tuple((i["role"], i["item_id"], i["criticality"]) for i in run["items"]),
+            )  # fmt: skip
+    return found
+
+
+def test_compare_flow_persists_the_direct_result(database_url):
+    from flows.pipelines import compare_scenarios
+    from simulations.compare import compare
+
+    result = compare_scenarios("luoyang-2017-before", "luoyang-2017-after", projects=300, replications=4, seed=5, database_url=database_url)
+    stored = repository.get_run(get_engine(database_url), result["run_id"])
+    spec = work.PairSpec("luoyang-2017-before", "luoyang-2017-after", projects=300, replications=4, seed=5)
+    direct = compare(*spec.processes(), projects=300, replications=4, seed=5)
+    assert stored["status"] == "completed"
+    assert stored["reduction_mean"] == pytest.approx(direct.mean.estimate, abs=1e-12)
+    assert stored["verdict"] == direct.verdict == result["verdict"]
+    assert [s["role"] for s in stored["summaries"]] == ["baseline", "reform"]
+    assert len(stored["replications_detail"]) == 4
+    assert stored["baseline_scenario_id"] != stored["reform_scenario_id"]
+
+
+def test_failed_compare_is_marked_failed(database_url, monkeypatch):
+    from flows.pipelines import compare_scenarios
+
+    def broken(spec, indices):
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(work, "run_pair_replications", broken)
+    with pytest.raises(Exception, match="injected failure"):
+        compare_scenarios("luoyang-2017-before", None, projects=100, replications=2, database_url=database_url)
+    (run,) = repository.list_runs(get_engine(database_url))
+    assert run.status == "failed" and "injected failure" in run.error
+    assert repository.get_run(get_engine(database_url), run.id)["summaries"] == []
+
+
+def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(database_url, scenario_dir, tmp_path, monkeypatch):
+    from flows.pipelines import nightly_batch
+
+    # a reference: one uninterrupted batch in its own database
+    reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
+    first = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=reference_url, **BATCH)
+    assert first["runs"] == 4 and [Path(p).name for p in first["invalid"]] == ["broken.yaml"]
+    reference_counts, reference_results = repository.row_counts(get_engine(reference_url)), results(reference_url)
+    assert len(reference_results) == 5  # 2 scenarios x 2 seeds, plus the invalid file's failed run
+
+    # the batch under test is "killed" part-way: the parallel-only scenario's task fails
+    real = work.run_pair_replications
+
+    def flaky(spec, indices):
+        if "parallel" in str(spec.reform):
+            raise RuntimeError("worker killed")
+        return real(spec, indices)
+
+    monkeypatch.setattr(work, "run_pair_replications", flaky)
+    interrupted = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
+    assert [Path(p).name for p in interrupted["failed"]] == ["parallel.yaml"]
+    partial = results(database_url)
+    assert sum(1 for v in partial.values() if v[0] == "completed") == 2
+    monkeypatch.setattr(work, "run_pair_replications", real)
+
+    rerun = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
+    assert rerun["failed"] == []
+    assert repository.row_counts(get_engine(database_url)) == reference_counts
+    assert results(database_url) == reference_results
+
+    again = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
+    assert repository.row_counts(get_engine(database_url)) == reference_counts
+    assert again.get("skipped") or again["runs"] == 4
+
+
+def test_nightly_publishes_a_markdown_artifact(scenario_dir, tmp_path):
+    from prefect.artifacts import Artifact
+
+    from flows.pipelines import nightly_batch
+
+    nightly_batch(str(scenario_dir), date(2026, 11, 24), [1], database_url=f"sqlite:///{tmp_path / 'a.db'}", **BATCH)
+    artifact = Artifact.get("nightly-2026-11-24")
+    assert artifact is not None
+    assert "| run | scenario | verdict" in artifact.data and "Top bottlenecks" in artifact.data
+    assert "broken.yaml" in artifact.data
+
+
+def test_batch_on_a_dask_cluster_equals_the_local_run(scenario_dir, tmp_path):
+    from distributed import LocalCluster
+    from prefect_dask import DaskTaskRunner
+
+    from flows.pipelines import nightly_batch
+
+    local_url, dask_url = f"sqlite:///{tmp_path / 'local.db'}", f"sqlite:///{tmp_path / 'dask.db'}"
+    nightly_batch(str(scenario_dir), AS_OF, [3], database_url=local_url, **BATCH)
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        on_dask = nightly_batch.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))
+        on_dask(str(scenario_dir), AS_OF, [3], database_url=dask_url, **BATCH)
+    assert results(dask_url) == results(local_url)
+
+
+def test_nightly_deployment_runs_at_two_in_shanghai(scenario_dir):
+    from prefect.server.schemas.schedules import CronSchedule
+
+    from flows.deployment import nightly_deployment
+
+    deployment = nightly_deployment(str(scenario_dir), seeds=[1, 2])
+    (schedule,) = deployment.schedules
+    assert schedule.schedule.cron == "0 2 * * *" and schedule.schedule.timezone == "Asia/Shanghai"
+    assert deployment.parameters["scenario_dir"] == str(scenario_dir.resolve())
+    assert deployment.parameters["seeds"] == [1, 2]
+    dates = asyncio.run(CronSchedule(cron=schedule.schedule.cron, timezone=schedule.schedule.timezone)
+                        .get_dates(2, start=datetime(2026, 11, 25, tzinfo=UTC)))  # fmt: skip
+    assert [d.isoformat() for d in dates] == ["2026-11-26T02:00:00+08:00", "2026-11-27T02:00:00+08:00"]
