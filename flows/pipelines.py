@@ -94,7 +94,7 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
     parts = [future.result() for future in futures]
     comparison = work.assemble_comparison(spec, parts)
     baseline, reform = spec.processes()
-    outcome = work.comparison_outcome(comparison, baseline, reform)
+    outcome = work.comparison_outcome(comparison, baseline, reform, spec.catalogs())
     save_results(database_url, run_id, outcome)
     return outcome
 
@@ -166,7 +166,7 @@ def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int
         parts = [work.run_pair_replications(spec, tuple(range(spec.replications)))]
         comparison = work.assemble_comparison(spec, parts)
         baseline, reform = spec.processes()
-        results.append((seed, work.comparison_outcome(comparison, baseline, reform)))
+        results.append((seed, work.comparison_outcome(comparison, baseline, reform, spec.catalogs())))
     return results
 
 

@@ -27,7 +27,9 @@ from flows.store.records import (
 )
 from rules.loading import for_profile, load
 from simulations.compare import Comparison, reductions
+from rules.metrics import catalog_metrics
 from simulations.compiled import Mode, compile_process
+from simulations.montecarlo import critical_items, end_to_end, schedule
 from simulations.runner import SimulationRun, resolve_engine, run_replication
 from simulations.sampling import replication_seeds
 from simulations.stats import judge
@@ -78,6 +80,11 @@ class PairSpec:
         baseline = for_profile(load(self.baseline), self.profile)
         reform = baseline if self.reform is None else for_profile(load(self.reform), self.profile)
         return baseline, reform
+
+    def catalogs(self) -> tuple[Process, Process]:
+        """The two processes whole (every item, whatever the project): what the catalog targets count."""
+        baseline = load(self.baseline)
+        return baseline, baseline if self.reform is None else load(self.reform)
 
     def modes(self) -> tuple[Mode, Mode]:
         if self.reform is None:
@@ -187,9 +194,43 @@ def _side(role: str, run: SimulationRun, summary: dict, process: Process) -> tup
     return side, items, departments
 
 
-def comparison_outcome(comparison: Comparison, baseline: Process, reform: Process) -> RunOutcome:
-    """The stored form of a comparison (validated records), with the full JSON payload kept alongside."""
+def typical_schedule(process: Process, items: dict[str, dict], mode: Mode) -> list[dict]:
+    """Start and finish of each item for a project whose items take their mean simulated times.
+
+    This is what a Gantt chart of "a typical project" shows; the critical flag marks the items that hold
+    it up (every item in serial mode).
+    """
+    compiled = compile_process(process)
+    elapsed = np.array(
+        [[sum(_number(items[i].get(k)) for k in ("mean_wait_days", "mean_handling_days", "mean_stopped_days"))]
+         for i in compiled.item_ids]  # fmt: skip
+    )
+    plan = schedule(compiled, elapsed, mode)
+    _, last = end_to_end(compiled, plan, mode)
+    critical = critical_items(compiled, plan, last, mode)
+    return [
+        {"item": item_id, "name": items[item_id]["name"], "department": items[item_id]["department"],
+         "start": round(float(plan.finish[k, 0] - elapsed[k, 0]), 3), "finish": round(float(plan.finish[k, 0]), 3),
+         "critical": bool(critical[k, 0])}  # fmt: skip
+        for k, item_id in enumerate(compiled.item_ids)
+    ]
+
+
+def comparison_outcome(
+    comparison: Comparison, baseline: Process, reform: Process, catalogs: tuple[Process, Process] | None = None
+) -> RunOutcome:
+    """The stored form of a comparison (validated records), with the full JSON payload kept alongside.
+
+    The payload also carries what exports need without reloading scenarios: the four catalog targets of the
+    two processes (whole catalogs when given, else the simulated processes) and the schedule of a typical
+    project on each side.
+    """
     payload = comparison.summary()
+    payload["catalog_metrics"] = catalog_metrics(*(catalogs or (baseline, reform))).as_json()
+    payload["typical_schedule"] = {
+        "baseline": typical_schedule(baseline, payload["baseline"]["items"], comparison.baseline.mode),
+        "reform": typical_schedule(reform, payload["reform"]["items"], comparison.reform.mode),
+    }
     base_side, base_items, base_departments = _side("baseline", comparison.baseline, payload["baseline"], baseline)
     reform_side, reform_items, reform_departments = _side("reform", comparison.reform, payload["reform"], reform)
     per_replication = reductions(comparison.baseline, comparison.reform, "mean")
