@@ -7,6 +7,7 @@ source ids it was found in, or ``assumed`` with a note saying why.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -29,6 +30,15 @@ Identifier = Annotated[
     str,
     Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-.]+$", description="letters, digits, _ - ."),
 ]
+
+
+def _plain(value: Any) -> Any:
+    """Models (and sequences of models) as plain data, so validation runs on them again."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, list | tuple):
+        return [_plain(entry) for entry in value]
+    return value
 
 
 class Strict(BaseModel):
@@ -226,9 +236,22 @@ class SimulationSettings(Strict):
     """Settings the simulation engines read (see docs/scenario-format.md)."""
 
     arrivals: dict[str, float] | None = Field(default=None, description="e.g. {per_working_day: 0.5}")
-    start_date: str | None = None
+    start_date: date | None = Field(default=None, description="day 0 of the simulation (dates only at the edges)")
     serial_handover_days: float = Field(default=0.0, ge=0)
     stage_coordination_days: float = Field(default=0.0, ge=0)
+
+
+    @field_validator("arrivals")
+    @classmethod
+    def _known_arrivals(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        if value is None:
+            return value
+        unknown = sorted(set(value) - {"per_working_day"})
+        if unknown:
+            raise ValueError(f"unknown arrivals key(s) {', '.join(unknown)}; write {{per_working_day: 0.5}}")
+        if "per_working_day" not in value or value["per_working_day"] <= 0:
+            raise ValueError("arrivals need per_working_day > 0, e.g. {per_working_day: 0.5}")
+        return value
 
 
 class Process(Strict):
@@ -283,5 +306,7 @@ class Process(Strict):
         return tuple(i.id for i in self.items)
 
     def replace(self, **changes: Any) -> Process:
-        """A validated copy with some fields changed (models are frozen; rules build new processes this way)."""
-        return Process.model_validate({**dict(self), **changes})
+        """A copy with some fields changed, validated all the way down (models are frozen; rules build new
+        processes this way). Dumping first matters: pydantic does not re-validate model instances it is given,
+        so an item changed with ``model_copy`` would otherwise slip through unchecked."""
+        return Process.model_validate({**self.model_dump(), **{key: _plain(value) for key, value in changes.items()}})

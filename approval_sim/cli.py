@@ -13,7 +13,17 @@ from typing import Annotated
 
 import typer
 
-from approval_sim import calendar_cli, flow_cli, plan_cli, rules_cli, runs_cli, sim_cli
+from approval_sim import (
+    calendar_cli,
+    export_cli,
+    flow_cli,
+    plan_cli,
+    rules_cli,
+    runs_cli,
+    sensitivity_cli,
+    sim_cli,
+    validation_cli,
+)
 from approval_sim.errors import handle_user_errors
 
 app = typer.Typer(
@@ -123,11 +133,8 @@ def analyze(
         views.print_analysis(payload)
 
 
-rules_cli.register(app, catalog_app)
-sim_cli.register(app, catalog_app)
-plan_cli.register(app, catalog_app)
-runs_cli.register(app, catalog_app)
-flow_cli.register(app, catalog_app)
+for _module in (rules_cli, sim_cli, plan_cli, flow_cli, sensitivity_cli, runs_cli, export_cli, validation_cli):
+    _module.register(app, catalog_app)
 
 
 def main() -> None:

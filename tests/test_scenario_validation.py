@@ -209,3 +209,26 @@ def test_rules_need_an_engine(tmp_path):
     path = write(tmp_path, mutated(lambda d: d.update(rules=[{"rule": "compress_time_limits"}])))
     with pytest.raises(ScenarioError, match="no rule engine"):
         load_process(path)
+
+
+def test_replace_validates_changed_items_again(tmp_path):
+    from pydantic import ValidationError
+
+    process = load_process(write(tmp_path, VALID))
+    broken = process.items[0].model_copy(update={"statutory_limit_days": -4})
+    with pytest.raises(ValidationError, match="greater than 0"):
+        process.replace(items=(broken, *process.items[1:]))
+
+
+def test_simulation_settings_accept_a_yaml_date_and_check_arrivals(tmp_path):
+    import datetime
+
+    path = tmp_path / "dated.yaml"
+    path.write_text(
+        yaml.safe_dump(VALID, allow_unicode=True) + "simulation:\n  start_date: 2018-03-01\n  arrivals: {per_working_day: 0.5}\n",
+        encoding="utf-8",
+    )
+    assert load_process(path).simulation.start_date == datetime.date(2018, 3, 1)
+    path.write_text(yaml.safe_dump({**VALID, "simulation": {"arrivals": {"per_day": 0.5}}}, allow_unicode=True), encoding="utf-8")
+    (line,) = errors_of(path).lines()
+    assert "unknown arrivals key(s) per_day" in line and "per_working_day" in line
