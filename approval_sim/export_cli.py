@@ -1,9 +1,59 @@
-"""CLI commands of this area, registered on the main app by approval_sim.cli (keep imports inside commands)."""
+"""`approval-sim export RUN_ID --format xlsx|csv|png|html|all`: a stored run as files planners hand on."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from approval_sim.errors import UserError, handle_user_errors
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="APPROVAL_SIM_DATABASE_URL",
+        help="results database URL (default: SQLite file in the user data dir)",
+    ),
+]
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    app.command("export")(export)
+
+
+@handle_user_errors
+def export(
+    run_id: Annotated[int, typer.Argument(help="a run id from 'approval-sim runs list'")],
+    formats: Annotated[
+        list[str],
+        typer.Option(
+            "--format",
+            "-f",
+            help="xlsx, csv, png (the plots as PNG and SVG), html or all; repeat or separate with commas",
+        ),
+    ] = ["all"],  # noqa: B006
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="output folder (default: ./approval-sim-run-<id>)")
+    ] = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Export a stored run: Excel (概览/事项/部门/敏感性), CSV, plots (PNG+SVG) and an HTML report."""
+    from exports import expand_formats, export_run, missing
+
+    chosen = expand_formats(formats)  # before touching the database: a bad format is a usage error
+
+    from flows.store import repository
+    from flows.store.database import get_engine
+
+    try:
+        run = repository.get_run(get_engine(database), run_id)
+    except repository.RunNotFound:
+        raise UserError(f"no run with id {run_id}; see 'approval-sim runs list'") from None
+    folder = out if out is not None else Path(f"approval-sim-run-{run_id}")
+    written = export_run(run, chosen, folder)
+    for path in written:
+        typer.echo(str(path))
+    for note in missing(run):
+        typer.echo(f"note: {note}", err=True)

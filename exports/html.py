@@ -1,0 +1,195 @@
+"""The HTML report: one self-contained file (figures as data: URIs, inline CSS, an embedded font subset).
+
+Verdict first (large, in Chinese and English, with the reduction and its CI against the target), then key
+figures, the plots and the tables. No external URL is referenced, so the file can be mailed or archived and
+opens the same anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from exports.fonts import web_font_data_uri
+from exports.plots import Plot
+from exports.tables import (
+    KIND_NAMES,
+    ROLE_NAMES,
+    ROLE_ORDER,
+    VERDICT_NAMES,
+    Table,
+    format_value,
+    side_label,
+)
+
+VERDICT_COLOURS = {"holds": "#1e7b45", "fails": "#b03a2e", "inconclusive": "#b7791f"}
+VERDICT_SENTENCES = {
+    "holds": ("压缩目标达成", "the promised reduction holds"),
+    "fails": ("压缩目标未达成", "the promised reduction fails"),
+    "inconclusive": ("尚不能判断是否达成目标，需要更多重复", "inconclusive: more replications needed"),
+}
+
+WRAPPING = {"事项名称", "说明", "变动", "对象", "情景"}
+
+CSS = """
+:root { --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; --band: #f4f6f9; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff; line-height: 1.55;
+  font-family: "Report CJK", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; font-size: 15px; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+header h1 { font-size: 24px; margin: 0 0 4px; }
+header p { margin: 0; color: var(--muted); }
+.verdict { margin: 20px 0; padding: 20px 26px; border-radius: 10px; color: #fff; }
+.verdict .word { font-size: 44px; font-weight: 700; line-height: 1.2; }
+.verdict .word small { font-size: 24px; font-weight: 400; opacity: .9; margin-left: 12px; }
+.verdict .figures { font-size: 20px; margin-top: 6px; }
+.verdict .english { font-size: 15px; opacity: .92; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 0 0 18px; }
+.card { flex: 1 1 200px; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--band); }
+.card .label { color: var(--muted); font-size: 13px; }
+.card .value { font-size: 22px; font-weight: 700; }
+.notes { color: var(--muted); font-size: 13px; margin: 0 0 18px; padding-left: 18px; }
+h2 { font-size: 20px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+h2 .en, h3 .en { color: var(--muted); font-weight: 400; font-size: 15px; margin-left: 8px; }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+figure { margin: 0 0 24px; }
+figure img { display: block; width: 100%; max-width: 1100px; height: auto; border: 1px solid var(--line); }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
+.table-wrap { overflow-x: auto; max-height: 640px; overflow-y: auto; border: 1px solid var(--line); margin-bottom: 6px; }
+table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
+th, td { padding: 4px 9px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; white-space: nowrap; }
+td.wrap { white-space: normal; min-width: 14em; }
+th { background: #dde5f0; position: sticky; top: 0; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tbody tr:nth-child(even) { background: var(--band); }
+.table-note { color: var(--muted); font-size: 12.5px; margin: 0 0 16px; }
+footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; }
+"""
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _pct(value: float | None) -> str:
+    return format_value(value, "percent")
+
+
+def _target(value: float | None) -> str:
+    """A target as it was promised: 20%, not 20.0%."""
+    if value is not None and abs(value * 100 - round(value * 100)) < 1e-9:
+        return f"{value:.0%}"
+    return _pct(value)
+
+
+def verdict_block(run: dict[str, Any]) -> str:
+    verdict = run.get("verdict")
+    if verdict is None or run.get("reduction_mean") is None:
+        kind = KIND_NAMES.get(run.get("kind", ""), run.get("kind", ""))
+        return (
+            '<section class="verdict" id="verdict" style="background:#4a5568">'
+            f'<div class="word">无结论<small>no verdict</small></div>'
+            f'<div class="figures">{_e(kind)}运行没有改革前后的比较，因此没有是否达标的结论。</div>'
+            f'<div class="english">A {_e(run.get("kind"))} run compares nothing, so there is no verdict.</div></section>'
+        )
+    chinese, english = VERDICT_SENTENCES.get(verdict, (verdict, verdict))
+    target = run.get("target")
+    ci = f"{_pct(run['reduction_ci_low'])} – {_pct(run['reduction_ci_high'])}"
+    needed = run.get("replications_needed")
+    extra_zh = f"；约需 {needed} 次重复才能下结论" if needed else ""
+    extra_en = f"; about {needed} replications needed" if needed else ""
+    return (
+        f'<section class="verdict" id="verdict" style="background:{VERDICT_COLOURS.get(verdict, "#4a5568")}">'
+        f'<div class="word">{_e(VERDICT_NAMES.get(verdict, verdict))}<small>{_e(verdict)}</small></div>'
+        f'<div class="figures">平均办理时间压缩 <b>{_pct(run["reduction_mean"])}</b>'
+        f"（95% 置信区间 {ci}），目标 {_target(target)}：{_e(chinese)}{_e(extra_zh)}</div>"
+        f'<div class="english">Mean end-to-end time reduced by {_pct(run["reduction_mean"])} (95% CI {ci}) '
+        f"against a target of {_target(target)}: {_e(english)}{_e(extra_en)}.</div></section>"
+    )
+
+
+def cards(run: dict[str, Any]) -> str:
+    parts = []
+    for s in sorted(run.get("summaries", []), key=lambda s: ROLE_ORDER.get(s["role"], 9)):
+        role = ROLE_NAMES.get(s["role"], s["role"])
+        parts.append(
+            f'<div class="card"><div class="label">{_e(side_label(run, s["role"]))}</div>'
+            f'<div class="value">{s["mean_days"]:.1f} 工作日</div>'
+            f'<div class="label">{_e(role)}平均 · 中位数 {s["p50_days"]:.1f} · 90 分位数 {s["p90_days"]:.1f} · '
+            f"按时办结率 {_pct(s['on_time_rate'])}</div></div>"
+        )
+    if run.get("target") is not None and any(s["role"] == "baseline" for s in run.get("summaries", [])):
+        baseline = next(s for s in run["summaries"] if s["role"] == "baseline")
+        line = baseline["mean_days"] * (1 - run["target"])
+        parts.append(
+            f'<div class="card"><div class="label">目标 target</div><div class="value">≤ {line:.1f} 工作日</div>'
+            f'<div class="label">基准平均 × (1 − {_target(run["target"])})</div></div>'
+        )
+    return f'<div class="cards">{"".join(parts)}</div>' if parts else ""
+
+
+def table_html(table: Table) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in table.headers)
+    body = []
+    key_value = table.key == "overview"  # values of mixed kinds: keep them in one left-aligned column
+    for row in table.cells():
+        cells = []
+        for header, (value, kind) in zip(table.headers, row, strict=True):
+            if header in WRAPPING:
+                cls = ' class="wrap"'
+            else:
+                cls = ' class="num"' if kind != "text" and not key_value else ""
+            cells.append(f"<td{cls}>{_e(format_value(value, kind))}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    note = f'<p class="table-note">{_e(table.note)}</p>' if table.note else ""
+    return (
+        f'<h3 id="table-{table.key}">{_e(table.name)}<span class="en">{_e(table.english)}</span></h3>'
+        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{note}'
+    )
+
+
+def figure_html(plot: Plot) -> str:
+    data = base64.b64encode(plot.png).decode("ascii")
+    return (
+        f'<figure id="figure-{plot.key}"><img src="data:image/png;base64,{data}" width="{plot.width_px}" '
+        f'height="{plot.height_px}" alt="{_e(plot.title)} {_e(plot.english)}">'
+        f"<figcaption>{_e(plot.title)} · {_e(plot.english)}</figcaption></figure>"
+    )
+
+
+def report_html(run: dict[str, Any], tables: list[Table], plots: list[Plot], notes: list[str]) -> str:
+    title = f"审批时间分析报告 · 运行 {run['id']}"
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    subtitle = f"{KIND_NAMES.get(run['kind'], run['kind'])} · {run['scenario']}"
+    if run.get("seed") is not None:
+        subtitle += f" · 随机种子 {run['seed']}"
+    if run.get("replications"):
+        subtitle += f" · {run['replications']} 次重复 × {run.get('projects') or '?'} 个项目"
+    notes_html = "".join(f"<li>{_e(n)}</li>" for n in notes)
+    body = [
+        f"<header><h1>{_e(title)}</h1><p>Approval time report, run {run['id']} · {_e(subtitle)}</p></header>",
+        verdict_block(run),
+        cards(run),
+        f'<ul class="notes">{notes_html}</ul>' if notes else "",
+    ]
+    if plots:
+        body.append('<h2 id="figures">图表<span class="en">Figures</span></h2>')
+        body += [figure_html(p) for p in plots]
+    if tables:
+        body.append('<h2 id="tables">数据表<span class="en">Tables</span></h2>')
+        body += [table_html(t) for t in tables]
+    body.append(
+        f"<footer>由 approval-sim 生成 · generated {generated} · 图中字体 Noto Sans CJK SC（SIL Open Font License）"
+        "· 时间均为法定工作日 (all times in statutory working days)</footer>"
+    )
+    content = "\n".join(body)
+    font = web_font_data_uri(html.unescape(title + content))
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>\n"
+        f'@font-face {{ font-family: "Report CJK"; src: url("{font}") format("woff"); }}\n{CSS}</style>\n'
+        f"</head>\n<body>\n<main>\n{content}\n</main>\n</body>\n</html>\n"
+    )

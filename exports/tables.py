@@ -1,0 +1,423 @@
+"""The export tables of a stored run, with Chinese headers: pure functions of the run dict.
+
+Every format (Excel, CSV, HTML) renders the same ``Table`` objects, so the numbers agree across them. Values
+stay numbers (or None for "not applicable"); each column (or a single cell, via ``Cell``) carries a kind
+that says how to show it: days with one decimal, rates as percentages, and so on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+Kind = Literal["text", "int", "days", "percent", "number"]
+
+ROLE_NAMES = {"baseline": "基准", "reform": "改革", "single": "单次模拟"}
+ROLE_ORDER = {"baseline": 0, "reform": 1, "single": 2}
+KIND_NAMES = {"simulate": "单次模拟", "compare": "比较", "nightly": "夜间批次", "sensitivity": "敏感性分析"}
+STATUS_NAMES = {"running": "运行中", "completed": "已完成", "failed": "失败", "interrupted": "已中断"}
+MODE_NAMES = {"serial": "串联审批", "parallel": "并联审批"}
+VERDICT_NAMES = {"holds": "达标", "fails": "未达标", "inconclusive": "尚无定论"}
+VERDICT_ENGLISH = {"holds": "holds", "fails": "fails", "inconclusive": "inconclusive"}
+PARAMETER_NAMES = {
+    "capacity": "部门受理能力",
+    "limit": "事项时限",
+    "handling": "办理时间",
+    "supplement": "补正概率",
+    "instant": "事项即办",
+    "parallel": "改为并联",
+}
+# the stages of the built-in Luoyang scenarios; other stage ids are shown as they are
+STAGE_NAMES = {"P_LX": "立项阶段", "P_BJ": "报建阶段", "P_YS": "验收阶段"}
+TARGET_NAMES = {
+    "items": "报建审批事项数",
+    "mean_statutory_limit_days": "事项平均法定时限（工作日）",
+    "materials": "事项平均申报材料数",
+    "online_share": "网上在线办理率",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: Kind = "text"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A value whose kind differs from its column's (key/value tables)."""
+
+    value: Any
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: ``name`` is the Chinese title (and sheet), ``key`` names its CSV file."""
+
+    key: str
+    name: str
+    english: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    note: str = ""
+    sheet: str = field(default="")
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def cells(self) -> list[list[tuple[Any, Kind]]]:
+        """Rows of (plain value, kind), with ``Cell`` wrappers resolved."""
+        return [
+            [
+                (v.value, v.kind) if isinstance(v, Cell) else (v, c.kind)
+                for v, c in zip(row, self.columns, strict=True)
+            ]
+            for row in self.rows
+        ]
+
+
+def format_value(value: Any, kind: Kind) -> str:
+    """The text of a value as planners read it (CSV keeps raw numbers; HTML and plots use this)."""
+    if value is None:
+        return "—"
+    if kind == "percent":
+        return f"{value:.1%}"
+    if kind == "days":
+        return f"{value:.1f}"
+    if kind == "number":
+        return f"{value:.2f}"
+    if kind == "int":
+        return f"{value:d}"
+    return str(value)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if value.utcoffset() is not None else "")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def verdict_label(verdict: str | None) -> str:
+    if verdict is None:
+        return "不适用"
+    return f"{VERDICT_NAMES.get(verdict, verdict)}（{VERDICT_ENGLISH.get(verdict, verdict)}）"
+
+
+def department_names(run: dict[str, Any]) -> dict[str, str]:
+    return {d["department"]: d["department_name"] for d in run.get("departments", [])}
+
+
+def item_names(run: dict[str, Any]) -> dict[str, str]:
+    return {i["item_id"]: i["item_name"] for i in run.get("items", [])}
+
+
+def side_label(run: dict[str, Any], role: str) -> str:
+    """How a side is named in legends: role, scenario and mode, e.g. 基准 luoyang-2017-before（并联审批）."""
+    summary = next((s for s in run.get("summaries", []) if s["role"] == role), None)
+    if summary is None:
+        return ROLE_NAMES.get(role, role)
+    return f"{ROLE_NAMES.get(role, role)} {summary['scenario']}（{MODE_NAMES.get(summary['mode'], summary['mode'])}）"
+
+
+def _reduction_rows(run: dict[str, Any]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    if run.get("reduction_mean") is not None:
+        rows += [
+            ("结论", verdict_label(run.get("verdict")), "平均办理时间压缩率的 95% 置信区间与目标比较"),
+            ("平均办理时间压缩率", Cell(run["reduction_mean"], "percent"), "1 − 改革 / 基准，按重复次数平均"),
+            ("95% 置信区间下限", Cell(run["reduction_ci_low"], "percent"), ""),
+            ("95% 置信区间上限", Cell(run["reduction_ci_high"], "percent"), ""),
+        ]
+        if run.get("replications_needed") is not None:
+            rows.append(("达成结论约需重复次数", Cell(run["replications_needed"], "int"), "尚无定论时的估计"))
+    reduction = (run.get("payload") or {}).get("reduction") or {}
+    for key, label in (("median", "中位数"), ("p90", "90 分位数")):
+        part = reduction.get(key)
+        if isinstance(part, dict) and part.get("mean") is not None:
+            low, high = (part.get("ci95") or [None, None])[:2]
+            rows.append(
+                (
+                    f"{label}办理时间压缩率",
+                    Cell(part["mean"], "percent"),
+                    f"95% 置信区间 {format_value(low, 'percent')} – {format_value(high, 'percent')}，"
+                    f"{VERDICT_NAMES.get(part.get('verdict'), part.get('verdict') or '')}",
+                )
+            )
+    return rows
+
+
+def overview_table(run: dict[str, Any]) -> Table:
+    """Key facts of the run, one per row: what was run, with which settings, and the verdict."""
+    rows: list[tuple[Any, ...]] = [
+        ("运行编号", Cell(run["id"], "int"), "approval-sim runs show <编号>"),
+        ("运行类型", KIND_NAMES.get(run["kind"], run["kind"]), run["kind"]),
+        ("状态", STATUS_NAMES.get(run["status"], run["status"]), run.get("error") or ""),
+        ("情景", run["scenario"], ""),
+    ]
+    if run.get("mode"):
+        rows.append(("审批模式", MODE_NAMES.get(run["mode"], run["mode"]), run["mode"]))
+    for key, label, kind in (
+        ("profile", "项目画像", "text"),
+        ("engine", "模拟引擎", "text"),
+        ("projects", "每次重复的项目数", "int"),
+        ("replications", "重复次数", "int"),
+        ("seed", "随机种子", "int"),
+        ("target", "压缩目标", "percent"),
+    ):
+        if run.get(key) is not None:
+            rows.append((label, Cell(run[key], kind), ""))
+    rows += _reduction_rows(run)
+    if run.get("as_of") is not None:
+        rows.append(("批次日期", _text(run["as_of"]), ""))
+    rows.append(("开始时间", _text(run.get("started_at")), ""))
+    if run.get("finished_at") is not None:
+        rows.append(("完成时间", _text(run["finished_at"]), ""))
+    if run.get("children"):
+        rows.append(
+            (
+                "子运行",
+                "、".join(str(c) for c in run["children"]),
+                "夜间批次的结果在各子运行中：approval-sim export <编号>",
+            )
+        )
+    if run.get("engine_version"):
+        rows.append(("软件版本", run["engine_version"], ""))
+    return Table(
+        "overview",
+        "概览",
+        "Overview",
+        (Column("指标"), Column("数值"), Column("说明")),
+        tuple(rows),
+        sheet="概览",
+    )
+
+
+def end_to_end_table(run: dict[str, Any]) -> Table | None:
+    summaries = sorted(run.get("summaries", []), key=lambda s: ROLE_ORDER.get(s["role"], 9))
+    if not summaries:
+        return None
+    rows = tuple(
+        (
+            ROLE_NAMES.get(s["role"], s["role"]),
+            s["scenario"],
+            MODE_NAMES.get(s["mode"], s["mode"]),
+            s["projects"],
+            s["mean_days"],
+            s["p50_days"],
+            s["p90_days"],
+            s["on_time_rate"],
+        )
+        for s in summaries
+    )
+    columns = (
+        Column("方案"),
+        Column("情景"),
+        Column("审批模式"),
+        Column("项目数", "int"),
+        Column("平均（工作日）", "days"),
+        Column("中位数（工作日）", "days"),
+        Column("90 分位数（工作日）", "days"),
+        Column("按时办结率", "percent"),
+    )
+    return Table("end_to_end", "端到端办理时间", "End-to-end time", columns, rows, sheet="概览")
+
+
+def targets_table(run: dict[str, Any]) -> Table | None:
+    """The four catalog targets of 洛政办〔2017〕89号 (compare runs only)."""
+    metrics = (run.get("payload") or {}).get("catalog_metrics") or {}
+    targets = metrics.get("targets") or []
+    if not targets:
+        return None
+    rows = []
+    for t in targets:
+        level = t["name"] == "online_share"
+        value_kind = "percent" if level else ("int" if t["name"] == "items" else "number")
+        before = int(t["before"]) if value_kind == "int" else t["before"]
+        after = int(t["after"]) if value_kind == "int" else t["after"]
+        rows.append(
+            (
+                TARGET_NAMES.get(t["name"], t["name"]),
+                Cell(before, value_kind),
+                Cell(after, value_kind),
+                Cell(None if level else t["reduction"], "percent"),
+                Cell(t["target"], "percent"),
+                "达到 100%" if level else "压缩",
+                "是" if t["met"] else "否",
+            )
+        )
+    columns = (
+        Column("目录目标"),
+        Column("改革前", "number"),
+        Column("改革后", "number"),
+        Column("压缩率", "percent"),
+        Column("目标", "percent"),
+        Column("目标类型"),
+        Column("是否达到"),
+    )
+    note = "整个目录（全部事项）的目标，洛政办〔2017〕89号"
+    return Table("targets", "目录目标", "Catalog targets", columns, tuple(rows), note=note, sheet="概览")
+
+
+def items_table(run: dict[str, Any]) -> Table | None:
+    items = run.get("items", [])
+    if not items:
+        return None
+    departments = department_names(run)
+    ordered = sorted(items, key=lambda i: (ROLE_ORDER.get(i["role"], 9), -i["criticality"], i["item_id"]))
+    rows = tuple(
+        (
+            ROLE_NAMES.get(i["role"], i["role"]),
+            i["item_id"],
+            i["item_name"],
+            departments.get(i["department"], i["department"]),
+            STAGE_NAMES.get(i["stage"], i["stage"]),
+            i["statutory_limit_days"],
+            i["criticality"],
+            i["mean_wait_days"],
+            i["mean_handling_days"],
+            i["overdue_rate"],
+        )
+        for i in ordered
+    )
+    columns = (
+        Column("方案"),
+        Column("事项编码"),
+        Column("事项名称"),
+        Column("部门"),
+        Column("阶段"),
+        Column("法定时限（工作日）", "days"),
+        Column("关键程度", "percent"),
+        Column("平均等待（工作日）", "days"),
+        Column("平均办理（工作日）", "days"),
+        Column("超期率", "percent"),
+    )
+    note = "关键程度：该事项处在关键路径上的项目占比；按方案、关键程度排序"
+    return Table("items", "事项", "Items", columns, rows, note=note, sheet="事项")
+
+
+def departments_table(run: dict[str, Any]) -> Table | None:
+    departments = run.get("departments", [])
+    if not departments:
+        return None
+    ordered = sorted(
+        departments,
+        key=lambda d: (
+            ROLE_ORDER.get(d["role"], 9),
+            -d["mean_wait_days"],
+            -d["mean_handling_days"],
+            d["department"],
+        ),
+    )
+    rows = tuple(
+        (
+            ROLE_NAMES.get(d["role"], d["role"]),
+            d["department"],
+            d["department_name"],
+            d["utilisation"],
+            d["mean_wait_days"],
+            d["mean_handling_days"],
+            d["overdue_rate"],
+        )
+        for d in ordered
+    )
+    columns = (
+        Column("方案"),
+        Column("部门编码"),
+        Column("部门"),
+        Column("利用率", "percent"),
+        Column("平均等待（工作日）", "days"),
+        Column("平均办理（工作日）", "days"),
+        Column("超期率", "percent"),
+    )
+    note = "利用率为空：该部门未设受理能力（不排队）；按方案、等待时间排序"
+    return Table("departments", "部门", "Departments", columns, rows, note=note, sheet="部门")
+
+
+def subject_name(run: dict[str, Any], subject: str) -> str:
+    if subject in ("all", "*", ""):
+        return "全部事项"
+    return department_names(run).get(subject) or item_names(run).get(subject) or subject
+
+
+def sensitivity_table(run: dict[str, Any]) -> Table | None:
+    variations = sorted(run.get("sensitivity", []), key=lambda v: v["rank"])
+    if not variations:
+        return None
+    rows = tuple(
+        (
+            v["rank"],
+            v["variation"],
+            PARAMETER_NAMES.get(v["parameter"], v["parameter"]),
+            v["subject"],
+            subject_name(run, v["subject"]),
+            v["factor"],
+            v["mean_days"],
+            v["effect_mean_days"],
+            v["effect_ci_low"],
+            v["effect_ci_high"],
+            v["effect_on_reduction"],
+        )
+        for v in variations
+    )
+    columns = (
+        Column("排名", "int"),
+        Column("变动"),
+        Column("参数"),
+        Column("对象编码"),
+        Column("对象"),
+        Column("系数", "number"),
+        Column("平均办理时间（工作日）", "days"),
+        Column("对平均时间的影响（工作日）", "days"),
+        Column("影响 95% 置信下限", "days"),
+        Column("影响 95% 置信上限", "days"),
+        Column("对压缩率的影响", "percent"),
+    )
+    note = "影响 = 变动后 − 变动前（负值表示更快）；共同随机数，按影响大小排名"
+    return Table("sensitivity", "敏感性", "Sensitivity", columns, rows, note=note, sheet="敏感性")
+
+
+def build_tables(run: dict[str, Any]) -> list[Table]:
+    """All tables the run has, in sheet order (概览 blocks first); tables that do not apply are left out."""
+    candidates: Sequence[Table | None] = (
+        overview_table(run),
+        end_to_end_table(run),
+        targets_table(run),
+        items_table(run),
+        departments_table(run),
+        sensitivity_table(run),
+    )
+    return [t for t in candidates if t is not None]
+
+
+def missing(run: dict[str, Any]) -> list[str]:
+    """What this run has no data for (said in the CLI output and the HTML report)."""
+    notes = []
+    if run.get("status") != "completed":
+        notes.append(
+            f"运行状态为 {STATUS_NAMES.get(run.get('status'), run.get('status'))}，只有概览 (run is {run.get('status')}: overview only)"
+        )
+    if not run.get("summaries"):
+        notes.append("无端到端结果：不生成时间分布图 (no end-to-end results: no distribution plot)")
+    if run.get("kind") == "nightly":
+        notes.append("夜间批次：结果在各子运行中 (nightly batch: results are in the child runs)")
+    if not run.get("items") and run.get("summaries"):
+        notes.append("无事项统计 (no item statistics)")
+    if not (run.get("payload") or {}).get("catalog_metrics"):
+        notes.append("无目录目标：仅比较运行有 (catalog targets: compare runs only)")
+    if not (run.get("payload") or {}).get("typical_schedule"):
+        notes.append("无典型项目甘特图：仅比较运行有 (Gantt chart: compare runs only)")
+    if not run.get("departments"):
+        notes.append("无部门统计：不生成部门图 (no department statistics: no department chart)")
+    if not run.get("sensitivity"):
+        notes.append(
+            "无敏感性结果：不生成敏感性表和龙卷风图 (no sensitivity rows: no 敏感性 sheet, no tornado chart)"
+        )
+    return notes
