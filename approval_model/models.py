@@ -179,6 +179,12 @@ class ApprovalItem(Strict):
         default=True, description="False once the item became after-the-fact inspection (承诺制)"
     )
     handling_days: HandlingDistribution | None = None
+    handling_scale: float = Field(
+        default=1.0,
+        gt=0,
+        allow_inf_nan=False,
+        description="multiplies the sampled handling time (the default or handling_days); sensitivity sweeps vary it",
+    )
     supplement: Supplement | None = None
     excluded_days: float | HandlingDistribution | None = Field(
         default=None, description="expert review / intermediary time that does not count against the limit"

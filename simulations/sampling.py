@@ -213,6 +213,9 @@ def draw(compiled: CompiledProcess, replication: np.random.SeedSequence, start: 
         u = _uniforms(replication, start, stop, key, _HANDLING)
         spec = compiled.handling[i]
         handling[i] = default_handling(u, compiled.limits[i]) if spec is None else transform(spec, u)
+        scale = compiled.items[i].handling_scale
+        if scale != 1.0:
+            handling[i] *= scale
         supplement = compiled.supplement[i]
         if supplement is not None and supplement.probability > 0:
             occurs = _uniforms(replication, start, stop, key, _SUPPLEMENT_OCCURS) < supplement.probability
