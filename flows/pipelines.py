@@ -160,14 +160,20 @@ def simulate_scenario(
 @task(name="compare scenario for all seeds", retries=0)
 def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int, RunOutcome]]:
     """All missing seeds of one scenario: one coarse task (seconds of work)."""
-    results = []
-    for seed in seeds:
-        spec = dataclasses.replace(job.spec, seed=seed)
-        parts = [work.run_pair_replications(spec, tuple(range(spec.replications)))]
-        comparison = work.assemble_comparison(spec, parts)
-        baseline, reform = spec.processes()
-        results.append((seed, work.comparison_outcome(comparison, baseline, reform, spec.catalogs())))
-    return results
+    return work.job_outcomes(job, seeds)
+
+
+@task(name="open runs", retries=3, retry_delay_seconds=2)
+def open_runs(database_url: str | None, starts: list[RunStart]) -> list[int | None]:
+    engine = get_engine(database_url)
+    return [repository.start_run(engine, start) for start in starts]
+
+
+@task(name="save scenario results", retries=3, retry_delay_seconds=2)
+def save_many(database_url: str | None, results: list[tuple[int, RunOutcome]]) -> None:
+    engine = get_engine(database_url)
+    for run_id, outcome in results:
+        repository.complete_run(engine, run_id, outcome)
 
 
 @flow(name="nightly-batch", flow_run_name="nightly batch {as_of}")
@@ -203,17 +209,19 @@ def nightly_batch(
                                                  batch_key=f"nightly:{as_of.isoformat()}:{Path(item.file).name}:invalid"))  # fmt: skip
         if failed is not None:
             mark_failed(database_url, failed, item.message)
-    pending: dict[int, list[tuple[int, int]]] = {}  # job index -> [(seed, run id)]
+    wanted: list[tuple[int, int, RunStart]] = []  # (job index, seed, run to open)
     for index, job in enumerate(jobs):
         keys = {seed: job.batch_key(as_of, seed) for seed in seeds}
         done = repository.completed_batch_keys(engine_db, keys.values())
         for seed, key in keys.items():
-            if key in done:
-                continue
-            spec = dataclasses.replace(job.spec, seed=seed)
-            run_id = open_run(database_url, _pair_start(spec, as_of=as_of, parent_run_id=batch_id, batch_key=key))
-            if run_id is not None:
-                pending.setdefault(index, []).append((seed, run_id))
+            if key not in done:
+                spec = dataclasses.replace(job.spec, seed=seed)
+                wanted.append((index, seed, _pair_start(spec, as_of=as_of, parent_run_id=batch_id, batch_key=key)))
+    opened = open_runs(database_url, [start for _, _, start in wanted]) if wanted else []
+    pending: dict[int, list[tuple[int, int]]] = {}  # job index -> [(seed, run id)]
+    for (index, seed, _), run_id in zip(wanted, opened, strict=True):
+        if run_id is not None:
+            pending.setdefault(index, []).append((seed, run_id))
     futures = {index: batch_scenario.submit(jobs[index], tuple(seed for seed, _ in runs)) for index, runs in pending.items()}
     wait(list(futures.values()))
     failures = []
@@ -226,8 +234,7 @@ def nightly_batch(
             for run_id in run_ids.values():
                 mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
             continue
-        for seed, outcome in outcomes:
-            save_results(database_url, run_ids[seed], outcome)
+        save_many(database_url, [(run_ids[seed], outcome) for seed, outcome in outcomes])
     summary = _batch_summary(engine_db, batch_id)
     _publish(summary, key=f"nightly-{as_of.isoformat()}", title=f"Nightly batch {as_of.isoformat()}", bad=bad)
     if failures or bad:

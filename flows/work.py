@@ -5,6 +5,7 @@ A unit of work is coarse: a scenario pair x a group of replications (both sides,
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from flows.store.records import (
     Verdict,
 )
 from rules.loading import for_profile, load
-from simulations.compare import Comparison, reductions
+from simulations.compare import Comparison, compare, reductions
 from rules.metrics import catalog_metrics
 from simulations.compiled import Mode, compile_process
 from simulations.montecarlo import critical_items, end_to_end, schedule
@@ -217,7 +218,12 @@ def typical_schedule(process: Process, items: dict[str, dict], mode: Mode) -> li
 
 
 def comparison_outcome(
-    comparison: Comparison, baseline: Process, reform: Process, catalogs: tuple[Process, Process] | None = None
+    comparison: Comparison,
+    baseline: Process,
+    reform: Process,
+    catalogs: tuple[Process, Process] | None = None,
+    *,
+    metrics: dict | None = None,
 ) -> RunOutcome:
     """The stored form of a comparison (validated records), with the full JSON payload kept alongside.
 
@@ -226,7 +232,7 @@ def comparison_outcome(
     project on each side.
     """
     payload = comparison.summary()
-    payload["catalog_metrics"] = catalog_metrics(*(catalogs or (baseline, reform))).as_json()
+    payload["catalog_metrics"] = metrics or catalog_metrics(*(catalogs or (baseline, reform))).as_json()
     payload["typical_schedule"] = {
         "baseline": typical_schedule(baseline, payload["baseline"]["items"], comparison.baseline.mode),
         "reform": typical_schedule(reform, payload["reform"]["items"], comparison.reform.mode),
@@ -335,6 +341,21 @@ def plan_batch(
             spec = PairSpec(baseline_ref, str(path), projects=projects, replications=replications, engine=engine, target=target)
         jobs.append(BatchJob(str(path), spec, _digest(path.read_text(encoding="utf-8"), baseline_text)))
     return jobs, bad
+
+
+def job_outcomes(job: BatchJob, seeds: Sequence[int]) -> list[tuple[int, RunOutcome]]:
+    """Every seed of one batch scenario: scenarios loaded and catalog targets computed once for all seeds."""
+    baseline, reform = job.spec.processes()
+    metrics = catalog_metrics(*job.spec.catalogs()).as_json()
+    outcomes = []
+    for seed in seeds:
+        spec = dataclasses.replace(job.spec, seed=seed)
+        comparison = compare(
+            baseline, reform, baseline_mode=spec.modes()[0], reform_mode=spec.modes()[1], projects=spec.projects,
+            replications=spec.replications, seed=seed, engine=spec.engine, target=spec.target,  # type: ignore[arg-type]
+        )  # fmt: skip
+        outcomes.append((seed, comparison_outcome(comparison, baseline, reform, metrics=metrics)))
+    return outcomes
 
 
 def _declared_base(path: Path) -> str | None:

@@ -84,19 +84,19 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(database_url, s
     assert len(reference_results) == 5  # 2 scenarios x 2 seeds, plus the invalid file's failed run
 
     # the batch under test is "killed" part-way: the parallel-only scenario's task fails
-    real = work.run_pair_replications
+    real = work.job_outcomes
 
-    def flaky(spec, indices):
-        if "parallel" in str(spec.reform):
+    def flaky(job, seeds):
+        if "parallel" in job.file:
             raise RuntimeError("worker killed")
-        return real(spec, indices)
+        return real(job, seeds)
 
-    monkeypatch.setattr(work, "run_pair_replications", flaky)
+    monkeypatch.setattr(work, "job_outcomes", flaky)
     interrupted = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
     assert [Path(p).name for p in interrupted["failed"]] == ["parallel.yaml"]
     partial = results(database_url)
     assert sum(1 for v in partial.values() if v[0] == "completed") == 2
-    monkeypatch.setattr(work, "run_pair_replications", real)
+    monkeypatch.setattr(work, "job_outcomes", real)
 
     rerun = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
     assert rerun["failed"] == []
