@@ -14,7 +14,9 @@ import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 
-run_app = typer.Typer(help="Run simulations through Prefect flows and persist the results.", no_args_is_help=True)
+run_app = typer.Typer(
+    help="Run simulations through Prefect flows and persist the results.", no_args_is_help=True
+)
 
 DEFAULT_SCENARIO_DIR = "scenarios"
 
@@ -32,15 +34,27 @@ class EngineChoice(str, Enum):
 
 DatabaseOption = Annotated[
     str | None,
-    typer.Option("--database", envvar="APPROVAL_SIM_DATABASE_URL", help="results database URL (default: SQLite file in the user data dir)"),
+    typer.Option(
+        "--database",
+        envvar="APPROVAL_SIM_DATABASE_URL",
+        help="results database URL (default: SQLite file in the user data dir)",
+    ),
 ]
 DaskOption = Annotated[
     str | None,
-    typer.Option("--dask-address", envvar="APPROVAL_SIM_DASK_ADDRESS", help="run tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786"),
+    typer.Option(
+        "--dask-address",
+        envvar="APPROVAL_SIM_DASK_ADDRESS",
+        help="run tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786",
+    ),
 ]
-ProfileOption = Annotated[str | None, typer.Option("--profile", "-p", help="project profile (see 'approval-sim catalog names')")]
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", "-p", help="project profile (see 'approval-sim catalog names')")
+]
 ProjectsOption = Annotated[int, typer.Option("--projects", "-n", min=1, help="projects per replication")]
-ReplicationsOption = Annotated[int, typer.Option("--replications", "-r", min=1, help="independent replications")]
+ReplicationsOption = Annotated[
+    int, typer.Option("--replications", "-r", min=1, help="independent replications")
+]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, help="random seed (same seed, same numbers)")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
 
@@ -86,14 +100,22 @@ def _emit(result: dict, as_json: bool) -> None:
 @handle_user_errors
 def run_compare(
     baseline: Annotated[str, typer.Argument(help="built-in name or scenario file")],
-    reformed: Annotated[str | None, typer.Argument(help="second scenario; omitted: serial vs parallel of BASELINE")] = None,
+    reformed: Annotated[
+        str | None, typer.Argument(help="second scenario; omitted: serial vs parallel of BASELINE")
+    ] = None,
     profile: ProfileOption = None,
-    mode: Annotated[Mode | None, typer.Option(help="mode of both sides when comparing two scenarios (default parallel)")] = None,
+    mode: Annotated[
+        Mode | None, typer.Option(help="mode of both sides when comparing two scenarios (default parallel)")
+    ] = None,
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
-    engine: Annotated[EngineChoice, typer.Option(help="auto picks the event engine when capacities or arrivals are set")] = EngineChoice.auto,
-    target: Annotated[float, typer.Option(min=0, max=1, help="reduction the reform promises (0.2 = 20 %)")] = 0.20,
+    engine: Annotated[
+        EngineChoice, typer.Option(help="auto picks the event engine when capacities or arrivals are set")
+    ] = EngineChoice.auto,
+    target: Annotated[
+        float, typer.Option(min=0, max=1, help="reduction the reform promises (0.2 = 20 %)")
+    ] = 0.20,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     dask_address: DaskOption = None,
@@ -149,11 +171,21 @@ def _seeds(text: str) -> list[int]:
 
 @handle_user_errors
 def nightly(
-    scenarios: Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")] = Path(DEFAULT_SCENARIO_DIR),
-    as_of: Annotated[str | None, typer.Option("--as-of", help="batch date YYYY-MM-DD (default: today in Asia/Shanghai)")] = None,
-    seeds: Annotated[str, typer.Option(help="comma-separated seeds, one run per scenario and seed")] = "1,2,3",
+    scenarios: Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")] = Path(
+        DEFAULT_SCENARIO_DIR
+    ),
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="batch date YYYY-MM-DD (default: today in Asia/Shanghai)")
+    ] = None,
+    seeds: Annotated[
+        str, typer.Option(help="comma-separated seeds, one run per scenario and seed")
+    ] = "1,2,3",
     projects: ProjectsOption = 2_000,
     replications: ReplicationsOption = 5,
+    exports: Annotated[
+        Path | None, typer.Option("--exports", help="folder for the dated exports (EXPORTS/<as-of>/)")
+    ] = Path("exports"),
+    no_exports: Annotated[bool, typer.Option("--no-exports", help="write no export files")] = False,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     dask_address: DaskOption = None,
@@ -170,15 +202,20 @@ def nightly(
     from flows.pipelines import nightly_batch, task_runner
 
     result = nightly_batch.with_options(task_runner=task_runner(dask_address))(
-        str(scenarios), batch_date, seed_list, projects=projects, replications=replications
-    )
+        str(scenarios), batch_date, seed_list, projects=projects, replications=replications,
+        exports_dir=None if no_exports or exports is None else str(exports),
+    )  # fmt: skip
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return
     if result.get("skipped"):
         typer.echo(f"nightly batch {result['as_of']}: already completed, nothing to do")
         return
-    typer.echo(f"nightly batch {result['as_of']}: run {result['batch_run_id']}, {result['runs']} comparisons completed")
+    typer.echo(
+        f"nightly batch {result['as_of']}: run {result['batch_run_id']}, {result['runs']} comparisons completed"
+    )
+    if result["exports"]:
+        typer.echo(f"exports: {Path(result['exports'][0]).parent}")
     for path in result["invalid"]:
         typer.echo(f"  invalid, skipped: {path} (see 'approval-sim check {path}')", err=True)
     for path in result["failed"]:
@@ -189,12 +226,19 @@ def nightly(
 
 @handle_user_errors
 def serve(
-    scenarios: Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")] = Path(DEFAULT_SCENARIO_DIR),
+    scenarios: Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")] = Path(
+        DEFAULT_SCENARIO_DIR
+    ),
     cron: Annotated[str, typer.Option(help="schedule (cron, Asia/Shanghai)")] = "0 2 * * *",
     seeds: Annotated[str, typer.Option(help="comma-separated seeds")] = "1,2,3",
     projects: ProjectsOption = 2_000,
     replications: ReplicationsOption = 5,
-    port: Annotated[int, typer.Option(help="port of the Prefect server (UI at http://127.0.0.1:PORT)")] = 4200,
+    port: Annotated[
+        int, typer.Option(help="port of the Prefect server (UI at http://127.0.0.1:PORT)")
+    ] = 4200,
+    exports: Annotated[
+        Path, typer.Option("--exports", help="folder for the dated exports (EXPORTS/<as-of>/)")
+    ] = Path("exports"),
     database: DatabaseOption = None,
 ) -> None:
     """Serve the nightly batch on its schedule; starts (or connects to) a Prefect server with its UI."""
@@ -206,11 +250,15 @@ def serve(
 
     api_url, server = ensure_server(port)
     os.environ["PREFECT_API_URL"] = api_url
-    typer.echo(f"Prefect UI: {api_url.removesuffix('/api')}  (nightly batch '{cron}' Asia/Shanghai; Ctrl-C to stop)", err=True)
+    typer.echo(
+        f"Prefect UI: {api_url.removesuffix('/api')}  (nightly batch '{cron}' Asia/Shanghai; Ctrl-C to stop)",
+        err=True,
+    )
     from prefect import serve as prefect_serve
 
     try:
-        prefect_serve(nightly_deployment(str(scenarios), cron=cron, seeds=seed_list, projects=projects, replications=replications))
+        prefect_serve(nightly_deployment(str(scenarios), cron=cron, seeds=seed_list, projects=projects,
+                                         replications=replications, exports_dir=str(exports)))  # fmt: skip
     finally:
         if server is not None:
             server.terminate()

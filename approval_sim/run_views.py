@@ -10,8 +10,14 @@ from rich.table import Table
 
 def print_run(run: dict[str, Any], top: int = 10) -> None:
     console = Console()
-    console.print(f"[bold]run {run['id']}[/bold] {run['kind']} - {run['scenario']} - [bold]{run['status']}[/bold]")
-    details = [f"{key} {run[key]}" for key in ("mode", "engine", "profile", "projects", "replications", "seed", "as_of") if run.get(key) is not None]
+    console.print(
+        f"[bold]run {run['id']}[/bold] {run['kind']} - {run['scenario']} - [bold]{run['status']}[/bold]"
+    )
+    details = [
+        f"{key} {run[key]}"
+        for key in ("mode", "engine", "profile", "projects", "replications", "seed", "as_of")
+        if run.get(key) is not None
+    ]
     console.print("  " + ", ".join(details))
     if run.get("error"):
         console.print(f"  [red]error:[/red] {run['error']}")
@@ -26,17 +32,34 @@ def print_run(run: dict[str, Any], top: int = 10) -> None:
         for column in ("role", "scenario", "mode", "projects", "mean", "p50", "p90", "on time"):
             table.add_column(column)
         for s in run["summaries"]:
-            table.add_row(s["role"], s["scenario"], s["mode"], str(s["projects"]), f"{s['mean_days']:.1f}", f"{s['p50_days']:.1f}",
-                          f"{s['p90_days']:.1f}", f"{s['on_time_rate']:.1%}")
+            table.add_row(
+                s["role"],
+                s["scenario"],
+                s["mode"],
+                str(s["projects"]),
+                f"{s['mean_days']:.1f}",
+                f"{s['p50_days']:.1f}",
+                f"{s['p90_days']:.1f}",
+                f"{s['on_time_rate']:.1%}",
+            )
         console.print(table)
-    items = sorted((i for i in run["items"] if i["role"] in ("reform", "single")), key=lambda i: -i["criticality"])[:top]
+    items = sorted(
+        (i for i in run["items"] if i["role"] in ("reform", "single")), key=lambda i: -i["criticality"]
+    )[:top]
     if items:
         table = Table(title=f"top {len(items)} bottleneck items")
         for column in ("item", "name", "department", "criticality", "wait", "handling", "overdue"):
             table.add_column(column)
         for i in items:
-            table.add_row(i["item_id"], i["item_name"], i["department"], f"{i['criticality']:.2f}", f"{i['mean_wait_days']:.1f}",
-                          f"{i['mean_handling_days']:.1f}", f"{i['overdue_rate']:.1%}")
+            table.add_row(
+                i["item_id"],
+                i["item_name"],
+                i["department"],
+                f"{i['criticality']:.2f}",
+                f"{i['mean_wait_days']:.1f}",
+                f"{i['mean_handling_days']:.1f}",
+                f"{i['overdue_rate']:.1%}",
+            )
         console.print(table)
     if run.get("children"):
         console.print(f"  child runs: {', '.join(map(str, run['children']))}")

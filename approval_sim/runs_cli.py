@@ -14,7 +14,11 @@ runs_app = typer.Typer(help="History of persisted runs and their results.", no_a
 
 DatabaseOption = Annotated[
     str | None,
-    typer.Option("--database", envvar="APPROVAL_SIM_DATABASE_URL", help="results database URL (default: SQLite file in the user data dir)"),
+    typer.Option(
+        "--database",
+        envvar="APPROVAL_SIM_DATABASE_URL",
+        help="results database URL (default: SQLite file in the user data dir)",
+    ),
 ]
 
 
@@ -32,7 +36,9 @@ def _engine(url: str | None):  # noqa: ANN202
 @handle_user_errors
 def runs_list(
     limit: Annotated[int, typer.Option(min=1, help="how many runs")] = 50,
-    kind: Annotated[str | None, typer.Option(help="only runs of this kind (simulate, compare, nightly, sensitivity)")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="only runs of this kind (simulate, compare, nightly, sensitivity)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
     database: DatabaseOption = None,
 ) -> None:
@@ -41,18 +47,36 @@ def runs_list(
 
     runs = repository.list_runs(_engine(database), limit=limit, kind=kind)
     if as_json:
-        sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in runs], ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps([r.model_dump(mode="json") for r in runs], ensure_ascii=False, indent=2) + "\n"
+        )
         return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="runs (newest first)")
-    for column in ("id", "kind", "status", "scenario", "as_of", "seed", "verdict", "reduction", "started (UTC)"):
+    for column in (
+        "id",
+        "kind",
+        "status",
+        "scenario",
+        "as_of",
+        "seed",
+        "verdict",
+        "reduction",
+        "started (UTC)",
+    ):
         table.add_column(column)
     for run in runs:
         table.add_row(
-            str(run.id), run.kind, run.status, run.scenario, str(run.as_of or ""), str(run.seed if run.seed is not None else ""),
-            run.verdict or "", f"{run.reduction_mean:.1%}" if run.reduction_mean is not None else "",
+            str(run.id),
+            run.kind,
+            run.status,
+            run.scenario,
+            str(run.as_of or ""),
+            str(run.seed if run.seed is not None else ""),
+            run.verdict or "",
+            f"{run.reduction_mean:.1%}" if run.reduction_mean is not None else "",
             run.started_at.strftime("%Y-%m-%d %H:%M"),
         )
     Console().print(table)

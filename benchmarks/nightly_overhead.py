@@ -17,14 +17,26 @@ import time
 from datetime import date
 from pathlib import Path
 
-BASES = ("luoyang-2017-after", "luoyang-2017-parallel-only", "luoyang-2017-ftz-commitment", "luoyang-2017-small-government")
-PROFILES = ("government-typical", "government-small", "enterprise-approval-typical", "enterprise-filing-typical", "enterprise-filing-ftz")
+BASES = (
+    "luoyang-2017-after",
+    "luoyang-2017-parallel-only",
+    "luoyang-2017-ftz-commitment",
+    "luoyang-2017-small-government",
+)
+PROFILES = (
+    "government-typical",
+    "government-small",
+    "enterprise-approval-typical",
+    "enterprise-filing-typical",
+    "enterprise-filing-ftz",
+)
 
 
 def write_scenarios(folder: Path, count: int) -> None:
     for index, (base, profile) in enumerate(itertools.islice(itertools.product(BASES, PROFILES), count)):
         (folder / f"s{index:02d}-{base}-{profile}.yaml").write_text(
-            f"name: s{index:02d}\nbase: {base}\nbaseline: luoyang-2017-before\nprofile: {profile}\n", encoding="utf-8"
+            f"name: s{index:02d}\nbase: {base}\nbaseline: luoyang-2017-before\nprofile: {profile}\n",
+            encoding="utf-8",
         )
 
 
@@ -47,8 +59,10 @@ def main() -> None:
     for job in jobs:
         work.job_outcomes(job, seeds)  # exactly what each batch task runs
     compute = time.perf_counter() - started
-    print(f"compute only: {len(jobs)} scenarios x {len(seeds)} seeds = {len(jobs) * len(seeds)} comparisons "
-          f"({args.projects} projects x {args.replications} replications each): {compute:.1f} s")
+    print(
+        f"compute only: {len(jobs)} scenarios x {len(seeds)} seeds = {len(jobs) * len(seeds)} comparisons "
+        f"({args.projects} projects x {args.replications} replications each): {compute:.1f} s"
+    )
 
     started = time.perf_counter()
     from flows.pipelines import nightly_batch
@@ -70,7 +84,9 @@ def main() -> None:
     batch = time.perf_counter() - started
     print(f"prefect import {imported:.1f} s, ephemeral server start + first flow {server:.1f} s")
     print(f"nightly_batch flow: {batch:.1f} s for {result['runs']} runs")
-    print(f"overhead (Prefect + database) = {batch - compute:.1f} s = {(batch - compute) / compute:.1%} of compute")
+    print(
+        f"overhead (Prefect + database) = {batch - compute:.1f} s = {(batch - compute) / compute:.1%} of compute"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ def nightly_deployment(
     seeds: list[int] | None = None,
     projects: int = 2_000,
     replications: int = 5,
+    exports_dir: str | None = None,
     name: str = "nightly",
 ) -> Any:
     """A RunnerDeployment of the nightly batch with its cron schedule (no server contacted)."""
@@ -33,10 +34,18 @@ def nightly_deployment(
 
     from flows.pipelines import nightly_batch
 
-    parameters: dict[str, Any] = {"scenario_dir": str(Path(scenario_dir).resolve()), "projects": projects, "replications": replications}
+    parameters: dict[str, Any] = {
+        "scenario_dir": str(Path(scenario_dir).resolve()),
+        "projects": projects,
+        "replications": replications,
+    }
     if seeds is not None:
         parameters["seeds"] = seeds
-    return nightly_batch.to_deployment(name=name, schedules=[Cron(cron, timezone=TIMEZONE)], parameters=parameters)
+    if exports_dir is not None:
+        parameters["exports_dir"] = str(Path(exports_dir).resolve())
+    return nightly_batch.to_deployment(
+        name=name, schedules=[Cron(cron, timezone=TIMEZONE)], parameters=parameters
+    )
 
 
 def _healthy(api_url: str) -> bool:
@@ -54,7 +63,9 @@ def ensure_server(port: int = DEFAULT_PORT, timeout: float = 120.0) -> tuple[str
     if _healthy(api_url):
         return api_url, None
     if os.environ.get("PREFECT_API_URL"):
-        raise RuntimeError(f"the Prefect server at PREFECT_API_URL={api_url} does not answer; start it or unset the variable")
+        raise RuntimeError(
+            f"the Prefect server at PREFECT_API_URL={api_url} does not answer; start it or unset the variable"
+        )
     prefect = shutil.which("prefect") or str(Path(sys.executable).with_name("prefect"))
     process = subprocess.Popen(
         [prefect, "server", "start", "--host", "127.0.0.1", "--port", str(port)],

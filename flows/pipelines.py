@@ -28,6 +28,8 @@ from flows.store.database import get_engine  # noqa: E402
 from flows.store.records import RunOutcome, RunStart  # noqa: E402
 
 DASK_ADDRESS_ENV = "APPROVAL_SIM_DASK_ADDRESS"
+
+
 def task_runner(dask_address: str | None = None):  # noqa: ANN201 - a Prefect TaskRunner
     """DaskTaskRunner on an existing cluster when an address is given (or in the environment), else threads."""
     address = dask_address or os.environ.get(DASK_ADDRESS_ENV)
@@ -48,12 +50,16 @@ def simulate_replications(spec: work.PairSpec, indices: tuple[int, ...]) -> work
 
 
 @task(name="simulate single", retries=0)
-def simulate_single(reference: str, profile: str | None, mode: str, projects: int, replications: int, seed: int, engine: str):  # noqa: ANN201
+def simulate_single(
+    reference: str, profile: str | None, mode: str, projects: int, replications: int, seed: int, engine: str
+):  # noqa: ANN201
     from rules.loading import for_profile, load
     from simulations.runner import simulate
 
     process = for_profile(load(reference), profile)
-    return process, simulate(process, mode=mode, projects=projects, replications=replications, seed=seed, engine=engine)  # type: ignore[arg-type]
+    return process, simulate(
+        process, mode=mode, projects=projects, replications=replications, seed=seed, engine=engine
+    )  # type: ignore[arg-type]
 
 
 @task(name="save scenario", retries=3, retry_delay_seconds=2)
@@ -90,7 +96,10 @@ def _pair_start(spec: work.PairSpec, **extra: Any) -> RunStart:
 
 
 def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None, groups: int) -> RunOutcome:
-    futures = [simulate_replications.submit(spec, indices) for indices in work.replication_groups(spec.replications, groups)]
+    futures = [
+        simulate_replications.submit(spec, indices)
+        for indices in work.replication_groups(spec.replications, groups)
+    ]
     parts = [future.result() for future in futures]
     comparison = work.assemble_comparison(spec, parts)
     baseline, reform = spec.processes()
@@ -119,7 +128,9 @@ def compare_scenarios(
                          projects, replications, seed, engine, target)  # fmt: skip
     baseline_id = save_scenario(database_url, baseline, Path(baseline).stem)
     reform_id = save_scenario(database_url, reform, Path(reform).stem) if reform is not None else baseline_id
-    run_id = open_run(database_url, _pair_start(spec, baseline_scenario_id=baseline_id, reform_scenario_id=reform_id))
+    run_id = open_run(
+        database_url, _pair_start(spec, baseline_scenario_id=baseline_id, reform_scenario_id=reform_id)
+    )
     try:
         outcome = _compare_and_save(spec, run_id, database_url, task_groups)  # type: ignore[arg-type]
     except BaseException as error:
@@ -176,6 +187,33 @@ def save_many(database_url: str | None, results: list[tuple[int, RunOutcome]]) -
         repository.complete_run(engine, run_id, outcome)
 
 
+@task(name="write exports", retries=1, retry_delay_seconds=2)
+def write_exports(database_url: str | None, batch_id: int, folder: str) -> list[str]:
+    """Per scenario, every format for the run of its first seed; one summary CSV of all the batch's runs."""
+    from exports import FORMATS, export_run
+
+    engine = get_engine(database_url)
+    runs = [
+        r
+        for r in repository.list_runs(engine, limit=100_000)
+        if r.parent_run_id == batch_id and r.status == "completed"
+    ]
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    first: dict[str, Any] = {}
+    for run in sorted(runs, key=lambda r: (r.scenario, r.seed or 0)):
+        first.setdefault(run.scenario, run)
+    written = [str(work.write_batch_summary(runs, target / "batch-summary.csv"))]
+    for scenario, run in first.items():
+        written += [
+            str(p)
+            for p in export_run(
+                repository.get_run(engine, run.id), set(FORMATS), target / work.slug(scenario)
+            )
+        ]
+    return written
+
+
 @flow(name="nightly-batch", flow_run_name="nightly batch {as_of}")
 def nightly_batch(
     scenario_dir: str,
@@ -187,8 +225,11 @@ def nightly_batch(
     engine: str = "auto",
     target: float = 0.20,
     database_url: str | None = None,
+    exports_dir: str | None = None,
 ) -> dict[str, Any]:
     """Every scenario of a folder against its declared baseline, for fixed seeds; idempotent per ``as_of``.
+
+    With ``exports_dir``, the exports are written to ``exports_dir/<as_of>/`` as well.
 
     Runs already completed for this date are kept and skipped; runs left 'running' by a killed batch are
     marked interrupted and redone; bad files are reported (as failed runs) without stopping the good ones.
@@ -202,7 +243,9 @@ def nightly_batch(
     if batch_id is None:  # the whole batch already completed for this date
         logger.warning("nightly batch for %s already completed; nothing to do", as_of)
         return {"as_of": as_of.isoformat(), "skipped": True}
-    jobs, bad = work.plan_batch(Path(scenario_dir), projects=projects, replications=replications, engine=engine, target=target)
+    jobs, bad = work.plan_batch(
+        Path(scenario_dir), projects=projects, replications=replications, engine=engine, target=target
+    )
     for item in bad:
         logger.error("invalid scenario, skipped: %s", item.message)
         failed = open_run(database_url, RunStart(kind="compare", scenario=Path(item.file).name, as_of=as_of, parent_run_id=batch_id,
@@ -216,13 +259,18 @@ def nightly_batch(
         for seed, key in keys.items():
             if key not in done:
                 spec = dataclasses.replace(job.spec, seed=seed)
-                wanted.append((index, seed, _pair_start(spec, as_of=as_of, parent_run_id=batch_id, batch_key=key)))
+                wanted.append(
+                    (index, seed, _pair_start(spec, as_of=as_of, parent_run_id=batch_id, batch_key=key))
+                )
     opened = open_runs(database_url, [start for _, _, start in wanted]) if wanted else []
     pending: dict[int, list[tuple[int, int]]] = {}  # job index -> [(seed, run id)]
     for (index, seed, _), run_id in zip(wanted, opened, strict=True):
         if run_id is not None:
             pending.setdefault(index, []).append((seed, run_id))
-    futures = {index: batch_scenario.submit(jobs[index], tuple(seed for seed, _ in runs)) for index, runs in pending.items()}
+    futures = {
+        index: batch_scenario.submit(jobs[index], tuple(seed for seed, _ in runs))
+        for index, runs in pending.items()
+    }
     wait(list(futures.values()))
     failures = []
     for index, future in futures.items():
@@ -235,6 +283,9 @@ def nightly_batch(
                 mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
             continue
         save_many(database_url, [(run_ids[seed], outcome) for seed, outcome in outcomes])
+    exported: list[str] = []
+    if exports_dir:
+        exported = write_exports(database_url, batch_id, str(Path(exports_dir) / as_of.isoformat()))
     summary = _batch_summary(engine_db, batch_id)
     _publish(summary, key=f"nightly-{as_of.isoformat()}", title=f"Nightly batch {as_of.isoformat()}", bad=bad)
     if failures or bad:
@@ -242,12 +293,23 @@ def nightly_batch(
         problems += [f"failed: {', '.join(failures)}"] if failures else []
         mark_failed(database_url, batch_id, "; ".join(problems))
     else:
-        save_results(database_url, batch_id, RunOutcome(summaries=(), payload={"runs": [run_id for _, run_id, _ in summary]}))
-    return {"as_of": as_of.isoformat(), "batch_run_id": batch_id, "runs": len(summary), "invalid": [b.file for b in bad], "failed": failures}
+        save_results(
+            database_url,
+            batch_id,
+            RunOutcome(summaries=(), payload={"runs": [run_id for _, run_id, _ in summary]}),
+        )
+    return {
+        "as_of": as_of.isoformat(), "batch_run_id": batch_id, "runs": len(summary), "invalid": [b.file for b in bad],
+        "failed": failures, "exports": exported,
+    }  # fmt: skip
 
 
 def _batch_summary(engine_db: Any, batch_id: int) -> list[tuple[str, int, dict[str, Any]]]:
-    runs = [r for r in repository.list_runs(engine_db, limit=10_000) if r.parent_run_id == batch_id and r.status == "completed"]
+    runs = [
+        r
+        for r in repository.list_runs(engine_db, limit=10_000)
+        if r.parent_run_id == batch_id and r.status == "completed"
+    ]
     rows = []
     for run in sorted(runs, key=lambda r: r.id):
         stored = repository.get_run(engine_db, run.id)
@@ -255,8 +317,14 @@ def _batch_summary(engine_db: Any, batch_id: int) -> list[tuple[str, int, dict[s
     return rows
 
 
-def _publish(rows: list[tuple[str, int, dict[str, Any]]], *, key: str, title: str, bad: list | None = None) -> None:
+def _publish(
+    rows: list[tuple[str, int, dict[str, Any]]], *, key: str, title: str, bad: list | None = None
+) -> None:
     """A markdown artifact (shown in the Prefect UI): verdicts, then the top bottlenecks."""
     from flows.report import markdown_summary
 
-    create_markdown_artifact(markdown=markdown_summary(rows, title=title, bad=bad or []), key=key.lower().replace("_", "-"), description=title)
+    create_markdown_artifact(
+        markdown=markdown_summary(rows, title=title, bad=bad or []),
+        key=key.lower().replace("_", "-"),
+        description=title,
+    )

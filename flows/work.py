@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -27,8 +28,8 @@ from flows.store.records import (
     Verdict,
 )
 from rules.loading import for_profile, load
-from simulations.compare import Comparison, compare, reductions
 from rules.metrics import catalog_metrics
+from simulations.compare import Comparison, compare, reductions
 from simulations.compiled import Mode, compile_process
 from simulations.montecarlo import critical_items, end_to_end, schedule
 from simulations.runner import SimulationRun, resolve_engine, run_replication
@@ -117,22 +118,36 @@ def run_pair_replications(spec: PairSpec, indices: Sequence[int]) -> Replication
     base_mode, reform_mode = spec.modes()
     base_results, reform_results = [], []
     for index in indices:
-        base_results.append(run_replication(first, base_mode, spec.projects, seeds[index], engine=engine, replication=index))
+        base_results.append(
+            run_replication(first, base_mode, spec.projects, seeds[index], engine=engine, replication=index)
+        )
         reform_results.append(
-            run_replication(second, reform_mode, spec.projects, seeds[index], engine=engine, replication=index, gains=True)
+            run_replication(
+                second, reform_mode, spec.projects, seeds[index], engine=engine, replication=index, gains=True
+            )
         )
     return ReplicationPair(tuple(indices), tuple(base_results), tuple(reform_results))
 
 
 def assemble_comparison(spec: PairSpec, parts: Sequence[ReplicationPair]) -> Comparison:
     """Join groups of replications (in replication order) into one comparison with its verdicts."""
-    ordered = sorted(((i, b, r) for part in parts for i, b, r in zip(part.indices, part.baseline, part.reform, strict=True)))
+    ordered = sorted(
+        (
+            (i, b, r)
+            for part in parts
+            for i, b, r in zip(part.indices, part.baseline, part.reform, strict=True)
+        )
+    )
     if [i for i, _, _ in ordered] != list(range(spec.replications)):
         raise ValueError(f"replications {[i for i, _, _ in ordered]} do not cover 0..{spec.replications - 1}")
     base_mode, reform_mode = spec.modes()
     engine = ordered[0][1].engine
-    base_run = SimulationRun(ordered[0][1].process, base_mode, engine, spec.projects, spec.seed, tuple(b for _, b, _ in ordered))
-    reform_run = SimulationRun(ordered[0][2].process, reform_mode, engine, spec.projects, spec.seed, tuple(r for _, _, r in ordered))
+    base_run = SimulationRun(
+        ordered[0][1].process, base_mode, engine, spec.projects, spec.seed, tuple(b for _, b, _ in ordered)
+    )
+    reform_run = SimulationRun(
+        ordered[0][2].process, reform_mode, engine, spec.projects, spec.seed, tuple(r for _, _, r in ordered)
+    )
     return Comparison(
         base_run,
         reform_run,
@@ -147,7 +162,9 @@ def _number(value: float | None, default: float = 0.0) -> float:
     return default if value is None or not np.isfinite(value) else float(value)
 
 
-def _side(role: str, run: SimulationRun, summary: dict, process: Process) -> tuple[SideSummary, list[ItemStat], list[DepartmentStat]]:
+def _side(
+    role: str, run: SimulationRun, summary: dict, process: Process
+) -> tuple[SideSummary, list[ItemStat], list[DepartmentStat]]:
     days = run.pooled().end_to_end_days
     counts, edges = np.histogram(days, bins=HISTOGRAM_BINS)
     side = SideSummary(
@@ -186,7 +203,9 @@ def _side(role: str, run: SimulationRun, summary: dict, process: Process) -> tup
                 role=role,  # type: ignore[arg-type]
                 department=department_id,
                 department_name=process.department(department_id).name,
-                utilisation=None if utilisation is None or not np.isfinite(utilisation) else min(float(utilisation), 1.0),
+                utilisation=None
+                if utilisation is None or not np.isfinite(utilisation)
+                else min(float(utilisation), 1.0),
                 mean_wait_days=_number(values.get("mean_wait_days")),
                 mean_handling_days=_number(values.get("mean_handling_days")),
                 overdue_rate=float(np.mean([i.overdue_rate for i in own])) if own else 0.0,
@@ -203,16 +222,28 @@ def typical_schedule(process: Process, items: dict[str, dict], mode: Mode) -> li
     """
     compiled = compile_process(process)
     elapsed = np.array(
-        [[sum(_number(items[i].get(k)) for k in ("mean_wait_days", "mean_handling_days", "mean_stopped_days"))]
-         for i in compiled.item_ids]  # fmt: skip
+        [
+            [
+                sum(
+                    _number(items[i].get(k))
+                    for k in ("mean_wait_days", "mean_handling_days", "mean_stopped_days")
+                )
+            ]
+            for i in compiled.item_ids
+        ]  # fmt: skip
     )
     plan = schedule(compiled, elapsed, mode)
     _, last = end_to_end(compiled, plan, mode)
     critical = critical_items(compiled, plan, last, mode)
     return [
-        {"item": item_id, "name": items[item_id]["name"], "department": items[item_id]["department"],
-         "start": round(float(plan.finish[k, 0] - elapsed[k, 0]), 3), "finish": round(float(plan.finish[k, 0]), 3),
-         "critical": bool(critical[k, 0])}  # fmt: skip
+        {
+            "item": item_id,
+            "name": items[item_id]["name"],
+            "department": items[item_id]["department"],
+            "start": round(float(plan.finish[k, 0] - elapsed[k, 0]), 3),
+            "finish": round(float(plan.finish[k, 0]), 3),
+            "critical": bool(critical[k, 0]),
+        }  # fmt: skip
         for k, item_id in enumerate(compiled.item_ids)
     ]
 
@@ -237,13 +268,24 @@ def comparison_outcome(
         "baseline": typical_schedule(baseline, payload["baseline"]["items"], comparison.baseline.mode),
         "reform": typical_schedule(reform, payload["reform"]["items"], comparison.reform.mode),
     }
-    base_side, base_items, base_departments = _side("baseline", comparison.baseline, payload["baseline"], baseline)
-    reform_side, reform_items, reform_departments = _side("reform", comparison.reform, payload["reform"], reform)
+    base_side, base_items, base_departments = _side(
+        "baseline", comparison.baseline, payload["baseline"], baseline
+    )
+    reform_side, reform_items, reform_departments = _side(
+        "reform", comparison.reform, payload["reform"], reform
+    )
     per_replication = reductions(comparison.baseline, comparison.reform, "mean")
     replications = tuple(
-        ReplicationFigure(replication=i, baseline_mean_days=float(b), reform_mean_days=float(r), reduction=float(d))
+        ReplicationFigure(
+            replication=i, baseline_mean_days=float(b), reform_mean_days=float(r), reduction=float(d)
+        )
         for i, (b, r, d) in enumerate(
-            zip(comparison.baseline.replication_means, comparison.reform.replication_means, per_replication, strict=True)
+            zip(
+                comparison.baseline.replication_means,
+                comparison.reform.replication_means,
+                per_replication,
+                strict=True,
+            )
         )
     )
     mean = comparison.mean
@@ -270,9 +312,16 @@ def simulation_outcome(run: SimulationRun, process: Process) -> RunOutcome:
     payload = run.summary()
     side, items, departments = _side("single", run, payload, process)
     replications = tuple(
-        ReplicationFigure(replication=i, reform_mean_days=float(m)) for i, m in enumerate(run.replication_means)
+        ReplicationFigure(replication=i, reform_mean_days=float(m))
+        for i, m in enumerate(run.replication_means)
     )
-    return RunOutcome(summaries=(side,), items=tuple(items), departments=tuple(departments), replications=replications, payload=payload)
+    return RunOutcome(
+        summaries=(side,),
+        items=tuple(items),
+        departments=tuple(departments),
+        replications=replications,
+        payload=payload,
+    )
 
 
 def replication_groups(replications: int, groups: int) -> list[tuple[int, ...]]:
@@ -336,9 +385,18 @@ def plan_batch(
             bad.append(BadFile(str(path), f"{path}: {error}"))
             continue
         if baseline_ref is None:
-            spec = PairSpec(str(path), None, projects=projects, replications=replications, engine=engine, target=target)
+            spec = PairSpec(
+                str(path), None, projects=projects, replications=replications, engine=engine, target=target
+            )
         else:
-            spec = PairSpec(baseline_ref, str(path), projects=projects, replications=replications, engine=engine, target=target)
+            spec = PairSpec(
+                baseline_ref,
+                str(path),
+                projects=projects,
+                replications=replications,
+                engine=engine,
+                target=target,
+            )
         jobs.append(BatchJob(str(path), spec, _digest(path.read_text(encoding="utf-8"), baseline_text)))
     return jobs, bad
 
@@ -356,6 +414,27 @@ def job_outcomes(job: BatchJob, seeds: Sequence[int]) -> list[tuple[int, RunOutc
         )  # fmt: skip
         outcomes.append((seed, comparison_outcome(comparison, baseline, reform, metrics=metrics)))
     return outcomes
+
+
+def slug(text: str) -> str:
+    """A folder name from a run's scenario label ('a -> b' -> 'a__b')."""
+    import re
+
+    return re.sub(r"[^\w.\-]+", "_", text.replace(" -> ", "__")).strip("_") or "scenario"
+
+
+def write_batch_summary(runs: Sequence[Any], path: Path) -> Path:
+    """One line per completed run of a batch (UTF-8 with BOM, so Excel on Windows reads the Chinese)."""
+    import csv
+
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["运行 run", "情景 scenario", "种子 seed", "结论 verdict", "平均压缩 reduction (mean)"]
+        )
+        for run in sorted(runs, key=lambda r: r.id):
+            writer.writerow([run.id, run.scenario, run.seed, run.verdict, run.reduction_mean])
+    return path
 
 
 def _declared_base(path: Path) -> str | None:

@@ -22,9 +22,17 @@ BATCH = {"projects": 200, "replications": 3}
 def scenario_dir(tmp_path):
     folder = tmp_path / "scenarios"
     folder.mkdir()
-    (folder / "after.yaml").write_text("name: after-nightly\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n", encoding="utf-8")
-    (folder / "parallel.yaml").write_text("name: parallel-nightly\nbase: luoyang-2017-parallel-only\nbaseline: luoyang-2017-before\n", encoding="utf-8")
-    (folder / "broken.yaml").write_text("name: broken\nbase: luoyang-2017-before\nitems:\n  - {id: I05, statutory_limit_days: -1}\n", encoding="utf-8")
+    (folder / "after.yaml").write_text(
+        "name: after-nightly\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n", encoding="utf-8"
+    )
+    (folder / "parallel.yaml").write_text(
+        "name: parallel-nightly\nbase: luoyang-2017-parallel-only\nbaseline: luoyang-2017-before\n",
+        encoding="utf-8",
+    )
+    (folder / "broken.yaml").write_text(
+        "name: broken\nbase: luoyang-2017-before\nitems:\n  - {id: I05, statutory_limit_days: -1}\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -47,7 +55,14 @@ def test_compare_flow_persists_the_direct_result(database_url):
     from flows.pipelines import compare_scenarios
     from simulations.compare import compare
 
-    result = compare_scenarios("luoyang-2017-before", "luoyang-2017-after", projects=300, replications=4, seed=5, database_url=database_url)
+    result = compare_scenarios(
+        "luoyang-2017-before",
+        "luoyang-2017-after",
+        projects=300,
+        replications=4,
+        seed=5,
+        database_url=database_url,
+    )
     stored = repository.get_run(get_engine(database_url), result["run_id"])
     spec = work.PairSpec("luoyang-2017-before", "luoyang-2017-after", projects=300, replications=4, seed=5)
     direct = compare(*spec.processes(), projects=300, replications=4, seed=5)
@@ -67,20 +82,27 @@ def test_failed_compare_is_marked_failed(database_url, monkeypatch):
 
     monkeypatch.setattr(work, "run_pair_replications", broken)
     with pytest.raises(Exception, match="injected failure"):
-        compare_scenarios("luoyang-2017-before", None, projects=100, replications=2, database_url=database_url)
+        compare_scenarios(
+            "luoyang-2017-before", None, projects=100, replications=2, database_url=database_url
+        )
     (run,) = repository.list_runs(get_engine(database_url))
     assert run.status == "failed" and "injected failure" in run.error
     assert repository.get_run(get_engine(database_url), run.id)["summaries"] == []
 
 
-def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(database_url, scenario_dir, tmp_path, monkeypatch):
+def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
+    database_url, scenario_dir, tmp_path, monkeypatch
+):
     from flows.pipelines import nightly_batch
 
     # a reference: one uninterrupted batch in its own database
     reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
     first = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=reference_url, **BATCH)
     assert first["runs"] == 4 and [Path(p).name for p in first["invalid"]] == ["broken.yaml"]
-    reference_counts, reference_results = repository.row_counts(get_engine(reference_url)), results(reference_url)
+    reference_counts, reference_results = (
+        repository.row_counts(get_engine(reference_url)),
+        results(reference_url),
+    )
     assert len(reference_results) == 5  # 2 scenarios x 2 seeds, plus the invalid file's failed run
 
     # the batch under test is "killed" part-way: the parallel-only scenario's task fails
@@ -108,16 +130,28 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(database_url, s
     assert again.get("skipped") or again["runs"] == 4
 
 
-def test_nightly_publishes_a_markdown_artifact(scenario_dir, tmp_path):
+def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path):
+    import csv
+
     from prefect.artifacts import Artifact
 
     from flows.pipelines import nightly_batch
 
-    nightly_batch(str(scenario_dir), date(2026, 11, 24), [1], database_url=f"sqlite:///{tmp_path / 'a.db'}", **BATCH)
+    result = nightly_batch(str(scenario_dir), date(2026, 11, 24), [1, 2], database_url=f"sqlite:///{tmp_path / 'a.db'}",
+                           exports_dir=str(tmp_path / "exports"), **BATCH)  # fmt: skip
     artifact = Artifact.get("nightly-2026-11-24")
     assert artifact is not None
     assert "| run | scenario | verdict" in artifact.data and "Top bottlenecks" in artifact.data
     assert "broken.yaml" in artifact.data
+    dated = tmp_path / "exports" / "2026-11-24"
+    with (dated / "batch-summary.csv").open(encoding="utf-8-sig") as handle:
+        assert len(list(csv.reader(handle))) == 1 + 4  # header + 2 scenarios x 2 seeds
+    folders = sorted(p.name for p in dated.iterdir() if p.is_dir())
+    assert folders == ["luoyang-2017-before__after", "luoyang-2017-before__parallel"]
+    for folder in folders:  # the first seed's run of each scenario, in every format
+        names = {p.suffix for p in (dated / folder).iterdir()}
+        assert {".xlsx", ".csv", ".png", ".svg", ".html"} <= names
+    assert len(result["exports"]) == 1 + sum(len(list((dated / f).iterdir())) for f in folders)
 
 
 def test_batch_on_a_dask_cluster_equals_the_local_run(scenario_dir, tmp_path):

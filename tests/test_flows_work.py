@@ -23,9 +23,17 @@ def write(folder: Path, name: str, text: str) -> Path:
 
 @pytest.fixture
 def scenario_dir(tmp_path):
-    write(tmp_path, "after.yaml", "name: after-nightly\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n")
+    write(
+        tmp_path,
+        "after.yaml",
+        "name: after-nightly\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n",
+    )
     write(tmp_path, "own.yaml", "name: serial-vs-parallel\nbase: luoyang-2017-before\nbaseline: null\n")
-    write(tmp_path, "broken.yaml", "name: broken\nbase: luoyang-2017-before\nitems:\n  - {id: I05, statutory_limit_days: -1}\n")
+    write(
+        tmp_path,
+        "broken.yaml",
+        "name: broken\nbase: luoyang-2017-before\nitems:\n  - {id: I05, statutory_limit_days: -1}\n",
+    )
     write(tmp_path, "notes.txt", "not a scenario")
     return tmp_path
 
@@ -47,7 +55,9 @@ def test_batch_keys_change_with_the_scenario_text(scenario_dir):
     (job, *_), _ = work.plan_batch(scenario_dir, **SMALL)
     key = job.batch_key(date(2026, 11, 25), 1)
     assert key != job.batch_key(date(2026, 11, 26), 1) and key != job.batch_key(date(2026, 11, 25), 2)
-    (scenario_dir / "after.yaml").write_text("name: after-nightly\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n# edited\n")
+    (scenario_dir / "after.yaml").write_text(
+        "name: after-nightly\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n# edited\n"
+    )
     (changed, *_), _ = work.plan_batch(scenario_dir, **SMALL)
     assert changed.batch_key(date(2026, 11, 25), 1) != key
 
@@ -60,7 +70,9 @@ def test_a_scenario_without_base_is_compared_serial_vs_parallel(tmp_path):
     assert not bad and job.spec.reform is None and job.spec.modes() == ("serial", "parallel")
 
 
-@pytest.mark.parametrize(("replications", "groups", "expected"), [(10, 2, [5, 5]), (5, 2, [2, 3]), (3, 8, [1, 1, 1]), (1, 2, [1])])
+@pytest.mark.parametrize(
+    ("replications", "groups", "expected"), [(10, 2, [5, 5]), (5, 2, [2, 3]), (3, 8, [1, 1, 1]), (1, 2, [1])]
+)
 def test_replication_groups_cover_every_replication_once(replications, groups, expected):
     split = work.replication_groups(replications, groups)
     assert [len(g) for g in split] == expected
@@ -76,7 +88,9 @@ def test_grouped_replications_equal_one_direct_comparison():
     direct = compare(baseline, reform, seed=7, **SMALL)
     assert grouped.mean.estimate == direct.mean.estimate
     assert grouped.mean.ci95 == direct.mean.ci95
-    np.testing.assert_array_equal(grouped.reform.pooled().end_to_end_days, direct.reform.pooled().end_to_end_days)
+    np.testing.assert_array_equal(
+        grouped.reform.pooled().end_to_end_days, direct.reform.pooled().end_to_end_days
+    )
 
 
 def test_missing_replications_are_refused():
@@ -90,7 +104,9 @@ def test_comparison_outcome_matches_the_comparison():
     comparison = work.assemble_comparison(spec, [work.run_pair_replications(spec, tuple(range(4)))])
     outcome = work.comparison_outcome(comparison, *spec.processes())
     assert [s.role for s in outcome.summaries] == ["baseline", "reform"]
-    assert outcome.summaries[1].mean_days == pytest.approx(comparison.reform.pooled().end_to_end_days.mean(), abs=1e-3)
+    assert outcome.summaries[1].mean_days == pytest.approx(
+        comparison.reform.pooled().end_to_end_days.mean(), abs=1e-3
+    )
     assert outcome.verdict.verdict == comparison.verdict
     assert len(outcome.replications) == 4
     assert sum(outcome.summaries[0].histogram["counts"]) == 4 * SMALL["projects"]
@@ -98,7 +114,9 @@ def test_comparison_outcome_matches_the_comparison():
     assert {i.item_id for i in reform_items} == set(spec.processes()[1].item_ids)
     assert outcome.payload["verdict"] == comparison.verdict
     same = dataclasses.replace(spec)
-    again = work.comparison_outcome(work.assemble_comparison(same, [work.run_pair_replications(same, tuple(range(4)))]), *same.processes())
+    again = work.comparison_outcome(
+        work.assemble_comparison(same, [work.run_pair_replications(same, tuple(range(4)))]), *same.processes()
+    )
     assert again == outcome  # reproducible, record for record
 
 
