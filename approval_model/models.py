@@ -89,6 +89,11 @@ class Prerequisite(Strict):
     status: Literal["documented", "assumed"] = "assumed"
     sources: tuple[str, ...] = ()
     note: str | None = None
+    one_of: str | None = Field(
+        default=None,
+        description="a group of alternative prerequisites (e.g. the project's approval, 核准 or 备案 document): "
+        "when one member applies to a project, the members that don't apply are simply dropped",
+    )
 
 
 InvestmentType = Literal["government", "enterprise_approval", "enterprise_filing"]

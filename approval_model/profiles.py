@@ -1,7 +1,9 @@
 """Project profiles: which conditional items of a catalog apply to a given project.
 
 An item that does not apply is removed and its dependents inherit its prerequisites, so ordering through it
-is kept (I17 needs "I02 or I04 or I05": whichever applies stays, the others are bypassed).
+is kept. Alternatives are the exception: I08 needs "I02 or I04 or I05" (the project's approval, 核准 or 备案
+document, a ``one_of`` group); when one of them applies, the others are dropped without inheriting anything,
+so a filed enterprise project does not wait for what the government feasibility study waits for.
 """
 
 from __future__ import annotations
@@ -65,9 +67,13 @@ def applicable_process(process: Process, profile: ProjectProfile | None) -> Proc
     def inherited(item_id: str, seen: frozenset[str]) -> list[Prerequisite]:
         """Applicable ancestors reached through removed items."""
         result: list[Prerequisite] = []
-        for prerequisite in by_id[item_id].prerequisites:
+        prerequisites = by_id[item_id].prerequisites
+        groups_met = {p.one_of for p in prerequisites if p.one_of is not None and p.item in kept}
+        for prerequisite in prerequisites:
             if prerequisite.item in kept:
                 result.append(prerequisite)
+            elif prerequisite.one_of in groups_met:
+                continue  # an alternative that applies stands in for this one
             elif prerequisite.item not in seen:
                 for deeper in inherited(prerequisite.item, seen | {prerequisite.item}):
                     result.append(

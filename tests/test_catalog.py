@@ -133,3 +133,36 @@ def test_analysis_of_the_builtin_catalog_is_consistent(before):
     assert result.serial_days == sum(item.statutory_limit_days for item in process.items)
     assert result.parallel_days < result.serial_days
     assert result.critical_path[-1] == "I40"
+
+
+def test_alternative_prerequisites_do_not_pass_on_their_own_prerequisites(before):
+    """A filed project's land-use planning permit waits for its filing (I05), not for what the government
+    feasibility study (I02, an alternative that does not apply) would have waited for."""
+    filing = applicable_process(before, load_profile("enterprise-filing-typical"))
+    graph = process_graph(filing)
+    assert "I05" in filing.item("I08").prerequisite_ids
+    assert "I14" not in nx.ancestors(graph, "I08")  # soil-and-water plan gated I02, not I05
+    government = applicable_process(before, load_profile("government-typical"))
+    assert "I14" in nx.ancestors(process_graph(government), "I08")
+
+
+def test_one_of_group_with_no_member_applying_is_bypassed():
+    from approval_model.models import Process, ProjectProfile
+
+    def item(ident, prerequisites=(), **extra):
+        return {"id": ident, "name": ident, "department": "d", "stage": "S", "statutory_limit_days": 5,
+                "prerequisites": list(prerequisites), **extra}
+
+    process = Process.model_validate({
+        "name": "t", "departments": [{"id": "d", "name": "部门"}], "stages": [{"id": "S", "name": "阶段"}],
+        "items": [
+            item("P"),
+            item("A", ["P"], applies_when={"investment_types": ["government"]}),
+            item("B", applies_when={"investment_types": ["enterprise_filing"]}),
+            item("X", [{"item": "A", "one_of": "approval"}, {"item": "B", "one_of": "approval"}]),
+        ],
+    })
+    filing = applicable_process(process, ProjectProfile(investment_type="enterprise_filing"))
+    assert filing.item("X").prerequisite_ids == ("B",)  # A's own prerequisite P is not inherited
+    approval = applicable_process(process, ProjectProfile(investment_type="enterprise_approval"))
+    assert approval.item("X").prerequisite_ids == ("P",)  # no alternative applies: ordering through A is kept
