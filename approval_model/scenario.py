@@ -151,10 +151,16 @@ def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
         names = ", ".join(builtin_names())
         raise ScenarioError(
             label,
-            [Problem((), "no such file or built-in scenario", f"give a path to a YAML file or one of: {names}")],
+            [
+                Problem(
+                    (), "no such file or built-in scenario", f"give a path to a YAML file or one of: {names}"
+                )
+            ],
         ) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError(label, [Problem((), f"cannot read the file ({error})", "save it as UTF-8 text")]) from None
+        raise ScenarioError(
+            label, [Problem((), f"cannot read the file ({error})", "save it as UTF-8 text")]
+        ) from None
     try:
         loader = _Loader(text)
         try:
@@ -181,13 +187,35 @@ def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
     if not isinstance(data, dict):
         raise ScenarioError(
             label,
-            [Problem((), "the file must be a YAML mapping with 'name', 'departments', 'stages' and 'items'",
-                     "start from the example in docs/scenario-format.md", 1)],
+            [
+                Problem(
+                    (),
+                    "the file must be a YAML mapping with 'name', 'departments', 'stages' and 'items'",
+                    "start from the example in docs/scenario-format.md",
+                    1,
+                )
+            ],
         )
     lines: dict[tuple[str | int, ...], int] = {}
     if node is not None:
         _record_lines(node, (), lines)
     return ScenarioDocument(label=label, path=path, data=data, lines=lines)
+
+
+Stamp = tuple[str, int, int]  # resolved path, mtime in ns, size
+_CACHE: dict[tuple[str, object], tuple[tuple[Stamp, ...], Process]] = {}
+
+
+def _stamp(path: Path) -> Stamp:
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _fresh(stamps: tuple[Stamp, ...]) -> bool:
+    try:
+        return all(_stamp(Path(stamp[0])) == stamp for stamp in stamps)
+    except OSError:
+        return False
 
 
 def load_process(
@@ -197,14 +225,39 @@ def load_process(
     relative_to: Path | None = None,
     _chain: tuple[Path, ...] = (),
 ) -> Process:
-    """Load a built-in name or a scenario file into a validated Process, resolving ``base:`` and ``rules:``."""
+    """Load a built-in name or a scenario file into a validated Process, resolving ``base:`` and ``rules:``.
+
+    Results are cached per file and rule engine, and reused only while the file and every base it builds on
+    are unchanged on disk (a batch loads the same scenarios many times; Process objects are immutable).
+    """
+    return _load(reference, rule_applier, relative_to, _chain)[1]
+
+
+def _load(
+    reference: str | Path, rule_applier: RuleApplier | None, relative_to: Path | None, chain: tuple[Path, ...]
+) -> tuple[tuple[Stamp, ...], Process]:
     path = resolve_reference(reference, relative_to)
+    resolved = path.resolve()
+    key = (str(resolved), rule_applier)
+    cached = _CACHE.get(key)
+    if cached is not None and _fresh(cached[0]):
+        return cached
     document = read_document(path)
-    return build_process(document, rule_applier=rule_applier, _chain=(*_chain, path.resolve()))
+    dependencies: list[Stamp] = [_stamp(resolved)]
+    process = build_process(
+        document, rule_applier=rule_applier, _chain=(*chain, resolved), _dependencies=dependencies
+    )
+    entry = (tuple(dependencies), process)
+    _CACHE[key] = entry
+    return entry
 
 
 def build_process(
-    document: ScenarioDocument, *, rule_applier: RuleApplier | None = None, _chain: tuple[Path, ...] = ()
+    document: ScenarioDocument,
+    *,
+    rule_applier: RuleApplier | None = None,
+    _chain: tuple[Path, ...] = (),
+    _dependencies: list[Stamp] | None = None,
 ) -> Process:
     """Validate a parsed document (with its base) into a Process; every problem is reported together."""
     data = document.data
@@ -218,13 +271,19 @@ def build_process(
                     f"remove it or correct the spelling; allowed keys: {', '.join(TOP_LEVEL_KEYS)}",
                 )
             )
-    base = _load_base(document, rule_applier, _chain, problems)
+    base = _load_base(document, rule_applier, _chain, problems, _dependencies)
     merged, origins = _merge_with_base(document, base, problems)
-    problems += _remap(cross_reference_problems(merged["departments"], merged["stages"], merged["items"]), origins)
+    problems += _remap(
+        cross_reference_problems(merged["departments"], merged["stages"], merged["items"]), origins
+    )
     if base is None:
         for key in ("name", "departments", "stages", "items"):
             if key not in data:
-                problems.append(Problem((key,), f"missing required key '{key}'", f"add '{key}:' (see docs/scenario-format.md)"))
+                problems.append(
+                    Problem(
+                        (key,), f"missing required key '{key}'", f"add '{key}:' (see docs/scenario-format.md)"
+                    )
+                )
     process: Process | None = None
     try:
         process = Process.model_validate(merged)
@@ -238,35 +297,66 @@ def build_process(
     rules = data.get("rules")
     if rules:
         if rule_applier is None:
-            _raise(document, [Problem(("rules",), "this file lists rules but no rule engine was given",
-                                      "load it through the approval-sim CLI or rules.load_process")], merged)
+            _raise(
+                document,
+                [
+                    Problem(
+                        ("rules",),
+                        "this file lists rules but no rule engine was given",
+                        "load it through the approval-sim CLI or rules.load_process",
+                    )
+                ],
+                merged,
+            )
         process = rule_applier(process, rules, document)
     return process
 
 
 def _load_base(
-    document: ScenarioDocument, rule_applier: RuleApplier | None, chain: tuple[Path, ...], problems: list[Problem]
+    document: ScenarioDocument,
+    rule_applier: RuleApplier | None,
+    chain: tuple[Path, ...],
+    problems: list[Problem],
+    dependencies: list[Stamp] | None,
 ) -> Process | None:
     reference = document.data.get("base")
     if reference is None:
         return None
     if not isinstance(reference, str):
-        problems.append(Problem(("base",), "base must be a built-in scenario name or a file path",
-                                f"e.g. 'base: luoyang-2017-before' (built-in: {', '.join(builtin_names())})"))
+        problems.append(
+            Problem(
+                ("base",),
+                "base must be a built-in scenario name or a file path",
+                f"e.g. 'base: luoyang-2017-before' (built-in: {', '.join(builtin_names())})",
+            )
+        )
         return None
     relative_to = document.path.parent if document.path else None
     base_path = resolve_reference(reference, relative_to).resolve()
     if base_path in chain:
         loop = " -> ".join(p.name for p in (*chain, base_path))
-        problems.append(Problem(("base",), f"scenarios name each other as base in a loop: {loop}",
-                                "make one of them start from a built-in scenario instead"))
+        problems.append(
+            Problem(
+                ("base",),
+                f"scenarios name each other as base in a loop: {loop}",
+                "make one of them start from a built-in scenario instead",
+            )
+        )
         return None
     try:
-        return load_process(reference, rule_applier=rule_applier, relative_to=relative_to, _chain=chain)
+        stamps, base = _load(reference, rule_applier, relative_to, chain)
     except ScenarioError as error:
-        problems.append(Problem(("base",), f"the base scenario '{reference}' is invalid:\n    " + "\n    ".join(error.lines()),
-                                "fix the base scenario first"))
+        problems.append(
+            Problem(
+                ("base",),
+                f"the base scenario '{reference}' is invalid:\n    " + "\n    ".join(error.lines()),
+                "fix the base scenario first",
+            )
+        )
         return None
+    if dependencies is not None:
+        dependencies.extend(stamps)
+    return base
 
 
 def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
@@ -281,9 +371,13 @@ def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
         if isinstance(value, Mapping) and "value" in value:
             extra = [k for k in value if k not in ("value", *PROVENANCE_KEYS)]
             for key in extra:
-                problems.append(Problem(("items", index, name, key),
-                                        f"unknown key '{key}' in {name}{did_you_mean(str(key), PROVENANCE_KEYS)}",
-                                        "write {value: N, status: documented|assumed, sources: [...], note: ...}"))
+                problems.append(
+                    Problem(
+                        ("items", index, name, key),
+                        f"unknown key '{key}' in {name}{did_you_mean(str(key), PROVENANCE_KEYS)}",
+                        "write {value: N, status: documented|assumed, sources: [...], note: ...}",
+                    )
+                )
             item[name] = value["value"]
             if isinstance(provenance, dict) and any(k in value for k in PROVENANCE_KEYS):
                 provenance[name] = {k: value[k] for k in PROVENANCE_KEYS if k in value}
@@ -293,7 +387,11 @@ def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
 
 
 def _merge_entries(
-    key: str, base_entries: list[dict], file_entries: Any, problems: list[Problem], normalise: Callable | None = None
+    key: str,
+    base_entries: list[dict],
+    file_entries: Any,
+    problems: list[Problem],
+    normalise: Callable | None = None,
 ) -> tuple[list[Any], list[int | None]]:
     """Entries of the base, patched field-wise by same-id entries of the file, then the file's new entries."""
     merged: list[Any] = [dict(e) for e in base_entries]
@@ -301,15 +399,26 @@ def _merge_entries(
     if file_entries is None:
         return merged, origins
     if not isinstance(file_entries, list):
-        problems.append(Problem((key,), f"'{key}' must be a list of entries", f"write each entry as '- id: ...' under '{key}:'"))
+        problems.append(
+            Problem(
+                (key,),
+                f"'{key}' must be a list of entries",
+                f"write each entry as '- id: ...' under '{key}:'",
+            )
+        )
         return merged, origins
     position = {e.get("id"): i for i, e in enumerate(merged)}
     for index, entry in enumerate(file_entries):
         if normalise is not None:
             entry = normalise(entry, index, problems)
         if not isinstance(entry, Mapping):
-            problems.append(Problem((key, index), f"each entry of '{key}' must be a mapping with an 'id'",
-                                    "write it as '- id: ...' followed by its fields"))
+            problems.append(
+                Problem(
+                    (key, index),
+                    f"each entry of '{key}' must be a mapping with an 'id'",
+                    "write it as '- id: ...' followed by its fields",
+                )
+            )
             merged.append(entry)
             origins.append(index)
             continue
@@ -341,15 +450,27 @@ def _merge_with_base(
         merged["sources"] = {**base_dump.get("sources", {}), **data["sources"]}
     origins: dict[str, list[int | None]] = {}
     for key, normalise in (("departments", None), ("stages", None), ("items", _normalise_item)):
-        merged[key], origins[key] = _merge_entries(key, list(base_dump.get(key, [])), data.get(key), problems, normalise)
+        merged[key], origins[key] = _merge_entries(
+            key, list(base_dump.get(key, [])), data.get(key), problems, normalise
+        )
     removed = data.get("remove_items") or []
     if removed:
         known = {i.get("id") for i in merged["items"] if isinstance(i, Mapping)}
         for position, item_id in enumerate(removed):
             if item_id not in known:
-                problems.append(Problem(("remove_items", position), f"cannot remove unknown item '{item_id}'"
-                                        f"{did_you_mean(str(item_id), [k for k in known if k])}", "name an item of the base"))
-        keep = [i for i, item in enumerate(merged["items"]) if not (isinstance(item, Mapping) and item.get("id") in removed)]
+                problems.append(
+                    Problem(
+                        ("remove_items", position),
+                        f"cannot remove unknown item '{item_id}'"
+                        f"{did_you_mean(str(item_id), [k for k in known if k])}",
+                        "name an item of the base",
+                    )
+                )
+        keep = [
+            i
+            for i, item in enumerate(merged["items"])
+            if not (isinstance(item, Mapping) and item.get("id") in removed)
+        ]
         merged["items"] = [merged["items"][i] for i in keep]
         origins["items"] = [origins["items"][i] for i in keep]
     lineage = tuple(base.lineage) + (base.name,) if base is not None else ()
@@ -362,8 +483,13 @@ def _profile_by_name(name: str, problems: list[Problem]) -> dict[str, Any] | Non
 
     profiles = builtin_profiles()
     if name not in profiles:
-        problems.append(Problem(("profile",), f"unknown profile '{name}'{did_you_mean(name, profiles)}",
-                                f"use one of {', '.join(profiles)} or write the profile inline"))
+        problems.append(
+            Problem(
+                ("profile",),
+                f"unknown profile '{name}'{did_you_mean(name, profiles)}",
+                f"use one of {', '.join(profiles)} or write the profile inline",
+            )
+        )
         return None
     return profiles[name].model_dump()
 
@@ -372,7 +498,9 @@ def _strip_type_tags(location: tuple[Any, ...]) -> tuple[str | int, ...]:
     """Pydantic adds union-member tags ('int', 'tuple[str, ...]') to locations; planners need field names."""
     kept: list[str | int] = []
     for part in location:
-        if isinstance(part, str) and ("[" in part or part in ("int", "float", "str", "bool", "HandlingDistribution")):
+        if isinstance(part, str) and (
+            "[" in part or part in ("int", "float", "str", "bool", "HandlingDistribution")
+        ):
             continue
         kept.append(part)
     return tuple(kept)
@@ -401,19 +529,33 @@ def _problem_from_detail(location: tuple[str | int, ...], detail: Mapping[str, A
         model = Provenance if "provenance" in location[:-1] else NESTED_MODELS.get(parent)
         allowed = list(model.model_fields) if model is not None else []
         hint = f"allowed keys: {', '.join(allowed)}" if allowed else "see docs/scenario-format.md"
-        return Problem(location, f"unknown key '{name}'{did_you_mean(name, allowed)}", f"remove it or correct the spelling; {hint}")
+        return Problem(
+            location,
+            f"unknown key '{name}'{did_you_mean(name, allowed)}",
+            f"remove it or correct the spelling; {hint}",
+        )
     if kind in ("greater_than", "greater_than_equal"):
         bound = detail.get("ctx", {}).get("gt", detail.get("ctx", {}).get("ge"))
         op = ">" if kind == "greater_than" else ">="
-        fix = "give a positive number of working days" if name.endswith("_days") else f"use a value {op} {bound}"
+        fix = (
+            "give a positive number of working days"
+            if name.endswith("_days")
+            else f"use a value {op} {bound}"
+        )
         bound_text = f"{bound:g}" if isinstance(bound, int | float) else bound
         return Problem(location, f"'{name}' must be {op} {bound_text} (got {value!r})", fix)
     if kind in ("less_than_equal", "less_than"):
         return Problem(location, f"'{name}' {detail['msg'].lower()} (got {value!r})", "use a smaller value")
     if kind.endswith("_type") or kind.endswith("_parsing"):
-        return Problem(location, f"'{name}': {detail['msg'].lower()} (got {value!r})", "write a value of the expected type")
+        return Problem(
+            location,
+            f"'{name}': {detail['msg'].lower()} (got {value!r})",
+            "write a value of the expected type",
+        )
     if kind == "literal_error":
-        return Problem(location, f"'{name}': {detail['msg'].lower()} (got {value!r})", "use one of the listed values")
+        return Problem(
+            location, f"'{name}': {detail['msg'].lower()} (got {value!r})", "use one of the listed values"
+        )
     message = detail["msg"].removeprefix("Value error, ")
     return Problem(location, f"'{name}': {message}" if location else message, "see docs/scenario-format.md")
 
@@ -433,7 +575,7 @@ def _remap(problems: list[Problem], origins: Mapping[str, list[int | None]]) -> 
 
 def _raise(document: ScenarioDocument, problems: list[Problem], merged: Mapping[str, Any]) -> None:
     located, subjects = [], []
-    for problem in sorted(problems, key=lambda p: (p.line or document.line_of(p.location) or 10**9)):
+    for problem in sorted(problems, key=lambda p: p.line or document.line_of(p.location) or 10**9):
         location = problem.location
         line = problem.line or (None if _from_base(location) else document.line_of(location))
         located.append(Problem(location, problem.message, problem.fix, line))

@@ -1,6 +1,7 @@
 """Prefect flows: simulate a scenario, compare two, and the nightly batch over a folder of scenarios.
 
 Tasks are coarse (a scenario pair x a group of replications); the simulation core stays free of Prefect.
+No task caches (NO_CACHE): hashing large inputs costs time, and stored results live in the app's database.
 Database writes are tasks with retries (transient errors); simulations are deterministic and never retried.
 Results go to the app's own database (flows.store), never to Prefect's.
 """
@@ -19,8 +20,10 @@ from typing import Any  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.futures import wait  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from flows import work  # noqa: E402
 from flows.store import repository  # noqa: E402
@@ -30,26 +33,35 @@ from flows.store.records import RunOutcome, RunStart  # noqa: E402
 DASK_ADDRESS_ENV = "APPROVAL_SIM_DASK_ADDRESS"
 
 
+WORKERS_ENV = "APPROVAL_SIM_WORKERS"
+
+
 def task_runner(dask_address: str | None = None):  # noqa: ANN201 - a Prefect TaskRunner
-    """DaskTaskRunner on an existing cluster when an address is given (or in the environment), else threads."""
+    """DaskTaskRunner on an existing cluster when an address is given (or in the environment), else a local
+    thread pool of $APPROVAL_SIM_WORKERS threads (default 1).
+
+    One thread by default because the simulation is CPU-bound Python + numpy: measured on 2 cores, two threads
+    made a batch 23 % slower than one and six threads 75 % slower (the GIL); Prefect's process pool was slower
+    still for nightly-sized batches (each worker process starts its own Prefect client). Scale out with Dask.
+    """
     address = dask_address or os.environ.get(DASK_ADDRESS_ENV)
     if address:
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=address)
-    return ThreadPoolTaskRunner(max_workers=max(2, os.cpu_count() or 2))
+    return ThreadPoolTaskRunner(max_workers=int(os.environ.get(WORKERS_ENV, "1")))
 
 
 # ------------------------------------------------------------------------------------------------- tasks
 
 
-@task(name="simulate replications", retries=0)
+@task(name="simulate replications", retries=0, cache_policy=NO_CACHE)
 def simulate_replications(spec: work.PairSpec, indices: tuple[int, ...]) -> work.ReplicationPair:
     """Both sides of a group of replications (deterministic: no retries)."""
     return work.run_pair_replications(spec, indices)
 
 
-@task(name="simulate single", retries=0)
+@task(name="simulate single", retries=0, cache_policy=NO_CACHE)
 def simulate_single(
     reference: str, profile: str | None, mode: str, projects: int, replications: int, seed: int, engine: str
 ):  # noqa: ANN201
@@ -62,24 +74,24 @@ def simulate_single(
     )  # type: ignore[arg-type]
 
 
-@task(name="save scenario", retries=3, retry_delay_seconds=2)
+@task(name="save scenario", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def save_scenario(database_url: str | None, reference: str, name: str) -> int:
     source, text = work.scenario_text(reference)
     return repository.save_scenario(get_engine(database_url), name, source, text)
 
 
-@task(name="open run", retries=3, retry_delay_seconds=2)
+@task(name="open run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def open_run(database_url: str | None, start: RunStart) -> int | None:
     return repository.start_run(get_engine(database_url), start)
 
 
-@task(name="save results", retries=3, retry_delay_seconds=2)
+@task(name="save results", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def save_results(database_url: str | None, run_id: int, outcome: RunOutcome) -> int:
     repository.complete_run(get_engine(database_url), run_id, outcome)
     return run_id
 
 
-@task(name="mark run failed", retries=3, retry_delay_seconds=2)
+@task(name="mark run failed", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def mark_failed(database_url: str | None, run_id: int, error: str, status: str = "failed") -> None:
     repository.fail_run(get_engine(database_url), run_id, error, status)
 
@@ -104,11 +116,15 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
     comparison = work.assemble_comparison(spec, parts)
     baseline, reform = spec.processes()
     outcome = work.comparison_outcome(comparison, baseline, reform, spec.catalogs())
-    save_results(database_url, run_id, outcome)
+    save_results(database_url, run_id, quote(outcome))
     return outcome
 
 
-@flow(name="compare-scenarios", flow_run_name="compare {baseline} vs {reform} seed {seed}", log_prints=False)
+@flow(
+    name="compare-scenarios",
+    flow_run_name="compare {baseline} vs {reform} seed {seed}",
+    task_runner=task_runner(),
+)
 def compare_scenarios(
     baseline: str,
     reform: str | None = None,
@@ -141,7 +157,11 @@ def compare_scenarios(
     return {"run_id": run_id, **(outcome.payload or {})}
 
 
-@flow(name="simulate-scenario", flow_run_name="simulate {scenario} {mode} seed {seed}")
+@flow(
+    name="simulate-scenario",
+    flow_run_name="simulate {scenario} {mode} seed {seed}",
+    task_runner=task_runner(),
+)
 def simulate_scenario(
     scenario: str,
     *,
@@ -161,33 +181,30 @@ def simulate_scenario(
     try:
         process, run = simulate_single(scenario, profile, mode, projects, replications, seed, engine)
         outcome = work.simulation_outcome(run, process)
-        save_results(database_url, run_id, outcome)  # type: ignore[arg-type]
+        save_results(database_url, run_id, quote(outcome))  # type: ignore[arg-type]
     except BaseException as error:
         mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")  # type: ignore[arg-type]
         raise
     return {"run_id": run_id, **(outcome.payload or {})}
 
 
-@task(name="compare scenario for all seeds", retries=0)
+@task(name="compare scenario for all seeds", retries=0, cache_policy=NO_CACHE)
 def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int, RunOutcome]]:
     """All missing seeds of one scenario: one coarse task (seconds of work)."""
     return work.job_outcomes(job, seeds)
 
 
-@task(name="open runs", retries=3, retry_delay_seconds=2)
+@task(name="open runs", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def open_runs(database_url: str | None, starts: list[RunStart]) -> list[int | None]:
-    engine = get_engine(database_url)
-    return [repository.start_run(engine, start) for start in starts]
+    return repository.start_runs(get_engine(database_url), starts)
 
 
-@task(name="save scenario results", retries=3, retry_delay_seconds=2)
+@task(name="save scenario results", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def save_many(database_url: str | None, results: list[tuple[int, RunOutcome]]) -> None:
-    engine = get_engine(database_url)
-    for run_id, outcome in results:
-        repository.complete_run(engine, run_id, outcome)
+    repository.complete_runs(get_engine(database_url), results)
 
 
-@task(name="write exports", retries=1, retry_delay_seconds=2)
+@task(name="write exports", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def write_exports(database_url: str | None, batch_id: int, folder: str) -> list[str]:
     """Per scenario, every format for the run of its first seed; one summary CSV of all the batch's runs."""
     from exports import FORMATS, export_run
@@ -214,7 +231,7 @@ def write_exports(database_url: str | None, batch_id: int, folder: str) -> list[
     return written
 
 
-@flow(name="nightly-batch", flow_run_name="nightly batch {as_of}")
+@flow(name="nightly-batch", flow_run_name="nightly batch {as_of}", task_runner=task_runner())
 def nightly_batch(
     scenario_dir: str,
     as_of: date | None = None,
@@ -282,7 +299,8 @@ def nightly_batch(
             for run_id in run_ids.values():
                 mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
             continue
-        save_many(database_url, [(run_ids[seed], outcome) for seed, outcome in outcomes])
+        # quote(): results are large nested records; Prefect would otherwise walk every one looking for futures
+        save_many(database_url, quote([(run_ids[seed], outcome) for seed, outcome in outcomes]))
     exported: list[str] = []
     if exports_dir:
         exported = write_exports(database_url, batch_id, str(Path(exports_dir) / as_of.isoformat()))
@@ -312,7 +330,7 @@ def _batch_summary(engine_db: Any, batch_id: int) -> list[tuple[str, int, dict[s
     ]
     rows = []
     for run in sorted(runs, key=lambda r: r.id):
-        stored = repository.get_run(engine_db, run.id)
+        stored = repository.get_run(engine_db, run.id, payload=False)
         rows.append((f"{run.scenario} seed {run.seed}", run.id, stored))
     return rows
 

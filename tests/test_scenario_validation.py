@@ -232,3 +232,16 @@ def test_simulation_settings_accept_a_yaml_date_and_check_arrivals(tmp_path):
     path.write_text(yaml.safe_dump({**VALID, "simulation": {"arrivals": {"per_day": 0.5}}}, allow_unicode=True), encoding="utf-8")
     (line,) = errors_of(path).lines()
     assert "unknown arrivals key(s) per_day" in line and "per_working_day" in line
+
+
+def test_cached_loads_notice_an_edited_base(tmp_path):
+    import os
+
+    base = write(tmp_path, VALID, "base.yaml")
+    child = write(tmp_path, {"name": "child", "base": "base.yaml"}, "child.yaml")
+    first = load_process(child)
+    assert load_process(child) is first  # unchanged files: the cached process
+    edited = mutated(lambda d: d["items"][0].update(statutory_limit_days=7))
+    base.write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
+    os.utime(base, ns=(os.stat(base).st_atime_ns, os.stat(base).st_mtime_ns + 10**9))
+    assert load_process(child).item("A").statutory_limit_days == 7

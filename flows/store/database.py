@@ -45,6 +45,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - SQLAlc
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # write-ahead log: readers don't block the writer, and a commit costs one fsync of the log only
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
