@@ -21,10 +21,12 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 from prefect import flow, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.cache_policies import NO_CACHE  # noqa: E402
+from prefect.utilities.annotations import quote  # noqa: E402
 
 from approval_model.models import Process  # noqa: E402
 from flows import work  # noqa: E402
-from flows.pipelines import mark_failed, open_run, save_results, save_scenario  # noqa: E402
+from flows.pipelines import mark_failed, open_run, save_results, save_scenario, task_runner  # noqa: E402
 from flows.store.records import RunOutcome, RunStart, SensitivityFigure, Verdict  # noqa: E402
 from rules.loading import for_profile, load  # noqa: E402
 from simulations.compare import DEFAULT_TARGET  # noqa: E402
@@ -88,7 +90,7 @@ def plan_groups(keys: list[str], seconds_each: float, task_groups: int) -> list[
     return [tuple(keys[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
 
 
-@task(name="simulate unchanged process", retries=0)
+@task(name="simulate unchanged process", retries=0, cache_policy=NO_CACHE)
 def simulate_base(spec: SensitivitySpec, engine: str) -> tuple[SimulationRun, np.ndarray | None]:
     """The unchanged process in full (its summary is stored) and the baseline's replication means."""
     process, baseline = spec.processes()
@@ -97,7 +99,7 @@ def simulate_base(spec: SensitivitySpec, engine: str) -> tuple[SimulationRun, np
     return run, baseline_means
 
 
-@task(name="simulate variations", retries=0)
+@task(name="simulate variations", retries=0, cache_policy=NO_CACHE)
 def simulate_variations(spec: SensitivitySpec, keys: tuple[str, ...], engine: str) -> dict[str, np.ndarray]:
     """Replication means of a group of variations (same seeds as the unchanged process)."""
     process, _ = spec.processes()
@@ -153,7 +155,7 @@ def _markdown(result: SensitivityResult, run_id: int, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-@flow(name="sensitivity-analysis", flow_run_name="sensitivity {scenario} seed {seed}")
+@flow(name="sensitivity-analysis", flow_run_name="sensitivity {scenario} seed {seed}", task_runner=task_runner())
 def sensitivity_analysis(
     scenario: str,
     *,
@@ -203,7 +205,7 @@ def sensitivity_analysis(
             baseline_means=baseline_means, mode=spec.mode, engine=chosen, projects=projects, seed=seed, by=by, vary=spec.vary, target=target,
         )  # type: ignore[arg-type]  # fmt: skip
         outcome = _outcome(result, base_run, process)
-        save_results(database_url, run_id, outcome)  # type: ignore[arg-type]
+        save_results(database_url, run_id, quote(outcome))  # type: ignore[arg-type]
     except BaseException as error:
         mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")  # type: ignore[arg-type]
         raise
