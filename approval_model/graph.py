@@ -16,7 +16,15 @@ import networkx as nx
 
 from approval_model.models import ApprovalItem, Process
 
-__all__ = ["PathAnalysis", "analyse", "critical_path", "item_days", "parallel_total_days", "process_graph", "serial_total_days"]
+__all__ = [
+    "PathAnalysis",
+    "analyse",
+    "critical_path",
+    "item_days",
+    "parallel_total_days",
+    "process_graph",
+    "serial_total_days",
+]
 
 LimitKind = Literal["statutory", "promised"]
 
@@ -32,7 +40,9 @@ def process_graph(process: Process, limit: LimitKind = "statutory") -> nx.DiGrap
     """Items as nodes (attributes: days, department, stage), prerequisite -> dependent edges."""
     graph = nx.DiGraph(name=process.name)
     for item in process.items:
-        graph.add_node(item.id, days=item_days(item, limit), department=item.department, stage=item.stage, name=item.name)
+        graph.add_node(
+            item.id, days=item_days(item, limit), department=item.department, stage=item.stage, name=item.name
+        )
     for item in process.items:
         for prerequisite in item.prerequisite_ids:
             graph.add_edge(prerequisite, item.id)
@@ -59,7 +69,9 @@ def _longest_path(process: Process, limit: LimitKind) -> tuple[float, list[str]]
     for node in topological_order(graph):
         start, best = coordination, None
         for prerequisite in sorted(graph.predecessors(node)):
-            changeover = coordination if graph.nodes[prerequisite]["stage"] != graph.nodes[node]["stage"] else 0.0
+            changeover = (
+                coordination if graph.nodes[prerequisite]["stage"] != graph.nodes[node]["stage"] else 0.0
+            )
             candidate = finish[prerequisite] + changeover
             if best is None or candidate > start:
                 start, best = candidate, prerequisite
@@ -104,4 +116,6 @@ class PathAnalysis:
 def analyse(process: Process, limit: LimitKind = "statutory") -> PathAnalysis:
     """Serial total, parallel total and critical path of a process."""
     length, path = _longest_path(process, limit)
-    return PathAnalysis(process.name, len(process.items), serial_total_days(process, limit), length, tuple(path), limit)
+    return PathAnalysis(
+        process.name, len(process.items), serial_total_days(process, limit), length, tuple(path), limit
+    )

@@ -134,11 +134,15 @@ class HandlingDistribution(Strict):
         }[self.distribution]
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
-            raise ValueError(f"distribution '{self.distribution}' needs {', '.join(needed)}; missing {', '.join(missing)}")
+            raise ValueError(
+                f"distribution '{self.distribution}' needs {', '.join(needed)}; missing {', '.join(missing)}"
+            )
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
         if self.distribution == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
-            raise ValueError(f"triangular needs low <= mode <= high, got {self.low}, {self.mode}, {self.high}")
+            raise ValueError(
+                f"triangular needs low <= mode <= high, got {self.low}, {self.mode}, {self.high}"
+            )
         if self.values is not None and (not self.values or min(self.values) < 0):
             raise ValueError("'values' must be a non-empty list of non-negative working-day figures")
         return self
@@ -176,7 +180,9 @@ class ApprovalItem(Strict):
         default=0, description="application materials: a count or the list of named documents"
     )
     prerequisites: tuple[Prerequisite, ...] = ()
-    legal_basis: str | None = Field(default=None, description="law or regulation the item rests on; None = none found")
+    legal_basis: str | None = Field(
+        default=None, description="law or regulation the item rests on; None = none found"
+    )
     online: bool = False
     applies_when: Applicability = Applicability()
     condition: str | None = Field(default=None, description="the condition as written (Chinese), for display")
@@ -236,21 +242,30 @@ class ProjectProfile(Strict):
         """Whether an item with this applicability applies to this project."""
         if rule.investment_types is not None and self.investment_type not in rule.investment_types:
             return False
-        if rule.min_investment_million_yuan is not None and self.investment_million_yuan < rule.min_investment_million_yuan:
+        if (
+            rule.min_investment_million_yuan is not None
+            and self.investment_million_yuan < rule.min_investment_million_yuan
+        ):
             return False
-        if rule.max_investment_million_yuan is not None and self.investment_million_yuan >= rule.max_investment_million_yuan:
+        if (
+            rule.max_investment_million_yuan is not None
+            and self.investment_million_yuan >= rule.max_investment_million_yuan
+        ):
             return False
-        return rule.any_site_conditions is None or bool(set(rule.any_site_conditions) & set(self.site_conditions))
+        return rule.any_site_conditions is None or bool(
+            set(rule.any_site_conditions) & set(self.site_conditions)
+        )
 
 
 class SimulationSettings(Strict):
     """Settings the simulation engines read (see docs/scenario-format.md)."""
 
     arrivals: dict[str, float] | None = Field(default=None, description="e.g. {per_working_day: 0.5}")
-    start_date: date | None = Field(default=None, description="day 0 of the simulation (dates only at the edges)")
+    start_date: date | None = Field(
+        default=None, description="day 0 of the simulation (dates only at the edges)"
+    )
     serial_handover_days: float = Field(default=0.0, ge=0)
     stage_coordination_days: float = Field(default=0.0, ge=0)
-
 
     @field_validator("arrivals")
     @classmethod
@@ -281,8 +296,12 @@ class Process(Strict):
     sources: dict[str, str] = Field(default_factory=dict, description="source id -> title")
     simulation: SimulationSettings = SimulationSettings()
     profile: ProjectProfile | None = Field(default=None, description="the project analysed by default")
-    baseline: str | None = Field(default=None, description="built-in name or path of the process to compare against")
-    lineage: tuple[str, ...] = Field(default=(), description="names of the processes and rules this one derives from")
+    baseline: str | None = Field(
+        default=None, description="built-in name or path of the process to compare against"
+    )
+    lineage: tuple[str, ...] = Field(
+        default=(), description="names of the processes and rules this one derives from"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Process:
@@ -292,7 +311,12 @@ class Process(Strict):
             [{"id": d.id} for d in self.departments],
             [{"id": s.id} for s in self.stages],
             [
-                {"id": i.id, "department": i.department, "stage": i.stage, "prerequisites": i.prerequisite_ids}
+                {
+                    "id": i.id,
+                    "department": i.department,
+                    "stage": i.stage,
+                    "prerequisites": i.prerequisite_ids,
+                }
                 for i in self.items
             ],
         )
@@ -320,4 +344,6 @@ class Process(Strict):
         """A copy with some fields changed, validated all the way down (models are frozen; rules build new
         processes this way). Dumping first matters: pydantic does not re-validate model instances it is given,
         so an item changed with ``model_copy`` would otherwise slip through unchecked."""
-        return Process.model_validate({**self.model_dump(), **{key: _plain(value) for key, value in changes.items()}})
+        return Process.model_validate(
+            {**self.model_dump(), **{key: _plain(value) for key, value in changes.items()}}
+        )

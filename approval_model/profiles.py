@@ -44,15 +44,22 @@ def load_profile(reference: str) -> ProjectProfile | None:
     if not path.exists():
         raise ScenarioError(
             reference,
-            [Problem((), f"unknown profile{did_you_mean(reference, profiles)}",
-                     f"use one of {', '.join(profiles)}, 'all', or a YAML file with investment_type, "
-                     "investment_million_yuan and site_conditions")],
+            [
+                Problem(
+                    (),
+                    f"unknown profile{did_you_mean(reference, profiles)}",
+                    f"use one of {', '.join(profiles)}, 'all', or a YAML file with investment_type, "
+                    "investment_million_yuan and site_conditions",
+                )
+            ],
         )
     try:
         return ProjectProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (yaml.YAMLError, ValidationError) as error:
-        raise ScenarioError(str(path), [Problem((), f"not a valid profile: {error}",
-                                                "see the profiles in docs/scenario-format.md")]) from None
+        raise ScenarioError(
+            str(path),
+            [Problem((), f"not a valid profile: {error}", "see the profiles in docs/scenario-format.md")],
+        ) from None
 
 
 def applicable_process(process: Process, profile: ProjectProfile | None) -> Process:
@@ -77,8 +84,11 @@ def applicable_process(process: Process, profile: ProjectProfile | None) -> Proc
             elif prerequisite.item not in seen:
                 for deeper in inherited(prerequisite.item, seen | {prerequisite.item}):
                     result.append(
-                        Prerequisite(item=deeper.item, status="assumed",
-                                     note=f"via {prerequisite.item} (not applicable to this project)")
+                        Prerequisite(
+                            item=deeper.item,
+                            status="assumed",
+                            note=f"via {prerequisite.item} (not applicable to this project)",
+                        )
                     )
         return result
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -35,12 +35,14 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Browse approval catalogs (built-in or scenario files).", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
-app.add_typer(calendar_cli.app, name="calendar", help="Chinese statutory working-day calendar (工作日, 调休).")
+app.add_typer(
+    calendar_cli.app, name="calendar", help="Chinese statutory working-day calendar (工作日, 调休)."
+)
 
 DEFAULT_SCENARIO = "luoyang-2017-before"
 
 
-class LimitKind(str, Enum):
+class LimitKind(StrEnum):
     statutory = "statutory"
     promised = "promised"
 
@@ -97,7 +99,9 @@ def catalog_names(as_json: JsonOption = False) -> None:
 
 @app.command()
 @handle_user_errors
-def check(scenario: Annotated[str, typer.Argument(help="scenario file (or built-in name) to validate")]) -> None:
+def check(
+    scenario: Annotated[str, typer.Argument(help="scenario file (or built-in name) to validate")],
+) -> None:
     """Validate a scenario file: exit 0 with a one-line summary, or exit 2 with every problem found."""
     from approval_sim import loading
 
@@ -115,7 +119,9 @@ def analyze(
     baseline: Annotated[str, typer.Argument(help="built-in name or scenario file")] = DEFAULT_SCENARIO,
     reformed: Annotated[str | None, typer.Argument(help="a second process to compare with the first")] = None,
     profile: ProfileOption = None,
-    limit: Annotated[LimitKind, typer.Option(help="count statutory (法定) or promised (承诺) limits")] = LimitKind.statutory,
+    limit: Annotated[
+        LimitKind, typer.Option(help="count statutory (法定) or promised (承诺) limits")
+    ] = LimitKind.statutory,
     as_json: JsonOption = False,
 ) -> None:
     """Serial total, parallel total (critical path) and the reduction, in working days."""
@@ -133,7 +139,16 @@ def analyze(
         views.print_analysis(payload)
 
 
-for _module in (rules_cli, sim_cli, plan_cli, flow_cli, sensitivity_cli, runs_cli, export_cli, validation_cli):
+for _module in (
+    rules_cli,
+    sim_cli,
+    plan_cli,
+    flow_cli,
+    sensitivity_cli,
+    runs_cli,
+    export_cli,
+    validation_cli,
+):
     _module.register(app, catalog_app)
 
 

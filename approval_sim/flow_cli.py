@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,12 +21,12 @@ run_app = typer.Typer(
 DEFAULT_SCENARIO_DIR = "scenarios"
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     serial = "serial"
     parallel = "parallel"
 
 
-class EngineChoice(str, Enum):
+class EngineChoice(StrEnum):
     auto = "auto"
     montecarlo = "montecarlo"
     des = "des"

@@ -46,7 +46,17 @@ def items_as_json(process: Process) -> list[dict[str, Any]]:
 
 def print_catalog(process: Process) -> None:
     table = Table(title=process.title or process.name, show_lines=False)
-    for column in ("id", "事项 item", "部门 department", "阶段 stage", "时限 limit (wd)", "limit source", "材料 materials", "materials source", "online"):
+    for column in (
+        "id",
+        "事项 item",
+        "部门 department",
+        "阶段 stage",
+        "时限 limit (wd)",
+        "limit source",
+        "材料 materials",
+        "materials source",
+        "online",
+    ):
         table.add_column(column, overflow="fold")
     for item in process.items:
         table.add_row(
@@ -61,8 +71,14 @@ def print_catalog(process: Process) -> None:
             "yes" if item.online else "no",
         )
     console.print(table)
-    profile = f" for profile '{process.profile.name}'" if process.profile is not None and process.profile.name else ""
-    console.print(f"{len(process.items)} items{profile}, {len(process.departments)} departments, {len(process.stages)} stages")
+    profile = (
+        f" for profile '{process.profile.name}'"
+        if process.profile is not None and process.profile.name
+        else ""
+    )
+    console.print(
+        f"{len(process.items)} items{profile}, {len(process.departments)} departments, {len(process.stages)} stages"
+    )
 
 
 def analysis_payload(process: Process, limit: str) -> dict[str, Any]:
@@ -94,7 +110,9 @@ def comparison_payload(baseline: dict[str, Any], reform: dict[str, Any]) -> dict
 
 
 def _print_one(payload: dict[str, Any]) -> None:
-    console.print(f"[bold]{payload['process']}[/bold] (profile {payload['profile']}, {payload['limit']} limits, {payload['items']} items)")
+    console.print(
+        f"[bold]{payload['process']}[/bold] (profile {payload['profile']}, {payload['limit']} limits, {payload['items']} items)"
+    )
     console.print(f"  serial   (one window after another): {payload['serial_days']:g} working days")
     console.print(f"  parallel (start when prerequisites done): {payload['parallel_days']:g} working days")
     console.print(f"  reduction by parallel handling: {payload['reduction']:.1%}")

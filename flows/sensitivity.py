@@ -155,7 +155,9 @@ def _markdown(result: SensitivityResult, run_id: int, top: int = 10) -> str:
     return "\n".join(lines)
 
 
-@flow(name="sensitivity-analysis", flow_run_name="sensitivity {scenario} seed {seed}", task_runner=task_runner())
+@flow(
+    name="sensitivity-analysis", flow_run_name="sensitivity {scenario} seed {seed}", task_runner=task_runner()
+)
 def sensitivity_analysis(
     scenario: str,
     *,

@@ -7,8 +7,8 @@ import pytest
 import yaml
 
 from approval_model.graph import analyse, process_graph
-from approval_model.profiles import applicable_process, builtin_profiles, load_profile
 from approval_model.problems import ScenarioError
+from approval_model.profiles import applicable_process, builtin_profiles, load_profile
 from approval_model.scenario import BUILTIN_DIR, load_process
 
 BEFORE = "luoyang-2017-before"
@@ -92,16 +92,32 @@ def test_bypass_keeps_transitive_order():
             "stages": [{"id": "S", "name": "阶段"}],
             "items": [
                 {"id": "A", "name": "a", "department": "d", "stage": "S", "statutory_limit_days": 5},
-                {"id": "B", "name": "b", "department": "d", "stage": "S", "statutory_limit_days": 5, "prerequisites": ["A"],
-                 "applies_when": {"any_site_conditions": ["forest_land"]}},
-                {"id": "C", "name": "c", "department": "d", "stage": "S", "statutory_limit_days": 5, "prerequisites": ["B"]},
+                {
+                    "id": "B",
+                    "name": "b",
+                    "department": "d",
+                    "stage": "S",
+                    "statutory_limit_days": 5,
+                    "prerequisites": ["A"],
+                    "applies_when": {"any_site_conditions": ["forest_land"]},
+                },
+                {
+                    "id": "C",
+                    "name": "c",
+                    "department": "d",
+                    "stage": "S",
+                    "statutory_limit_days": 5,
+                    "prerequisites": ["B"],
+                },
             ],
         }
     )
     reduced = applicable_process(process, ProjectProfile(investment_type="government"))
     assert reduced.item_ids == ("A", "C") and reduced.item("C").prerequisite_ids == ("A",)
     assert "via B" in (reduced.item("C").prerequisites[0].note or "")
-    kept = applicable_process(process, ProjectProfile(investment_type="government", site_conditions=("forest_land",)))
+    kept = applicable_process(
+        process, ProjectProfile(investment_type="government", site_conditions=("forest_land",))
+    )
     assert kept.item_ids == ("A", "B", "C")
 
 
@@ -112,7 +128,9 @@ def test_investment_thresholds():
     large = ProjectProfile(investment_type="government", investment_million_yuan=50)
     rule = Applicability(investment_types=("government",), min_investment_million_yuan=50)
     assert not small.selects(rule) and large.selects(rule)
-    assert small.selects(Applicability(max_investment_million_yuan=10)) and not large.selects(Applicability(max_investment_million_yuan=10))
+    assert small.selects(Applicability(max_investment_million_yuan=10)) and not large.selects(
+        Applicability(max_investment_million_yuan=10)
+    )
 
 
 def test_builtin_profiles_use_known_site_conditions(before):
@@ -150,18 +168,29 @@ def test_one_of_group_with_no_member_applying_is_bypassed():
     from approval_model.models import Process, ProjectProfile
 
     def item(ident, prerequisites=(), **extra):
-        return {"id": ident, "name": ident, "department": "d", "stage": "S", "statutory_limit_days": 5,
-                "prerequisites": list(prerequisites), **extra}
+        return {
+            "id": ident,
+            "name": ident,
+            "department": "d",
+            "stage": "S",
+            "statutory_limit_days": 5,
+            "prerequisites": list(prerequisites),
+            **extra,
+        }
 
-    process = Process.model_validate({
-        "name": "t", "departments": [{"id": "d", "name": "部门"}], "stages": [{"id": "S", "name": "阶段"}],
-        "items": [
-            item("P"),
-            item("A", ["P"], applies_when={"investment_types": ["government"]}),
-            item("B", applies_when={"investment_types": ["enterprise_filing"]}),
-            item("X", [{"item": "A", "one_of": "approval"}, {"item": "B", "one_of": "approval"}]),
-        ],
-    })
+    process = Process.model_validate(
+        {
+            "name": "t",
+            "departments": [{"id": "d", "name": "部门"}],
+            "stages": [{"id": "S", "name": "阶段"}],
+            "items": [
+                item("P"),
+                item("A", ["P"], applies_when={"investment_types": ["government"]}),
+                item("B", applies_when={"investment_types": ["enterprise_filing"]}),
+                item("X", [{"item": "A", "one_of": "approval"}, {"item": "B", "one_of": "approval"}]),
+            ],
+        }
+    )
     filing = applicable_process(process, ProjectProfile(investment_type="enterprise_filing"))
     assert filing.item("X").prerequisite_ids == ("B",)  # A's own prerequisite P is not inherited
     approval = applicable_process(process, ProjectProfile(investment_type="enterprise_approval"))

@@ -23,8 +23,22 @@ SCENARIO = {
     "stages": [{"id": "S1", "name": "立项"}],
     "items": [
         {"id": "A", "name": "立项", "department": "fgw", "stage": "S1", "statutory_limit_days": 20},
-        {"id": "B", "name": "选址", "department": "fgw", "stage": "S1", "statutory_limit_days": 10, "prerequisites": ["A"]},
-        {"id": "C", "name": "规划", "department": "fgw", "stage": "S1", "statutory_limit_days": 15, "prerequisites": ["A"]},
+        {
+            "id": "B",
+            "name": "选址",
+            "department": "fgw",
+            "stage": "S1",
+            "statutory_limit_days": 10,
+            "prerequisites": ["A"],
+        },
+        {
+            "id": "C",
+            "name": "规划",
+            "department": "fgw",
+            "stage": "S1",
+            "statutory_limit_days": 15,
+            "prerequisites": ["A"],
+        },
     ],
 }
 
@@ -72,7 +86,9 @@ def test_analyze_builtin_default_matches_the_domain():
     result = runner.invoke(app, ["analyze", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    expected = analyse(applicable_process(load_process("luoyang-2017-before"), load_profile("government-typical")))
+    expected = analyse(
+        applicable_process(load_process("luoyang-2017-before"), load_profile("government-typical"))
+    )
     assert payload["serial_days"] == expected.serial_days
     assert payload["parallel_days"] == expected.parallel_days
     assert payload["critical_path"] == list(expected.critical_path)

@@ -11,7 +11,9 @@ from approval_model.graph import analyse, critical_path, parallel_total_days, pr
 from approval_model.models import Process
 
 
-def make_process(limits: dict[str, float], edges: list[tuple[str, str]], stages: dict[str, str] | None = None, **simulation) -> Process:
+def make_process(
+    limits: dict[str, float], edges: list[tuple[str, str]], stages: dict[str, str] | None = None, **simulation
+) -> Process:
     stages = stages or {}
     prerequisites: dict[str, list[str]] = {name: [] for name in limits}
     for before, after in edges:
@@ -39,7 +41,9 @@ def make_process(limits: dict[str, float], edges: list[tuple[str, str]], stages:
 
 def test_diamond():
     # A(20) -> B(10) -> D(5); A -> C(15) -> D: longest A-C-D = 40, serial = 50
-    process = make_process({"A": 20, "B": 10, "C": 15, "D": 5}, [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")])
+    process = make_process(
+        {"A": 20, "B": 10, "C": 15, "D": 5}, [("A", "B"), ("A", "C"), ("B", "D"), ("C", "D")]
+    )
     result = analyse(process)
     assert result.serial_days == 50
     assert result.parallel_days == 40
@@ -75,7 +79,9 @@ def test_overheads_serial_handover_and_stage_coordination():
 
 def test_promised_limits_fall_back_to_statutory():
     process = make_process({"A": 20, "B": 10}, [("A", "B")])
-    process = process.replace(items=(process.items[0].model_copy(update={"promised_limit_days": 5}), process.items[1]))
+    process = process.replace(
+        items=(process.items[0].model_copy(update={"promised_limit_days": 5}), process.items[1])
+    )
     assert analyse(process, "promised").parallel_days == 15
     assert analyse(process, "statutory").parallel_days == 30
 
@@ -95,12 +101,7 @@ def random_dags(draw):
     count = draw(st.integers(min_value=1, max_value=12))
     names = [f"I{i:02d}" for i in range(count)]
     limits = {name: draw(st.integers(min_value=1, max_value=60)) for name in names}
-    edges = [
-        (names[i], names[j])
-        for j in range(count)
-        for i in range(j)
-        if draw(st.booleans())
-    ]
+    edges = [(names[i], names[j]) for j in range(count) for i in range(j) if draw(st.booleans())]
     return limits, edges
 
 

@@ -20,9 +20,30 @@ VALID = {
     "stages": [{"id": "S1", "name": "立项"}, {"id": "S2", "name": "报建"}],
     "items": [
         {"id": "A", "name": "立项", "department": "fgw", "stage": "S1", "statutory_limit_days": 20},
-        {"id": "B", "name": "选址", "department": "guihua", "stage": "S1", "statutory_limit_days": 10, "prerequisites": ["A"]},
-        {"id": "C", "name": "规划", "department": "guihua", "stage": "S2", "statutory_limit_days": 15, "prerequisites": ["A"]},
-        {"id": "D", "name": "施工", "department": "guihua", "stage": "S2", "statutory_limit_days": 5, "prerequisites": ["B", "C"]},
+        {
+            "id": "B",
+            "name": "选址",
+            "department": "guihua",
+            "stage": "S1",
+            "statutory_limit_days": 10,
+            "prerequisites": ["A"],
+        },
+        {
+            "id": "C",
+            "name": "规划",
+            "department": "guihua",
+            "stage": "S2",
+            "statutory_limit_days": 15,
+            "prerequisites": ["A"],
+        },
+        {
+            "id": "D",
+            "name": "施工",
+            "department": "guihua",
+            "stage": "S2",
+            "statutory_limit_days": 5,
+            "prerequisites": ["B", "C"],
+        },
     ],
 }
 
@@ -87,7 +108,10 @@ def test_unknown_key_suggests_spelling(tmp_path):
 
     path = write(tmp_path, mutated(typo))
     lines = errors_of(path).lines()
-    assert any("unknown key 'statutory_limt_days'" in line and "did you mean 'statutory_limit_days'" in line for line in lines)
+    assert any(
+        "unknown key 'statutory_limt_days'" in line and "did you mean 'statutory_limit_days'" in line
+        for line in lines
+    )
     assert any(f":{line_of(path, 'statutory_limt_days')}:" in line for line in lines)
 
 
@@ -101,7 +125,11 @@ def test_unknown_top_level_key(tmp_path):
 def test_non_positive_limit(tmp_path, limit):
     path = write(tmp_path, mutated(lambda d: d["items"][3].update(statutory_limit_days=limit)))
     (line,) = errors_of(path).lines()
-    assert "item 'D'" in line and f"must be > 0 (got {limit})" in line and "positive number of working days" in line
+    assert (
+        "item 'D'" in line
+        and f"must be > 0 (got {limit})" in line
+        and "positive number of working days" in line
+    )
 
 
 def test_duplicate_item_id(tmp_path):
@@ -162,7 +190,14 @@ def test_base_inherits_and_patches(tmp_path):
         "base": "base.yaml",
         "items": [
             {"id": "C", "statutory_limit_days": 8},
-            {"id": "E", "name": "验收", "department": "fgw", "stage": "S2", "statutory_limit_days": 3, "prerequisites": ["D"]},
+            {
+                "id": "E",
+                "name": "验收",
+                "department": "fgw",
+                "stage": "S2",
+                "statutory_limit_days": 3,
+                "prerequisites": ["D"],
+            },
         ],
     }
     process = load_process(write(tmp_path, child, "child.yaml"))
@@ -189,7 +224,12 @@ def test_base_loop_is_reported(tmp_path):
 def test_provenance_shorthand(tmp_path):
     data = mutated(
         lambda d: d["items"][0].update(
-            statutory_limit_days={"value": 20, "status": "documented", "sources": ["XKF"], "note": "行政许可法"},
+            statutory_limit_days={
+                "value": 20,
+                "status": "documented",
+                "sources": ["XKF"],
+                "note": "行政许可法",
+            },
             materials={"value": 4, "status": "assumed"},
         )
     )
@@ -200,7 +240,10 @@ def test_provenance_shorthand(tmp_path):
 
 
 def test_documented_number_needs_a_source(tmp_path):
-    path = write(tmp_path, mutated(lambda d: d["items"][0].update(statutory_limit_days={"value": 20, "status": "documented"})))
+    path = write(
+        tmp_path,
+        mutated(lambda d: d["items"][0].update(statutory_limit_days={"value": 20, "status": "documented"})),
+    )
     (line,) = errors_of(path).lines()
     assert "needs at least one source id" in line
 
@@ -225,11 +268,15 @@ def test_simulation_settings_accept_a_yaml_date_and_check_arrivals(tmp_path):
 
     path = tmp_path / "dated.yaml"
     path.write_text(
-        yaml.safe_dump(VALID, allow_unicode=True) + "simulation:\n  start_date: 2018-03-01\n  arrivals: {per_working_day: 0.5}\n",
+        yaml.safe_dump(VALID, allow_unicode=True)
+        + "simulation:\n  start_date: 2018-03-01\n  arrivals: {per_working_day: 0.5}\n",
         encoding="utf-8",
     )
     assert load_process(path).simulation.start_date == datetime.date(2018, 3, 1)
-    path.write_text(yaml.safe_dump({**VALID, "simulation": {"arrivals": {"per_day": 0.5}}}, allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({**VALID, "simulation": {"arrivals": {"per_day": 0.5}}}, allow_unicode=True),
+        encoding="utf-8",
+    )
     (line,) = errors_of(path).lines()
     assert "unknown arrivals key(s) per_day" in line and "per_working_day" in line
 
