@@ -231,7 +231,15 @@ def write_exports(database_url: str | None, batch_id: int, folder: str) -> list[
     return written
 
 
-@flow(name="nightly-batch", flow_run_name="nightly batch {as_of}", task_runner=task_runner())
+def _nightly_run_name() -> str:
+    """'nightly batch 2026-11-26' also when the date is left to default (scheduled runs)."""
+    from prefect.runtime import flow_run
+
+    as_of = flow_run.parameters.get("as_of")
+    return f"nightly batch {as_of or work.today_in_shanghai()}"
+
+
+@flow(name="nightly-batch", flow_run_name=_nightly_run_name, task_runner=task_runner())
 def nightly_batch(
     scenario_dir: str,
     as_of: date | None = None,
