@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from graphlib import CycleError, TopologicalSorter
 from typing import Any
-
-import networkx as nx
 
 from approval_model.problems import Problem, did_you_mean
 
@@ -97,29 +96,30 @@ def cross_reference_problems(
 
 
 def _cycle_problems(items: Sequence[Any], known_items: set[str]) -> list[Problem]:
-    graph = nx.DiGraph()
+    """Every cycle, named item by item. graphlib (stdlib) finds one with its members; the loop removes one of
+    its edges and looks again, so independent cycles are all reported."""
+    prerequisites: dict[str, set[str]] = {}
     index_of: dict[str, int] = {}
     for index, item in enumerate(items):
         if isinstance(item, Mapping) and isinstance(item.get("id"), str):
             index_of.setdefault(item["id"], index)
-            graph.add_node(item["id"])
-            for prerequisite in prerequisite_ids(item):
-                if prerequisite in known_items:
-                    graph.add_edge(prerequisite, item["id"])
+            wanted = prerequisites.setdefault(item["id"], set())
+            wanted.update(p for p in prerequisite_ids(item) if p in known_items)
     problems = []
     while True:
         try:
-            cycle = nx.find_cycle(graph)
-        except nx.NetworkXNoCycle:
+            TopologicalSorter(prerequisites).prepare()
+        except CycleError as error:
+            members = list(error.args[1])  # each one a prerequisite of the next; first == last
+        else:
             return problems
-        members = [edge[0] for edge in cycle]
-        loop = " -> ".join([*members, members[0]])
+        before, after = members[-2], members[-1]
         problems.append(
             Problem(
                 ("items", index_of[members[0]], "prerequisites"),
-                f"prerequisites form a cycle: {loop}",
-                f"remove one of these prerequisites so the items can be ordered (e.g. '{cycle[-1][0]}' "
-                f"from the prerequisites of '{cycle[-1][1]}')",
+                f"prerequisites form a cycle: {' -> '.join(members)}",
+                f"remove one of these prerequisites so the items can be ordered (e.g. '{before}' "
+                f"from the prerequisites of '{after}')",
             )
         )
-        graph.remove_edge(*cycle[-1][:2])
+        prerequisites[after].discard(before)

@@ -4,17 +4,20 @@ Serial: an applicant walks from window to window, one item after another: the su
 handover between consecutive windows. Parallel (online parallel approval): each item starts as soon as its
 prerequisites are done; the total is the longest prerequisite path weighted by the items' limits (node
 weights: ``nx.dag_longest_path`` weights edges, so the path is computed here by dynamic programming over a
-deterministic topological order), plus a coordination time for each stage the path enters.
+deterministic topological order), plus a coordination time for each stage the path enters. No graph library
+is needed for that; :func:`process_graph` gives a networkx DiGraph for other analyses.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
-from typing import Literal
-
-import networkx as nx
+from typing import TYPE_CHECKING, Literal
 
 from approval_model.models import ApprovalItem, Process
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "PathAnalysis",
@@ -22,8 +25,10 @@ __all__ = [
     "critical_path",
     "item_days",
     "parallel_total_days",
+    "prerequisites_of",
     "process_graph",
     "serial_total_days",
+    "topological_order",
 ]
 
 LimitKind = Literal["statutory", "promised"]
@@ -38,6 +43,8 @@ def item_days(item: ApprovalItem, limit: LimitKind = "statutory") -> float:
 
 def process_graph(process: Process, limit: LimitKind = "statutory") -> nx.DiGraph:
     """Items as nodes (attributes: days, department, stage), prerequisite -> dependent edges."""
+    import networkx as nx  # only here: the analyses below need no graph library, and the import costs 0.15 s
+
     graph = nx.DiGraph(name=process.name)
     for item in process.items:
         graph.add_node(
@@ -49,9 +56,35 @@ def process_graph(process: Process, limit: LimitKind = "statutory") -> nx.DiGrap
     return graph
 
 
-def topological_order(graph: nx.DiGraph) -> list[str]:
-    """Deterministic order (ties broken by item id) so every analysis is reproducible."""
-    return list(nx.lexicographical_topological_sort(graph))
+def prerequisites_of(process: Process) -> dict[str, tuple[str, ...]]:
+    """Each item's distinct prerequisites, sorted by id (the order ties are broken in)."""
+    return {item.id: tuple(sorted(set(item.prerequisite_ids))) for item in process.items}
+
+
+def topological_order(process: Process) -> list[str]:
+    """Prerequisites first, ties broken by item id, so every analysis is reproducible.
+
+    Kahn's algorithm with a heap: the same order as networkx's ``lexicographical_topological_sort``.
+    """
+    prerequisites = prerequisites_of(process)
+    dependents: dict[str, list[str]] = {item_id: [] for item_id in prerequisites}
+    waiting = {item_id: len(before) for item_id, before in prerequisites.items()}
+    for item_id, before in prerequisites.items():
+        for prerequisite in before:
+            dependents[prerequisite].append(item_id)
+    ready = [item_id for item_id, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        item_id = heapq.heappop(ready)
+        order.append(item_id)
+        for dependent in dependents[item_id]:
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(ready, dependent)
+    if len(order) != len(prerequisites):  # a validated Process never has a cycle
+        raise ValueError(f"{process.name}: prerequisites form a cycle")
+    return order
 
 
 def serial_total_days(process: Process, limit: LimitKind = "statutory") -> float:
@@ -62,20 +95,19 @@ def serial_total_days(process: Process, limit: LimitKind = "statutory") -> float
 
 
 def _longest_path(process: Process, limit: LimitKind) -> tuple[float, list[str]]:
-    graph = process_graph(process, limit)
+    items = {item.id: item for item in process.items}
+    prerequisites = prerequisites_of(process)
     coordination = process.simulation.stage_coordination_days
     finish: dict[str, float] = {}
     predecessor: dict[str, str | None] = {}
-    for node in topological_order(graph):
+    for node in topological_order(process):
         start, best = coordination, None
-        for prerequisite in sorted(graph.predecessors(node)):
-            changeover = (
-                coordination if graph.nodes[prerequisite]["stage"] != graph.nodes[node]["stage"] else 0.0
-            )
+        for prerequisite in prerequisites[node]:
+            changeover = coordination if items[prerequisite].stage != items[node].stage else 0.0
             candidate = finish[prerequisite] + changeover
             if best is None or candidate > start:
                 start, best = candidate, prerequisite
-        finish[node] = start + graph.nodes[node]["days"]
+        finish[node] = start + item_days(items[node], limit)
         predecessor[node] = best
     if not finish:
         return 0.0, []

@@ -9,6 +9,7 @@ domain layer must not depend on the rules layer.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,8 +239,10 @@ def _load(
 ) -> tuple[tuple[Stamp, ...], Process]:
     path = resolve_reference(reference, relative_to)
     resolved = path.resolve()
+    # a plain function is a pure rule engine; anything else (e.g. an audit recorder) must see every load
+    cacheable = rule_applier is None or inspect.isfunction(rule_applier)
     key = (str(resolved), rule_applier)
-    cached = _CACHE.get(key)
+    cached = _CACHE.get(key) if cacheable else None
     if cached is not None and _fresh(cached[0]):
         return cached
     document = read_document(path)
@@ -248,7 +251,8 @@ def _load(
         document, rule_applier=rule_applier, _chain=(*chain, resolved), _dependencies=dependencies
     )
     entry = (tuple(dependencies), process)
-    _CACHE[key] = entry
+    if cacheable:
+        _CACHE[key] = entry
     return entry
 
 

@@ -797,9 +797,9 @@ def share_repeated_materials(process: Process, params: ShareParams) -> tuple[Pro
     items = _by_id(process)
     audit: list[AuditEntry] = []
     if params.auto:
-        from approval_model.graph import process_graph, topological_order
+        from approval_model.graph import topological_order
 
-        order = topological_order(process_graph(process))
+        order = topological_order(process)
         first_seen: dict[str, str] = {}
         for item_id in order:
             item = items[item_id]

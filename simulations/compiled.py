@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from approval_model.graph import process_graph, topological_order
+from approval_model.graph import prerequisites_of, topological_order
 from approval_model.models import ApprovalItem, HandlingDistribution, Process, Supplement
 
 __all__ = ["DEFAULT_START_DATE", "CompiledProcess", "Mode", "compile_process", "item_stream_key"]
@@ -111,8 +111,8 @@ def _start_date(text: str | None) -> date:
 
 def compile_process(process: Process) -> CompiledProcess:
     """Flatten a validated process into the tables the engines use."""
-    graph = process_graph(process)
-    order = topological_order(graph)
+    order = topological_order(process)
+    before = prerequisites_of(process)
     index = {item_id: k for k, item_id in enumerate(order)}
     items = tuple(process.item(item_id) for item_id in order)
     department_ids = tuple(d.id for d in process.departments)
@@ -120,7 +120,7 @@ def compile_process(process: Process) -> CompiledProcess:
     prerequisites = []
     stage_change = []
     for item in items:
-        pre = sorted(graph.predecessors(item.id))
+        pre = before[item.id]
         prerequisites.append(tuple(index[p] for p in pre))
         stage_change.append(tuple(process.item(p).stage != item.stage for p in pre))
     return CompiledProcess(

@@ -137,3 +137,13 @@ def test_adding_an_edge_never_shortens_the_longest_path(dag, data):
     before = parallel_total_days(make_process(limits, edges))
     after = parallel_total_days(make_process(limits, [*edges, (names[i], names[j])]))
     assert after >= before
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_dags())
+def test_topological_order_matches_networkx_lexicographic(dag):
+    from approval_model.graph import topological_order
+
+    limits, edges = dag
+    process = make_process(limits, edges)
+    assert topological_order(process) == list(nx.lexicographical_topological_sort(process_graph(process)))
