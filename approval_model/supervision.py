@@ -1,7 +1,7 @@
 """Time-limit supervision (限时办结): in-flight items against their working-day deadlines.
 
 Pure functions: rows in, per-row deadline / working days used and left / status and a per-department
-summary out. The only I/O is :func:`read_table`, which turns a CSV (or, when ``openpyxl`` is installed, an
+summary out. The only I/O is :func:`read_table`, which turns a CSV (or an
 Excel) file into raw records for :func:`parse_records`.
 
 Conventions (docs/claims-and-supervision.md has the user-facing version):
@@ -270,13 +270,8 @@ def _rows_from_csv(path: Path) -> list[list[Any]]:
 
 
 def _rows_from_excel(path: Path) -> list[list[Any]]:
-    try:
-        import openpyxl  # optional: not a dependency of approval-sim
-    except ImportError:
-        raise TableError(
-            f"{path}: reading Excel files needs the 'openpyxl' package, which is not installed. "
-            "Fix: save the sheet as CSV (UTF-8) and pass that file, or install openpyxl"
-        ) from None
+    import openpyxl  # imported here: only Excel input needs it
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a bad file

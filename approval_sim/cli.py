@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -25,6 +24,7 @@ from approval_sim import (
     validation_cli,
 )
 from approval_sim.errors import handle_user_errors
+from approval_sim.options import JsonOption, LimitKind, ProfileOption
 
 app = typer.Typer(
     name="approval-sim",
@@ -40,24 +40,6 @@ app.add_typer(
 )
 
 DEFAULT_SCENARIO = "luoyang-2017-before"
-
-
-class LimitKind(StrEnum):
-    statutory = "statutory"
-    promised = "promised"
-
-
-ProfileOption = Annotated[
-    str | None,
-    typer.Option(
-        "--profile",
-        "-p",
-        help="project profile: government-typical, government-small, enterprise-approval-typical, "
-        "enterprise-filing-typical, enterprise-filing-ftz, all (every item), or a YAML file; "
-        "default: the scenario's own profile, else government-typical",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
 
 
 def _print_json(payload: object) -> None:
@@ -125,14 +107,14 @@ def analyze(
     as_json: JsonOption = False,
 ) -> None:
     """Serial total, parallel total (critical path) and the reduction, in working days."""
+    from approval_model.graph import analysis_comparison, analysis_json
     from approval_sim import loading, views
 
-    first = loading.for_profile(loading.load(baseline), profile)
-    analyses = [views.analysis_payload(first, limit.value)]
+    first = analysis_json(loading.for_profile(loading.load(baseline), profile), limit.value)
+    payload = first
     if reformed is not None:
-        second = loading.for_profile(loading.load(reformed), profile)
-        analyses.append(views.analysis_payload(second, limit.value))
-    payload = analyses[0] if reformed is None else views.comparison_payload(*analyses)
+        second = analysis_json(loading.for_profile(loading.load(reformed), profile), limit.value)
+        payload = analysis_comparison(first, second)
     if as_json:
         _print_json(payload)
     else:

@@ -8,15 +8,7 @@ from typing import Annotated
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        envvar="APPROVAL_SIM_DATABASE_URL",
-        help="results database URL (default: SQLite file in the user data dir)",
-    ),
-]
+from approval_sim.options import DatabaseOption
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

@@ -6,57 +6,29 @@ import json
 import os
 import sys
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
+from approval_sim.options import (
+    DaskOption,
+    DatabaseOption,
+    EngineChoice,
+    JsonOption,
+    Mode,
+    ProfileOption,
+    ProjectsOption,
+    ReplicationsOption,
+    SeedOption,
+)
 
 run_app = typer.Typer(
     help="Run simulations through Prefect flows and persist the results.", no_args_is_help=True
 )
 
 DEFAULT_SCENARIO_DIR = "scenarios"
-
-
-class Mode(StrEnum):
-    serial = "serial"
-    parallel = "parallel"
-
-
-class EngineChoice(StrEnum):
-    auto = "auto"
-    montecarlo = "montecarlo"
-    des = "des"
-
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        envvar="APPROVAL_SIM_DATABASE_URL",
-        help="results database URL (default: SQLite file in the user data dir)",
-    ),
-]
-DaskOption = Annotated[
-    str | None,
-    typer.Option(
-        "--dask-address",
-        envvar="APPROVAL_SIM_DASK_ADDRESS",
-        help="run tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786",
-    ),
-]
-ProfileOption = Annotated[
-    str | None, typer.Option("--profile", "-p", help="project profile (see 'approval-sim catalog names')")
-]
-ProjectsOption = Annotated[int, typer.Option("--projects", "-n", min=1, help="projects per replication")]
-ReplicationsOption = Annotated[
-    int, typer.Option("--replications", "-r", min=1, help="independent replications")
-]
-SeedOption = Annotated[int, typer.Option("--seed", min=0, help="random seed (same seed, same numbers)")]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

@@ -182,7 +182,7 @@ def _parse_as_of(text: str):
 
 
 def supervise(
-    file: Annotated[Path, typer.Argument(help="CSV (or .xlsx with openpyxl installed) of items in progress")],
+    file: Annotated[Path, typer.Argument(help="CSV or Excel (.xlsx) file of items in progress")],
     as_of: Annotated[
         str, typer.Option("--as-of", metavar="DATE", help="supervision date, YYYY-MM-DD or 'today'")
     ],

@@ -9,17 +9,9 @@ from typing import Annotated
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
+from approval_sim.options import DatabaseOption
 
 runs_app = typer.Typer(help="History of persisted runs and their results.", no_args_is_help=True)
-
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        envvar="APPROVAL_SIM_DATABASE_URL",
-        help="results database URL (default: SQLite file in the user data dir)",
-    ),
-]
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

@@ -8,26 +8,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
+from approval_sim.options import EngineChoice, Mode
 
 PARAMETER_NAMES = ("capacity", "limit", "handling", "supplement", "instant", "parallel")
 DEFAULT_TOP = 15
-
-
-class Mode(StrEnum):
-    serial = "serial"
-    parallel = "parallel"
-
-
-class EngineChoice(StrEnum):
-    auto = "auto"
-    montecarlo = "montecarlo"
-    des = "des"
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

@@ -8,49 +8,24 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
+from approval_sim.options import (
+    EngineChoice,
+    EngineOption,
+    JsonOption,
+    Mode,
+    ProfileOption,
+    ProjectsOption,
+    ReplicationsOption,
+    SeedOption,
+)
 
 DEFAULT_SCENARIO = "luoyang-2017-before"
 BENCH_SCENARIO = "luoyang-2017-before"
-
-
-class ModeChoice(StrEnum):
-    serial = "serial"
-    parallel = "parallel"
-
-
-class EngineChoice(StrEnum):
-    auto = "auto"
-    montecarlo = "montecarlo"
-    des = "des"
-
-
-ProfileOption = Annotated[
-    str | None,
-    typer.Option(
-        "--profile",
-        "-p",
-        help="project profile (as for 'analyze'): a built-in name, 'all' or a YAML file; "
-        "default: the scenario's own profile, else government-typical",
-    ),
-]
-ProjectsOption = Annotated[int, typer.Option("--projects", "-n", min=1, help="projects per replication")]
-ReplicationsOption = Annotated[
-    int, typer.Option("--replications", "-r", min=1, help="independent replications (CI across them)")
-]
-SeedOption = Annotated[int, typer.Option("--seed", min=0, help="random seed (same seed = same numbers)")]
-EngineOption = Annotated[
-    EngineChoice,
-    typer.Option(
-        "--engine", help="auto: discrete-event when a department has a capacity or arrivals are set"
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
 
 
 def _print_json(payload: object) -> None:
@@ -153,9 +128,9 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     @handle_user_errors
     def simulate(
         scenario: Annotated[str, typer.Argument(help="built-in name or scenario file")] = DEFAULT_SCENARIO,
-        mode: Annotated[
-            ModeChoice, typer.Option("--mode", help="serial windows or online parallel approval")
-        ] = (ModeChoice.parallel),
+        mode: Annotated[Mode, typer.Option("--mode", help="serial windows or online parallel approval")] = (
+            Mode.parallel
+        ),
         projects: ProjectsOption = 10_000,
         replications: ReplicationsOption = 10,
         seed: SeedOption = 0,
@@ -198,7 +173,7 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
             float, typer.Option("--target", help="reduction to test, e.g. 0.2 = 20 % shorter")
         ] = 0.2,
         mode: Annotated[
-            ModeChoice | None,
+            Mode | None,
             typer.Option("--mode", help="mode of both processes when comparing two (default: parallel)"),
         ] = None,
         projects: ProjectsOption = 10_000,

@@ -7,7 +7,6 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from approval_model.graph import analyse
 from approval_model.models import ApprovalItem, Process
 
 console = Console()
@@ -79,34 +78,6 @@ def print_catalog(process: Process) -> None:
     console.print(
         f"{len(process.items)} items{profile}, {len(process.departments)} departments, {len(process.stages)} stages"
     )
-
-
-def analysis_payload(process: Process, limit: str) -> dict[str, Any]:
-    result = analyse(process, limit)  # type: ignore[arg-type]
-    return {
-        "process": process.name,
-        "profile": process.profile.name if process.profile is not None else "all",
-        "limit": limit,
-        "items": result.items,
-        "serial_days": result.serial_days,
-        "parallel_days": result.parallel_days,
-        "reduction": round(result.reduction, 6),
-        "critical_path": list(result.critical_path),
-    }
-
-
-def comparison_payload(baseline: dict[str, Any], reform: dict[str, Any]) -> dict[str, Any]:
-    def cut(key: str) -> float:
-        return round(1 - reform[key] / baseline[key], 6) if baseline[key] else 0.0
-
-    return {
-        "baseline": baseline,
-        "reform": reform,
-        "reduction": {"serial": cut("serial_days"), "parallel": cut("parallel_days"), "items": cut("items")},
-        "baseline_serial_to_reform_parallel": round(1 - reform["parallel_days"] / baseline["serial_days"], 6)
-        if baseline["serial_days"]
-        else 0.0,
-    }
 
 
 def _print_one(payload: dict[str, Any]) -> None:

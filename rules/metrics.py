@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from approval_model.graph import analyse
+from approval_model.graph import analysis_comparison, analysis_json
 from approval_model.models import Process
 
 __all__ = ["TARGETS", "CatalogMetrics", "Target", "catalog_metrics", "catalog_figures"]
@@ -116,34 +116,6 @@ class CatalogMetrics:
         }
 
 
-def _analysis(process: Process, limit: str) -> dict[str, Any]:
-    result = analyse(process, limit)  # type: ignore[arg-type]
-    return {
-        "process": process.name,
-        "profile": PROFILE,
-        "limit": limit,
-        "items": result.items,
-        "serial_days": result.serial_days,
-        "parallel_days": result.parallel_days,
-        "reduction": round(result.reduction, 6),
-        "critical_path": list(result.critical_path),
-    }
-
-
-def _comparison(baseline: dict[str, Any], reform: dict[str, Any]) -> dict[str, Any]:
-    def cut(key: str) -> float:
-        return round(_reduction(baseline[key], reform[key]), 6)
-
-    return {
-        "baseline": baseline,
-        "reform": reform,
-        "reduction": {"serial": cut("serial_days"), "parallel": cut("parallel_days"), "items": cut("items")},
-        "baseline_serial_to_reform_parallel": round(
-            _reduction(baseline["serial_days"], reform["parallel_days"]), 6
-        ),
-    }
-
-
 def catalog_metrics(before: Process, after: Process) -> CatalogMetrics:
     """The four targets of plan 1 measured on ``before`` vs ``after`` (whole catalogs), with analyze figures
     (statutory and promised limits) for both."""
@@ -172,7 +144,9 @@ def catalog_metrics(before: Process, after: Process) -> CatalogMetrics:
         )
     )
     analyze = {
-        limit: _comparison(_analysis(before, limit), _analysis(after, limit))
+        limit: analysis_comparison(
+            analysis_json(before, limit, PROFILE), analysis_json(after, limit, PROFILE)
+        )
         for limit in ("statutory", "promised")
     }
     return CatalogMetrics(before.name, after.name, tuple(targets), supplementary, analyze)
