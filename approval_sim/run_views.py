@@ -21,7 +21,7 @@ def print_run(run: dict[str, Any], top: int = 10) -> None:
     console.print("  " + ", ".join(details))
     if run.get("error"):
         console.print(f"  [red]error:[/red] {run['error']}")
-    if run.get("verdict"):
+    if run.get("verdict") and run.get("reduction_mean") is not None:
         console.print(
             f"  reduction of mean end-to-end time {run['reduction_mean']:.1%} "
             f"(95% CI {run['reduction_ci_low']:.1%} .. {run['reduction_ci_high']:.1%}), target {run['target']:.0%}: "
@@ -59,6 +59,22 @@ def print_run(run: dict[str, Any], top: int = 10) -> None:
                 f"{i['mean_wait_days']:.1f}",
                 f"{i['mean_handling_days']:.1f}",
                 f"{i['overdue_rate']:.1%}",
+            )
+        console.print(table)
+    sensitivity = run.get("sensitivity") or []
+    if sensitivity:
+        table = Table(title=f"sensitivity: top {min(top, len(sensitivity))} of {len(sensitivity)} variations")
+        for column in ("rank", "variation", "mean days", "effect (days)", "95% CI", "effect on reduction"):
+            table.add_column(column)
+        for v in sensitivity[:top]:
+            on_reduction = v.get("effect_on_reduction")
+            table.add_row(
+                str(v["rank"]),
+                v["variation"],
+                f"{v['mean_days']:.1f}",
+                f"{v['effect_mean_days']:+.2f}",
+                f"{v['effect_ci_low']:+.2f} .. {v['effect_ci_high']:+.2f}",
+                "" if on_reduction is None else f"{on_reduction * 100:+.2f} pp",
             )
         console.print(table)
     if run.get("children"):
