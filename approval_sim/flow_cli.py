@@ -156,7 +156,7 @@ def nightly(
     replications: ReplicationsOption = 5,
     exports: Annotated[
         Path | None, typer.Option("--exports", help="folder for the dated exports (EXPORTS/<as-of>/)")
-    ] = Path("exports"),
+    ] = Path("nightly-exports"),
     no_exports: Annotated[bool, typer.Option("--no-exports", help="write no export files")] = False,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
@@ -210,7 +210,7 @@ def serve(
     ] = 4200,
     exports: Annotated[
         Path, typer.Option("--exports", help="folder for the dated exports (EXPORTS/<as-of>/)")
-    ] = Path("exports"),
+    ] = Path("nightly-exports"),
     database: DatabaseOption = None,
 ) -> None:
     """Serve the nightly batch on its schedule; starts (or connects to) a Prefect server with its UI."""
