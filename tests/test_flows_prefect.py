@@ -181,3 +181,80 @@ def test_nightly_deployment_runs_at_two_in_shanghai(scenario_dir):
     dates = asyncio.run(CronSchedule(cron=schedule.schedule.cron, timezone=schedule.schedule.timezone)
                         .get_dates(2, start=datetime(2026, 11, 25, tzinfo=UTC)))  # fmt: skip
     assert [d.isoformat() for d in dates] == ["2026-11-26T02:00:00+08:00", "2026-11-27T02:00:00+08:00"]
+
+
+def test_cli_run_compare_prints_the_run_id_and_persists(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from approval_sim.cli import app
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "compare",
+            "luoyang-2017-before",
+            "luoyang-2017-after",
+            "-n",
+            "200",
+            "-r",
+            "3",
+            "--json",
+            "--database",
+            url,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    (run,) = repository.list_runs(get_engine(url))
+    assert payload["run_id"] == run.id and run.status == "completed" and run.verdict == payload["verdict"]
+    assert {"reduction", "target", "verdict", "baseline", "reform", "bottlenecks"} <= set(payload)
+
+
+def test_cli_nightly_reports_invalid_files_and_exits_1(scenario_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from approval_sim.cli import app
+
+    url = f"sqlite:///{tmp_path / 'nightly.db'}"
+    args = [
+        "nightly",
+        "--scenarios",
+        str(scenario_dir),
+        "--as-of",
+        "2026-11-23",
+        "--seeds",
+        "1",
+        "-n",
+        "100",
+        "-r",
+        "2",
+    ]
+    result = CliRunner().invoke(app, [*args, "--no-exports", "--database", url])
+    assert result.exit_code == 1
+    assert "2 comparisons completed" in result.stdout and "broken.yaml" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nightly", "--scenarios", "no-such-folder"], "no such folder"),
+        (["nightly", "--as-of", "25/11/2026"], "--as-of must be a date"),
+        (["nightly", "--seeds", "1,x"], "--seeds must be a comma-separated list"),
+        (["run", "compare", "no-such-scenario"], "no such file or built-in scenario"),
+    ],
+)
+def test_cli_flow_commands_reject_bad_input_with_exit_2(args, message, scenario_dir, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from approval_sim.cli import app
+
+    monkeypatch.chdir(scenario_dir.parent)
+    if args[0] == "nightly" and "--scenarios" not in args:
+        args = [*args, "--scenarios", str(scenario_dir)]
+    result = CliRunner().invoke(app, [*args, "--database", f"sqlite:///{tmp_path / 'x.db'}"])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr and "Traceback" not in result.output + result.stderr
