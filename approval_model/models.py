@@ -266,6 +266,11 @@ class SimulationSettings(Strict):
     )
     serial_handover_days: float = Field(default=0.0, ge=0)
     stage_coordination_days: float = Field(default=0.0, ge=0)
+    limit_basis: Literal["statutory", "promised"] = Field(
+        default="statutory",
+        description="the limit departments work to: it scales the default handling time and is what 'overdue' "
+        "is measured against; 'promised' uses an item's promised limit (承诺时限) where it has one",
+    )
 
     @field_validator("arrivals")
     @classmethod

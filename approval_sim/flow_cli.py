@@ -13,6 +13,7 @@ import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
+    BasisOption,
     DaskOption,
     DatabaseOption,
     EngineChoice,
@@ -88,6 +89,7 @@ def run_compare(
     target: Annotated[
         float, typer.Option(min=0, max=1, help="reduction the reform promises (0.2 = 20 %)")
     ] = 0.20,
+    limit: BasisOption = None,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     dask_address: DaskOption = None,
@@ -102,6 +104,7 @@ def run_compare(
         result = compare_scenarios.with_options(task_runner=task_runner(dask_address))(
             baseline, reformed, profile=profile, mode=mode.value if mode else None, projects=projects,
             replications=replications, seed=seed, engine=engine.value, target=target,
+            limit_basis=limit.value if limit is not None else None,
         )  # fmt: skip
     _emit(result, as_json)
 

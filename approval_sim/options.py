@@ -62,3 +62,12 @@ DaskOption = Annotated[
         help="run tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786",
     ),
 ]
+BasisOption = Annotated[
+    LimitKind | None,
+    typer.Option(
+        "--limit",
+        help="limits departments work to in the simulation: statutory (法定) or promised (承诺时限, where an item "
+        "has one); scales the default handling time and the overdue test; default: the scenario's "
+        "simulation.limit_basis (statutory)",
+    ),
+]

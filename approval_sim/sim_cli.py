@@ -14,9 +14,11 @@ import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
+    BasisOption,
     EngineChoice,
     EngineOption,
     JsonOption,
+    LimitKind,
     Mode,
     ProfileOption,
     ProjectsOption,
@@ -62,10 +64,11 @@ def _worth_a_bar(projects: int, replications: int, items: int, des: bool) -> boo
     return work >= 5_000_000
 
 
-def _load(scenario: str, profile: str | None) -> Any:
+def _load(scenario: str, profile: str | None, limit: LimitKind | None = None) -> Any:
     from approval_sim import loading
 
-    return loading.for_profile(loading.load(scenario), profile)
+    process = loading.for_profile(loading.load(scenario), profile)
+    return loading.with_limit_basis(process, limit.value if limit is not None else None)
 
 
 def _print_run(summary: dict, title: str | None = None, top: int = 10) -> None:
@@ -136,13 +139,14 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
         seed: SeedOption = 0,
         engine: EngineOption = EngineChoice.auto,
         profile: ProfileOption = None,
+        limit: BasisOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Simulate many projects: end-to-end working days (mean, median, p90), items, departments."""
         from simulations import compile_process, resolve_engine
         from simulations import simulate as run_simulation
 
-        compiled = compile_process(_load(scenario, profile))
+        compiled = compile_process(_load(scenario, profile, limit))
         chosen = resolve_engine(compiled, engine.value)
         show = _worth_a_bar(projects, replications, compiled.n_items, chosen == "des")
         with _ProgressBar(f"simulating {compiled.name}", show) as bar:
@@ -181,6 +185,7 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
         seed: SeedOption = 0,
         engine: EngineOption = EngineChoice.auto,
         profile: ProfileOption = None,
+        limit: BasisOption = None,
         as_json: JsonOption = False,
     ) -> None:
         """Does the reduction reach the target? Mean/median/p90 reduction with 95 % CI, verdict, bottlenecks."""
@@ -193,8 +198,8 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
             raise UserError(
                 "--mode applies when comparing two scenarios; with one, serial is compared with parallel"
             )
-        first = _load(baseline, profile)
-        second = _load(reformed, profile) if reformed is not None else None
+        first = _load(baseline, profile, limit)
+        second = _load(reformed, profile, limit) if reformed is not None else None
         compiled = [compile_process(first)] + ([compile_process(second)] if second is not None else [])
         chosen = resolve_engine(compiled, engine.value)
         items = max(c.n_items for c in compiled)

@@ -136,12 +136,14 @@ def compare_scenarios(
     seed: int = 0,
     engine: str = "auto",
     target: float = 0.20,
+    limit_basis: str | None = None,
     database_url: str | None = None,
     task_groups: int = 2,
 ) -> dict[str, Any]:
     """Compare two scenarios (or serial vs parallel of one), persist the run, publish a summary artifact."""
-    spec = work.PairSpec(baseline, reform, profile, None if reform is None else mode, None if reform is None else mode,  # type: ignore[arg-type]
-                         projects, replications, seed, engine, target)  # fmt: skip
+    side_mode = None if reform is None else mode
+    spec = work.PairSpec(baseline, reform, profile, side_mode, side_mode, projects, replications, seed, engine, target,  # type: ignore[arg-type]
+                         limit_basis)  # fmt: skip
     baseline_id = save_scenario(database_url, baseline, Path(baseline).stem)
     reform_id = save_scenario(database_url, reform, Path(reform).stem) if reform is not None else baseline_id
     run_id = open_run(

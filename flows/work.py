@@ -27,7 +27,7 @@ from flows.store.records import (
     SideSummary,
     Verdict,
 )
-from rules.loading import for_profile, load
+from rules.loading import for_profile, load, with_limit_basis
 from rules.metrics import catalog_metrics
 from simulations.compare import Comparison, compare, reductions
 from simulations.compiled import Mode, compile_process
@@ -77,10 +77,14 @@ class PairSpec:
     seed: int = 0
     engine: str = "auto"
     target: float = 0.20
+    limit_basis: str | None = None  # None: each scenario's own simulation.limit_basis
+
+    def _prepared(self, reference: str) -> Process:
+        return with_limit_basis(for_profile(load(reference), self.profile), self.limit_basis)
 
     def processes(self) -> tuple[Process, Process]:
-        baseline = for_profile(load(self.baseline), self.profile)
-        reform = baseline if self.reform is None else for_profile(load(self.reform), self.profile)
+        baseline = self._prepared(self.baseline)
+        reform = baseline if self.reform is None else self._prepared(self.reform)
         return baseline, reform
 
     def catalogs(self) -> tuple[Process, Process]:

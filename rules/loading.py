@@ -8,7 +8,7 @@ from approval_model.models import Process
 from approval_model.profiles import DEFAULT_PROFILE, applicable_process, load_profile
 from approval_model.scenario import RuleApplier, load_process
 
-__all__ = ["for_profile", "load", "rule_applier"]
+__all__ = ["for_profile", "load", "rule_applier", "with_limit_basis"]
 
 
 def rule_applier() -> RuleApplier | None:
@@ -32,3 +32,10 @@ def for_profile(process: Process, profile: str | None) -> Process:
     else:
         chosen = load_profile(profile)
     return applicable_process(process, chosen)
+
+
+def with_limit_basis(process: Process, basis: str | None) -> Process:
+    """The process worked to its statutory or promised limits (None keeps the scenario's own setting)."""
+    if basis is None or basis == process.simulation.limit_basis:
+        return process
+    return process.replace(simulation=process.simulation.model_copy(update={"limit_basis": basis}))

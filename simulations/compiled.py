@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from approval_model.graph import prerequisites_of, topological_order
+from approval_model.graph import item_days, prerequisites_of, topological_order
 from approval_model.models import ApprovalItem, HandlingDistribution, Process, Supplement
 
 __all__ = ["DEFAULT_START_DATE", "CompiledProcess", "Mode", "compile_process", "item_stream_key"]
@@ -38,7 +38,9 @@ class CompiledProcess:
     items: tuple[ApprovalItem, ...]
     prerequisites: tuple[tuple[int, ...], ...]
     stage_change: tuple[tuple[bool, ...], ...]  # per prerequisite: does the path change stage there?
-    limits: np.ndarray  # statutory limit, working days
+    limits: np.ndarray  # the limit worked to (simulation.limit_basis), working days
+    statutory_limits: np.ndarray  # statutory limit, working days (for reports)
+    limit_basis: str
     department_ids: tuple[str, ...]
     item_department: np.ndarray  # department index per item
     capacity: tuple[int | None, ...]  # per department; None = never queues
@@ -130,7 +132,9 @@ def compile_process(process: Process) -> CompiledProcess:
         items=items,
         prerequisites=tuple(prerequisites),
         stage_change=tuple(stage_change),
-        limits=np.array([i.statutory_limit_days for i in items], dtype=float),
+        limits=np.array([item_days(i, process.simulation.limit_basis) for i in items], dtype=float),
+        statutory_limits=np.array([i.statutory_limit_days for i in items], dtype=float),
+        limit_basis=process.simulation.limit_basis,
         department_ids=department_ids,
         item_department=np.array([department_index[i.department] for i in items], dtype=np.intp),
         capacity=tuple(d.capacity for d in process.departments),

@@ -31,7 +31,8 @@ class SimulationResult:
 
     Per project (arrays of length ``projects``): ``arrival_days``, ``end_to_end_days`` (arrival to completion
     of the last item), ``counted_days`` (end-to-end minus the stopped-clock time on the realised critical path)
-    and ``overdue_items`` (how many items exceeded their statutory limit).
+    and ``overdue_items`` (how many items exceeded the limit worked to: statutory, or promised with
+    ``simulation.limit_basis: promised``).
 
     Per item (arrays in ``item_ids`` order): sums over projects of ``wait``, ``handling`` (counted, at the
     department), ``stopped`` (补正 + excluded time), counts of ``overdue`` and ``critical`` (on the realised
@@ -50,7 +51,11 @@ class SimulationResult:
     item_ids: tuple[str, ...]
     item_names: tuple[str, ...]
     item_department: tuple[int, ...]
-    limits: np.ndarray
+    limits: (
+        np.ndarray
+    )  # the limit worked to (statutory or promised, see limit_basis); overdue is measured on it
+    statutory_limits: np.ndarray
+    limit_basis: str
     department_ids: tuple[str, ...]
     capacity: tuple[int | None, ...]
     first_project: int
@@ -84,7 +89,7 @@ class SimulationResult:
 
     @property
     def on_time_rate(self) -> float:
-        """Share of projects in which no item exceeded its statutory limit."""
+        """Share of projects in which no item exceeded its limit (statutory, or promised: ``limit_basis``)."""
         return float((self.overdue_items == 0).mean()) if self.projects else float("nan")
 
     def item_means(self) -> dict[str, np.ndarray]:
@@ -218,6 +223,8 @@ def assemble(
         item_names=compiled.item_names,
         item_department=tuple(dept.tolist()),
         limits=compiled.limits,
+        statutory_limits=compiled.statutory_limits,
+        limit_basis=compiled.limit_basis,
         department_ids=compiled.department_ids,
         capacity=compiled.capacity,
         first_project=draws.start,

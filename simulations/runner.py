@@ -185,6 +185,7 @@ class SimulationRun:
             "projects": self.projects,
             "replications": len(self.results),
             "seed": self.seed,
+            "limit_basis": pooled.limit_basis,
             "mean_days": _round(e2e.mean()),
             "p50_days": _round(np.percentile(e2e, 50)),
             "p90_days": _round(np.percentile(e2e, 90)),
@@ -202,7 +203,8 @@ class SimulationRun:
                 item_id: {
                     "name": pooled.item_names[i],
                     "department": pooled.department_ids[pooled.item_department[i]],
-                    "statutory_limit_days": float(pooled.limits[i]),
+                    "statutory_limit_days": float(pooled.statutory_limits[i]),
+                    "limit_days": float(pooled.limits[i]),
                     **{key: _round(values[i]) for key, values in items.items()},
                 }
                 for i, item_id in enumerate(pooled.item_ids)
