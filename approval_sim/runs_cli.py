@@ -19,9 +19,12 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
 
 
 def _engine(url: str | None):  # noqa: ANN202
+    from flows.store import repository
     from flows.store.database import get_engine
 
-    return get_engine(url)
+    engine = get_engine(url)
+    repository.mark_interrupted(engine)  # runs whose process was killed show as interrupted, not running
+    return engine
 
 
 @runs_app.command("list")

@@ -82,7 +82,9 @@ def save_scenario(database_url: str | None, reference: str, name: str) -> int:
 
 @task(name="open run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def open_run(database_url: str | None, start: RunStart) -> int | None:
-    return repository.start_run(get_engine(database_url), start)
+    engine = get_engine(database_url)
+    repository.mark_interrupted(engine)
+    return repository.start_run(engine, start)
 
 
 @task(name="save results", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)

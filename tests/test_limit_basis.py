@@ -67,7 +67,9 @@ def test_cli_limit_option():
     args = ["compare", "luoyang-2017-before", "luoyang-2017-after", "-n", "300", "-r", "3", "--json"]
     statutory = json.loads(runner.invoke(app, args).stdout)
     promised = json.loads(runner.invoke(app, [*args, "--limit", "promised"]).stdout)
-    assert statutory["reform"]["limit_basis"] == "statutory" and promised["reform"]["limit_basis"] == "promised"
+    assert (
+        statutory["reform"]["limit_basis"] == "statutory" and promised["reform"]["limit_basis"] == "promised"
+    )
     # the plan compresses promised limits, so the reform gains more when departments work to them
     assert promised["reduction"]["mean"] > statutory["reduction"]["mean"]
     bad = runner.invoke(app, [*args, "--limit", "approved"])

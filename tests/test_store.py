@@ -202,3 +202,58 @@ def test_records_validate_before_anything_is_written():
 def test_bad_database_url_is_a_clear_error():
     with pytest.raises(DatabaseError, match="not a database URL"):
         get_engine("no-such-scheme")
+
+
+def test_a_run_whose_process_died_is_marked_interrupted(engine):
+    import os
+    import subprocess
+    import sys
+
+    from sqlmodel import Session
+
+    from flows.store.tables import RunRow
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    dead_pid = int(finished.stdout)
+    killed, alive, elsewhere = (
+        repository.start_run(engine, START.model_copy(update={"seed": s})) for s in (1, 2, 3)
+    )
+    repository.complete_run(engine, killed, outcome())
+    with Session(engine) as session:  # simulate the three owners: a killed process, this one, another machine
+        for run_id, host, pid in (
+            (killed, None, dead_pid),
+            (alive, None, os.getpid()),
+            (elsewhere, "other-host", dead_pid),
+        ):
+            row = session.get(RunRow, run_id)
+            row.status, row.pid = "running", pid
+            row.host = host or row.host
+            session.add(row)
+        session.commit()
+    assert repository.mark_interrupted(engine) == [killed]
+    stored = repository.get_run(engine, killed)
+    assert (
+        stored["status"] == "interrupted"
+        and f"pid {dead_pid}" in stored["error"]
+        and stored["summaries"] == []
+    )
+    statuses = {r.id: r.status for r in repository.list_runs(engine)}
+    assert statuses[alive] == "running" and statuses[elsewhere] == "running"
+    assert repository.mark_interrupted(engine) == []  # nothing left to mark
+
+
+def test_database_at_the_previous_version_gains_the_owner_columns(database_url):
+    old = create_engine(database_url)
+    migrate(old, "0002")
+    assert "pid" not in {c["name"] for c in inspect(old).get_columns("run")}
+    old.dispose()
+    engine = get_engine(database_url)
+    try:
+        assert {"host", "pid"} <= {c["name"] for c in inspect(engine).get_columns("run")}
+        run_id = repository.start_run(engine, START)
+        assert repository.get_run(engine, run_id)["pid"] == __import__("os").getpid()
+    finally:
+        engine.dispose()
+        get_engine.cache_clear()

@@ -128,3 +128,5 @@ class RunInfo(Record):
     finished_at: datetime | None
     parent_run_id: int | None
     error: str | None
+    host: str | None = None
+    pid: int | None = None

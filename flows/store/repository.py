@@ -4,6 +4,8 @@ transaction, so a failed or killed run never leaves summaries that look complete
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +34,42 @@ class RunNotFound(LookupError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _owner() -> tuple[str, int]:
+    return socket.gethostname(), os.getpid()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def mark_interrupted(engine: Engine) -> list[int]:
+    """Mark 'running' runs whose process (on this machine) has ended as interrupted; return their ids.
+
+    A killed process cannot mark its own run, so this runs whenever the history is read or a flow starts.
+    Runs opened on another machine are left alone: their process cannot be checked from here.
+    """
+    host = socket.gethostname()
+    with Session(engine) as session:
+        stale = [
+            run
+            for run in session.exec(select(RunRow).where(RunRow.status == "running", RunRow.host == host))
+            if run.pid is not None and run.pid != os.getpid() and not _alive(run.pid)
+        ]
+        for run in stale:
+            _delete_children(session, run.id)  # type: ignore[arg-type]
+            run.status, run.finished_at = "interrupted", _now()
+            run.error = f"the process that ran it (pid {run.pid} on {host}) ended before the run finished"
+            session.add(run)
+        session.commit()
+        return [run.id for run in stale]  # type: ignore[misc]
 
 
 def content_hash(text: str) -> str:
@@ -84,11 +122,15 @@ def _open(session: Session, start: RunStart) -> RunRow | None:
                 setattr(existing, key, value)
             existing.status, existing.error, existing.finished_at = "running", None, None
             existing.started_at, existing.engine_version = _now(), ENGINE_VERSION
+            existing.host, existing.pid = _owner()
             _clear_verdict(existing)
             session.add(existing)
             session.flush()
             return existing
-    row = RunRow(**values, status="running", engine_version=ENGINE_VERSION, started_at=_now())
+    host, pid = _owner()
+    row = RunRow(
+        **values, status="running", engine_version=ENGINE_VERSION, started_at=_now(), host=host, pid=pid
+    )
     session.add(row)
     session.flush()
     return row

@@ -43,6 +43,8 @@ class RunRow(SQLModel, table=True):
     target: float | None = None
     as_of: date | None = Field(default=None, index=True)
     engine_version: str = Field(max_length=40)
+    host: str | None = Field(default=None, max_length=255, description="machine of the process running it")
+    pid: int | None = Field(default=None, description="that process; gone while 'running' = interrupted")
     started_at: datetime
     finished_at: datetime | None = None
     error: str | None = Field(default=None, sa_column=Column(Text))
