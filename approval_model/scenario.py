@@ -46,7 +46,6 @@ __all__ = [
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: parsing is the slow part
-PROFILE_FILE = Path(__file__).parent / "data" / "profiles.yaml"
 
 TOP_LEVEL_KEYS = (
     "name",

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
-FAMILY = "Noto Sans CJK SC"
 
 
 class FontMissing(RuntimeError):

@@ -214,11 +214,7 @@ def write_exports(database_url: str | None, batch_id: int, folder: str) -> list[
     from exports import FORMATS, export_run
 
     engine = get_engine(database_url)
-    runs = [
-        r
-        for r in repository.list_runs(engine, limit=100_000)
-        if r.parent_run_id == batch_id and r.status == "completed"
-    ]
+    runs = repository.child_runs(engine, batch_id)
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     first: dict[str, Any] = {}
@@ -335,13 +331,8 @@ def nightly_batch(
 
 
 def _batch_summary(engine_db: Any, batch_id: int) -> list[tuple[str, int, dict[str, Any]]]:
-    runs = [
-        r
-        for r in repository.list_runs(engine_db, limit=10_000)
-        if r.parent_run_id == batch_id and r.status == "completed"
-    ]
     rows = []
-    for run in sorted(runs, key=lambda r: r.id):
+    for run in repository.child_runs(engine_db, batch_id):
         stored = repository.get_run(engine_db, run.id, payload=False)
         rows.append((f"{run.scenario} seed {run.seed}", run.id, stored))
     return rows

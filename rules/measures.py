@@ -59,10 +59,6 @@ class Sourced(Params):
         return "documented" if self.sources else "assumed"
 
 
-def _status(*entries: Sourced | None) -> Literal["documented", "assumed"]:
-    return "documented" if entries and all(e is not None and e.sources for e in entries) else "assumed"
-
-
 def _by_id(process: Process) -> dict[str, ApprovalItem]:
     return {item.id: item for item in process.items}
 

@@ -179,10 +179,6 @@ class Draws:
     arrival: np.ndarray
 
     @property
-    def n_projects(self) -> int:
-        return self.arrival.shape[0]
-
-    @property
     def stopped(self) -> np.ndarray | None:
         """Stopped-clock days (补正 + excluded) per item and project; None when there are none."""
         if self.applicant is None:

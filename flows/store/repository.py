@@ -215,6 +215,17 @@ def list_runs(engine: Engine, limit: int = 50, kind: str | None = None) -> list[
         return [_info(row) for row in session.exec(query)]
 
 
+def child_runs(engine: Engine, parent_id: int, status: str = "completed") -> list[RunInfo]:
+    """The runs of a batch with the given status, oldest first."""
+    with Session(engine) as session:
+        query = (
+            select(RunRow)
+            .where(RunRow.parent_run_id == parent_id, RunRow.status == status)
+            .order_by(RunRow.id)  # type: ignore[arg-type]
+        )
+        return [_info(row) for row in session.exec(query)]
+
+
 def get_run(engine: Engine, run_id: int, *, payload: bool = True) -> dict[str, Any]:
     """A run with all its stored results, as plain data (``payload=False`` skips the large JSON payload)."""
     with Session(engine) as session:
