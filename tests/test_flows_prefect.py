@@ -127,7 +127,12 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
 
     again = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
     assert repository.row_counts(get_engine(database_url)) == reference_counts
-    assert again.get("skipped") or again["runs"] == 4
+    # the invalid file keeps the batch from counting as complete: it is reported again, nothing is recomputed
+    assert (
+        again["runs"] == 4
+        and again["failed"] == []
+        and [Path(p).name for p in again["invalid"]] == ["broken.yaml"]
+    )
 
 
 def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path):
@@ -258,3 +263,18 @@ def test_cli_flow_commands_reject_bad_input_with_exit_2(args, message, scenario_
     result = CliRunner().invoke(app, [*args, "--database", f"sqlite:///{tmp_path / 'x.db'}"])
     assert result.exit_code == 2, result.output
     assert message in result.stderr and "Traceback" not in result.output + result.stderr
+
+
+def test_a_complete_batch_is_skipped_on_rerun(scenario_dir, tmp_path):
+    from flows.pipelines import nightly_batch
+
+    (scenario_dir / "broken.yaml").unlink()
+    url = f"sqlite:///{tmp_path / 'complete.db'}"
+    first = nightly_batch(str(scenario_dir), AS_OF, [1], database_url=url, **BATCH)
+    assert first["runs"] == 2 and first["invalid"] == [] and first["failed"] == []
+    counts = repository.row_counts(get_engine(url))
+    assert nightly_batch(str(scenario_dir), AS_OF, [1], database_url=url, **BATCH) == {
+        "as_of": AS_OF.isoformat(),
+        "skipped": True,
+    }
+    assert repository.row_counts(get_engine(url)) == counts
