@@ -55,10 +55,23 @@ def load_profile(reference: str) -> ProjectProfile | None:
         )
     try:
         return ProjectProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (yaml.YAMLError, ValidationError) as error:
+    except yaml.YAMLError as error:
         raise ScenarioError(
             str(path),
-            [Problem((), f"not a valid profile: {error}", "see the profiles in docs/scenario-format.md")],
+            [Problem((), f"not a valid profile: YAML syntax error ({error})", "check the YAML syntax")],
+        ) from None
+    except ValidationError as error:
+        raise ScenarioError(
+            str(path),
+            [
+                Problem(
+                    tuple(detail["loc"]),
+                    f"not a valid profile: {detail['msg']}",
+                    "a profile has investment_type, investment_million_yuan and site_conditions "
+                    "(see docs/scenario-format.md)",
+                )
+                for detail in error.errors(include_url=False)
+            ],
         ) from None
 
 

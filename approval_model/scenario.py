@@ -157,6 +157,11 @@ def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
                 )
             ],
         ) from None
+    except IsADirectoryError:
+        raise ScenarioError(
+            label,
+            [Problem((), "is a folder, not a scenario file", "give the path of one YAML scenario file")],
+        ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(
             label, [Problem((), f"cannot read the file ({error})", "save it as UTF-8 text")]

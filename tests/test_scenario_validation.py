@@ -292,3 +292,21 @@ def test_cached_loads_notice_an_edited_base(tmp_path):
     base.write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
     os.utime(base, ns=(os.stat(base).st_atime_ns, os.stat(base).st_mtime_ns + 10**9))
     assert load_process(child).item("A").statutory_limit_days == 7
+
+
+def test_a_folder_is_not_a_scenario(tmp_path):
+    (line,) = errors_of(tmp_path).lines()
+    assert "is a folder, not a scenario file" in line
+
+
+def test_a_bad_profile_file_names_each_problem(tmp_path):
+    from approval_model.profiles import load_profile
+
+    path = tmp_path / "profile.yaml"
+    path.write_text("investment_type: state\ninvestment_million_yuan: -5\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_profile(str(path))
+    lines = caught.value.lines()
+    assert len(lines) == 2
+    assert any("investment_type" in line and "government" in line for line in lines)
+    assert any("investment_million_yuan" in line and "greater than or equal to 0" in line for line in lines)
