@@ -33,9 +33,22 @@ PARAMETER_NAMES = {
 STAGE_NAMES = {"P_LX": "立项阶段", "P_BJ": "报建阶段", "P_YS": "验收阶段"}
 TARGET_NAMES = {
     "items": "报建审批事项数",
-    "mean_statutory_limit_days": "事项平均法定时限（工作日）",
+    "mean_handling_limit_days": "事项平均办理时限（工作日，承诺时限，无则法定）",
+    "mean_statutory_limit_days": "事项平均法定时限（工作日，仅供参考）",
     "materials": "事项平均申报材料数",
     "online_share": "网上在线办理率",
+    "items_per_project": "单个项目办理事项数",
+    "materials_per_project": "单个项目申报材料数（同一材料只计一次）",
+}
+TARGET_ROLES = {"target": "方案目标", "project": "项目视角", "information": "仅供参考"}
+PROFILE_NAMES = {
+    "all": "全部事项",
+    "catalog": "整个目录",
+    "government-typical": "一般政府投资项目",
+    "government-small": "小型政府投资项目",
+    "enterprise-approval-typical": "核准类企业投资项目",
+    "enterprise-filing-typical": "备案类企业投资项目",
+    "enterprise-filing-ftz": "自贸区备案类企业投资项目",
 }
 
 
@@ -231,7 +244,8 @@ def end_to_end_table(run: dict[str, Any]) -> Table | None:
 
 
 def targets_table(run: dict[str, Any]) -> Table | None:
-    """The four catalog targets of 洛政办〔2017〕89号 (compare runs only)."""
+    """The catalog targets of 洛政办〔2017〕89号 (compare runs only): the plan's four, the statutory mean as
+    information, and items and materials per project of each profile."""
     metrics = (run.get("payload") or {}).get("catalog_metrics") or {}
     targets = metrics.get("targets") or []
     if not targets:
@@ -239,18 +253,27 @@ def targets_table(run: dict[str, Any]) -> Table | None:
     rows = []
     for t in targets:
         level = t["name"] == "online_share"
-        value_kind = "percent" if level else ("int" if t["name"] == "items" else "number")
+        counted = t["name"] in ("items", "items_per_project", "materials_per_project")
+        value_kind = "percent" if level else ("int" if counted else "number")
         before = int(t["before"]) if value_kind == "int" else t["before"]
         after = int(t["after"]) if value_kind == "int" else t["after"]
+        met = t.get("met")
+        role = t.get("role", "target")
+        scope = t.get("scope", "catalog")
+        name = TARGET_NAMES.get(t["name"], t["name"])
+        if scope != "catalog":
+            name = f"{name} · {PROFILE_NAMES.get(scope, scope)}"
         rows.append(
             (
-                TARGET_NAMES.get(t["name"], t["name"]),
+                name,
                 Cell(before, value_kind),
                 Cell(after, value_kind),
                 Cell(None if level else t["reduction"], "percent"),
-                Cell(t["target"], "percent"),
+                Cell(t.get("target"), "percent"),
                 "达到 100%" if level else "压缩",
-                "是" if t["met"] else "否",
+                "—" if met is None else ("是" if met else "否"),
+                TARGET_ROLES.get(role, role),
+                "；".join([t.get("measures") or "", *t.get("assumptions", [])]).strip("；"),
             )
         )
     columns = (
@@ -261,8 +284,13 @@ def targets_table(run: dict[str, Any]) -> Table | None:
         Column("目标", "percent"),
         Column("目标类型"),
         Column("是否达到"),
+        Column("类别"),
+        Column("说明"),
     )
-    note = "整个目录（全部事项）的目标，洛政办〔2017〕89号"
+    note = (
+        "方案目标：洛政办〔2017〕89号的四项目标，按整个目录计；办理时限按承诺时限（无则法定时限）计，"
+        "法定时限仅供参考；项目视角：各类项目实际办理的事项与申报材料（同一材料只计一次）"
+    )
     return Table("targets", "目录目标", "Catalog targets", columns, tuple(rows), note=note, sheet="概览")
 
 

@@ -189,7 +189,14 @@ def test_workbook_reads_back(compare_export):
     # the four catalog targets are a block of the overview sheet
     labels = [row[0].value for row in overview.iter_rows(min_row=1)]
     assert "目录目标（Catalog targets）" in labels
-    for name in ("报建审批事项数", "事项平均法定时限（工作日）", "事项平均申报材料数", "网上在线办理率"):
+    for name in (
+        "报建审批事项数",
+        "事项平均办理时限（工作日，承诺时限，无则法定）",
+        "事项平均法定时限（工作日，仅供参考）",
+        "事项平均申报材料数",
+        "网上在线办理率",
+        "单个项目申报材料数（同一材料只计一次） · 一般政府投资项目",
+    ):
         assert name in values
     items_target = next(t for t in run["payload"]["catalog_metrics"]["targets"] if t["name"] == "items")
     assert values["报建审批事项数"].value == items_target["before"]
