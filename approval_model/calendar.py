@@ -372,6 +372,8 @@ class WorkingDayCalendar:
         """Load a YAML (or JSON) override table, e.g. for a year announced after the package release."""
         import yaml
 
+        from approval_model import safe_yaml
+
         p = Path(path)
         name = f"calendar override file '{p}'"
         try:
@@ -390,7 +392,9 @@ class WorkingDayCalendar:
             "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
         )
         try:
-            raw = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+            raw = safe_yaml.load(text, _Loader)
+        except safe_yaml.YamlShapeError as exc:
+            raise CalendarError(f"{name}: {exc}") from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

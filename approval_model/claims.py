@@ -25,6 +25,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from approval_model import safe_yaml
+
 __all__ = [
     "DEFAULT_TOLERANCE",
     "PLAN_TITLES",
@@ -255,7 +257,7 @@ def load_claims(path: str | Path | None = None) -> tuple[Claim, ...]:
         return _builtin_claims()
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as error:
         raise ValueError(f"{path}: cannot read claims: {error}") from None
     entries = raw.get("claims") if isinstance(raw, dict) else None

@@ -12,6 +12,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from approval_model.bounds import (
+    FileCapacity,
+    HandlingFactor,
+    LimitDays,
+    MaterialCount,
+    MillionYuan,
+    ProjectsPerDay,
+    Share,
+    WorkingDays,
+)
+
 __all__ = [
     "Applicability",
     "ApprovalItem",
@@ -68,8 +79,8 @@ class Department(Strict):
     name: str = Field(min_length=1, description="Chinese name, e.g. 市发展改革委")
     name_en: str | None = None
     role: str | None = None
-    capacity: int | None = Field(
-        default=None, gt=0, description="files handled at once; None = never queues (pure delay)"
+    capacity: FileCapacity | None = Field(
+        default=None, description="files handled at once; None = never queues (pure delay)"
     )
     provenance: Provenance | None = None
 
@@ -103,8 +114,8 @@ class Applicability(Strict):
     """Which projects an item applies to. All given clauses must hold; an empty one applies to every project."""
 
     investment_types: tuple[InvestmentType, ...] | None = None
-    min_investment_million_yuan: float | None = Field(default=None, ge=0)
-    max_investment_million_yuan: float | None = Field(default=None, ge=0)
+    min_investment_million_yuan: MillionYuan | None = None
+    max_investment_million_yuan: MillionYuan | None = None
     any_site_conditions: tuple[str, ...] | None = Field(
         default=None, description="applies when the project has at least one of these site/feature conditions"
     )
@@ -114,13 +125,13 @@ class HandlingDistribution(Strict):
     """Handling time of an item in working days (used by simulations/)."""
 
     distribution: Literal["fixed", "uniform", "triangular", "lognormal", "exponential", "empirical"]
-    value: float | None = Field(default=None, ge=0)
-    low: float | None = Field(default=None, ge=0)
-    mode: float | None = Field(default=None, ge=0)
-    high: float | None = Field(default=None, ge=0)
-    mean: float | None = Field(default=None, gt=0)
-    sd: float | None = Field(default=None, ge=0)
-    values: tuple[float, ...] | None = None
+    value: WorkingDays | None = None
+    low: WorkingDays | None = None
+    mode: WorkingDays | None = None
+    high: WorkingDays | None = None
+    mean: LimitDays | None = None
+    sd: WorkingDays | None = None
+    values: tuple[WorkingDays, ...] | None = None
 
     @model_validator(mode="after")
     def _parameters_fit(self) -> HandlingDistribution:
@@ -151,17 +162,10 @@ class HandlingDistribution(Strict):
 class Supplement(Strict):
     """Supplementary-material requests (补正): the statutory clock stops while the applicant works."""
 
-    probability: float = Field(ge=0, le=1)
-    applicant_days: float | HandlingDistribution = Field(
+    probability: Share
+    applicant_days: WorkingDays | HandlingDistribution = Field(
         default=5.0, description="applicant's response time in working days (a number or a distribution)"
     )
-
-    @field_validator("applicant_days")
-    @classmethod
-    def _non_negative(cls, value: float | HandlingDistribution) -> float | HandlingDistribution:
-        if isinstance(value, float | int) and value < 0:
-            raise ValueError("applicant_days must be >= 0")
-        return value
 
 
 class ApprovalItem(Strict):
@@ -172,11 +176,11 @@ class ApprovalItem(Strict):
     name_en: str | None = None
     department: Identifier
     stage: Identifier
-    statutory_limit_days: float = Field(gt=0, description="statutory time limit in working days (法定时限)")
-    promised_limit_days: float | None = Field(
-        default=None, ge=0, description="publicly promised limit (承诺时限), if any; 0 = on the spot"
+    statutory_limit_days: LimitDays = Field(description="statutory time limit in working days (法定时限)")
+    promised_limit_days: WorkingDays | None = Field(
+        default=None, description="publicly promised limit (承诺时限), if any; 0 = on the spot"
     )
-    materials: int | tuple[str, ...] = Field(
+    materials: MaterialCount | tuple[str, ...] = Field(
         default=0, description="application materials: a count or the list of named documents"
     )
     prerequisites: tuple[Prerequisite, ...] = ()
@@ -190,14 +194,12 @@ class ApprovalItem(Strict):
         default=True, description="False once the item became after-the-fact inspection (承诺制)"
     )
     handling_days: HandlingDistribution | None = None
-    handling_scale: float = Field(
+    handling_scale: HandlingFactor = Field(
         default=1.0,
-        gt=0,
-        allow_inf_nan=False,
         description="multiplies the sampled handling time (the default or handling_days); sensitivity sweeps vary it",
     )
     supplement: Supplement | None = None
-    excluded_days: float | HandlingDistribution | None = Field(
+    excluded_days: WorkingDays | HandlingDistribution | None = Field(
         default=None, description="expert review / intermediary time that does not count against the limit"
     )
     provenance: dict[str, Provenance] = Field(
@@ -211,13 +213,6 @@ class ApprovalItem(Strict):
         """Accept plain item ids as shorthand for {item: id} (an ordering without a stated source)."""
         if isinstance(value, list | tuple):
             return [{"item": entry} if isinstance(entry, str) else entry for entry in value]
-        return value
-
-    @field_validator("materials")
-    @classmethod
-    def _materials_non_negative(cls, value: int | tuple[str, ...]) -> int | tuple[str, ...]:
-        if isinstance(value, int) and value < 0:
-            raise ValueError("materials must be a count >= 0 or a list of document names")
         return value
 
     @property
@@ -234,7 +229,7 @@ class ProjectProfile(Strict):
 
     name: str | None = None
     investment_type: InvestmentType
-    investment_million_yuan: float = Field(default=50.0, ge=0, description="total investment, million yuan")
+    investment_million_yuan: MillionYuan = Field(default=50.0, description="total investment, million yuan")
     site_conditions: tuple[str, ...] = Field(default=(), description="e.g. forest_land, near_cultural_relics")
     description: str | None = None
 
@@ -260,12 +255,14 @@ class ProjectProfile(Strict):
 class SimulationSettings(Strict):
     """Settings the simulation engines read (see docs/scenario-format.md)."""
 
-    arrivals: dict[str, float] | None = Field(default=None, description="e.g. {per_working_day: 0.5}")
+    arrivals: dict[str, ProjectsPerDay] | None = Field(
+        default=None, description="e.g. {per_working_day: 0.5}"
+    )
     start_date: date | None = Field(
         default=None, description="day 0 of the simulation (dates only at the edges)"
     )
-    serial_handover_days: float = Field(default=0.0, ge=0)
-    stage_coordination_days: float = Field(default=0.0, ge=0)
+    serial_handover_days: WorkingDays = 0.0
+    stage_coordination_days: WorkingDays = 0.0
     limit_basis: Literal["statutory", "promised"] = Field(
         default="statutory",
         description="the limit departments work to: it scales the default handling time and is what 'overdue' "

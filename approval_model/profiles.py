@@ -14,6 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from approval_model import safe_yaml
+from approval_model.bounds import BOUNDS_ERROR
 from approval_model.models import Prerequisite, Process, ProjectProfile
 from approval_model.problems import Problem, ScenarioError, did_you_mean
 
@@ -54,7 +56,9 @@ def load_profile(reference: str) -> ProjectProfile | None:
             ],
         )
     try:
-        return ProjectProfile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return ProjectProfile.model_validate(safe_yaml.load(path.read_text(encoding="utf-8")))
+    except safe_yaml.YamlShapeError as error:
+        raise ScenarioError(str(path), [Problem((), error.message, error.fix, error.line)]) from None
     except yaml.YAMLError as error:
         raise ScenarioError(
             str(path),
@@ -66,7 +70,8 @@ def load_profile(reference: str) -> ProjectProfile | None:
             [
                 Problem(
                     tuple(detail["loc"]),
-                    f"not a valid profile: {detail['msg']}",
+                    f"not a valid profile: {detail['msg']}"
+                    + (f" (got {detail['input']!r})" if detail["type"] == BOUNDS_ERROR else ""),
                     "a profile has investment_type, investment_million_yuan and site_conditions "
                     "(see docs/scenario-format.md)",
                 )

@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from approval_model import safe_yaml
+from approval_model.bounds import BOUNDS_ERROR
 from approval_model.consistency import cross_reference_problems
 from approval_model.models import (
     Applicability,
@@ -45,7 +47,6 @@ __all__ = [
 ]
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: parsing is the slow part
 
 TOP_LEVEL_KEYS = (
     "name",
@@ -167,12 +168,9 @@ def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
             label, [Problem((), f"cannot read the file ({error})", "save it as UTF-8 text")]
         ) from None
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data, node = safe_yaml.parse(text)  # libyaml when available: parsing is the slow part
+    except safe_yaml.YamlShapeError as error:
+        raise ScenarioError(label, [Problem((), error.message, error.fix, error.line)]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -541,6 +539,12 @@ def _problem_from_detail(location: tuple[str | int, ...], detail: Mapping[str, A
             location,
             f"unknown key '{name}'{did_you_mean(name, allowed)}",
             f"remove it or correct the spelling; {hint}",
+        )
+    if kind == BOUNDS_ERROR:
+        return Problem(
+            location,
+            f"'{name}' {detail['msg']} (got {value!r})",
+            "write a plain number in that range (true/false, .inf and .nan are not numbers)",
         )
     if kind in ("greater_than", "greater_than_equal"):
         bound = detail.get("ctx", {}).get("gt", detail.get("ctx", {}).get("ge"))

@@ -442,8 +442,8 @@ def write_batch_summary(runs: Sequence[Any], path: Path) -> Path:
 
 
 def _declared_base(path: Path) -> str | None:
-    import yaml
+    from approval_model import safe_yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = safe_yaml.load(path.read_text(encoding="utf-8"))
     base = data.get("base") if isinstance(data, dict) else None
     return base if isinstance(base, str) else None

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from approval_model.bounds import BOUNDS_ERROR
 from approval_model.models import Process
 
 __all__ = [
@@ -160,6 +161,8 @@ def validation_messages(error: ValidationError) -> list[tuple[tuple[str | int, .
             if not (isinstance(p, str) and ("[" in p or p in ("str", "int", "float")))
         )
         message = detail["msg"].removeprefix("Value error, ")
+        if detail["type"] == BOUNDS_ERROR:
+            message += f" (got {detail['input']!r})"
         if detail["type"] == "extra_forbidden":
             message = "unknown parameter"
         result.append((location, message))

@@ -14,6 +14,15 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from approval_model.bounds import (
+    Count,
+    LimitDays,
+    MaterialCount,
+    MillionYuan,
+    PositiveShare,
+    Share,
+    WorkingDays,
+)
 from approval_model.models import Applicability, ApprovalItem, Prerequisite, Process, Provenance, Supplement
 from approval_model.problems import did_you_mean
 from rules.engine import AuditEntry, Params, RuleError, register, sources_text
@@ -45,7 +54,7 @@ SRC_ONLINE = "SEED 三(五); GB2014_59"
 SRC_LIMITS = "SEED 二 and 三(五) (限时办结); XINYANG (2/3 and 1/2 rule)"
 SRC_GAPS = "HENAN2017 (容缺办理)"
 
-LimitPolicy = Literal["max", "sum"] | float
+LimitPolicy = Literal["max", "sum"] | LimitDays
 
 
 class Sourced(Params):
@@ -385,7 +394,7 @@ class MergeGroup(Sourced):
     )
     name: str | None = None
     limit: LimitPolicy = "max"
-    materials: Literal["union", "max"] | int = "union"
+    materials: Literal["union", "max"] | MaterialCount = "union"
     similar_content: bool = Field(default=False, description="allow items of different stages (管理内容相近)")
 
     @model_validator(mode="after")
@@ -394,8 +403,6 @@ class MergeGroup(Sourced):
             raise ValueError(f"items repeat an id: {list(self.items)}")
         if self.into is not None and self.into not in self.items:
             raise ValueError(f"'into' ({self.into}) must be one of the group's items {list(self.items)}")
-        if not isinstance(self.limit, str) and self.limit <= 0:
-            raise ValueError("a given limit must be > 0 working days")
         return self
 
 
@@ -521,7 +528,7 @@ def merge_same_department_stage(process: Process, params: MergeParams) -> tuple[
 
 
 class GovernmentMergeParams(Sourced):
-    threshold_million_yuan: float = Field(
+    threshold_million_yuan: MillionYuan = Field(
         gt=0, description="projects below this total investment count as small"
     )
     items: tuple[str, ...] = Field(
@@ -532,7 +539,7 @@ class GovernmentMergeParams(Sourced):
     new_id: str = Field(default="I01_I03", pattern=r"^[A-Za-z0-9_\-.]+$")
     name: str = "政府投资项目建议书、可行性研究报告、初步设计合并审批（小型项目）"
     limit: LimitPolicy = "max"
-    materials: Literal["union", "max"] | int = "union"
+    materials: Literal["union", "max"] | MaterialCount = "union"
 
 
 @register(
@@ -655,7 +662,7 @@ def merge_government_early_approvals(
 # ------------------------------------------------------------------------------------------------ materials
 class MaterialCut(Sourced):
     item: str
-    count: int | None = Field(default=None, ge=1)
+    count: Count | None = None
     names: tuple[str, ...] = ()
 
     @model_validator(mode="after")
@@ -870,8 +877,8 @@ def share_repeated_materials(process: Process, params: ShareParams) -> tuple[Pro
 # ------------------------------------------------------------------------------------------------ commitment
 class CommitmentParams(Sourced):
     items: tuple[str, ...] = Field(min_length=1, description="items that become after-the-fact inspection")
-    materials_after: int | None = Field(
-        default=None, ge=0, description="materials of each listed item afterwards (e.g. 1 commitment letter)"
+    materials_after: MaterialCount | None = Field(
+        default=None, description="materials of each listed item afterwards (e.g. 1 commitment letter)"
     )
 
 
@@ -958,8 +965,8 @@ def commitment_system(process: Process, params: CommitmentParams) -> tuple[Proce
 # ------------------------------------------------------------------------------------------------ online, limits
 class OnlineParams(Params):
     exclude: tuple[str, ...] = Field(default=(), description="classified (涉密) items that stay offline")
-    serial_handover_days: float = Field(default=0.0, ge=0)
-    stage_coordination_days: float | None = Field(default=None, ge=0)
+    serial_handover_days: WorkingDays = 0.0
+    stage_coordination_days: WorkingDays | None = None
 
 
 @register(
@@ -1031,12 +1038,12 @@ def online_parallel_approval(process: Process, params: OnlineParams) -> tuple[Pr
 
 class LimitOverride(Sourced):
     item: str
-    days: float = Field(ge=0)
+    days: WorkingDays
 
 
 class CompressParams(Params):
-    factor: float = Field(default=2 / 3, gt=0, le=1, description="promised limit <= factor x statutory")
-    key_factor: float | None = Field(default=0.5, gt=0, le=1, description="factor for key nodes (关键节点)")
+    factor: PositiveShare = Field(default=2 / 3, description="promised limit <= factor x statutory")
+    key_factor: PositiveShare | None = Field(default=0.5, description="factor for key nodes (关键节点)")
     key_items: tuple[str, ...] = ()
     items: tuple[str, ...] | None = Field(default=None, description="items to compress (default: all)")
     overrides: tuple[LimitOverride, ...] = ()
@@ -1122,13 +1129,9 @@ def compress_time_limits(process: Process, params: CompressParams) -> tuple[Proc
 
 # ------------------------------------------------------------------------------------------------ 容缺, 代建
 class GapsParams(Sourced):
-    probability_factor: float = Field(
-        default=0.5, ge=0, le=1, description="supplement probability multiplied by this"
-    )
-    base_probability: float | None = Field(
+    probability_factor: Share = Field(default=0.5, description="supplement probability multiplied by this")
+    base_probability: Share | None = Field(
         default=None,
-        ge=0,
-        le=1,
         description="probability for items without supplement data (else left alone)",
     )
     items: tuple[str, ...] | None = None
@@ -1190,10 +1193,8 @@ def accept_with_missing_materials(process: Process, params: GapsParams) -> tuple
 
 
 class AgentParams(Sourced):
-    applicant_days_factor: float | None = Field(
+    applicant_days_factor: PositiveShare | None = Field(
         default=None,
-        gt=0,
-        le=1,
         description="assumed: a professional agent answers supplement requests faster",
     )
 

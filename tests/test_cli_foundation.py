@@ -62,7 +62,10 @@ def test_check_reports_every_problem_with_exit_2(tmp_path):
     result = runner.invoke(app, ["check", str(write(tmp_path, bad))])
     assert result.exit_code == 2
     assert "2 problems" in result.output
-    assert "must be > 0" in result.output and "unknown department 'nobody'" in result.output
+    assert (
+        "must be a number from 0.01 to 1,000 working days (got -3)" in result.output
+        and "unknown department 'nobody'" in result.output
+    )
     assert "Traceback" not in result.output
 
 

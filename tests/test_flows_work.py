@@ -42,7 +42,10 @@ def test_plan_batch_validates_everything_first(scenario_dir):
     jobs, bad = work.plan_batch(scenario_dir, **SMALL)
     assert [Path(j.file).name for j in jobs] == ["after.yaml", "own.yaml"]
     assert [Path(b.file).name for b in bad] == ["broken.yaml"]
-    assert "must be > 0" in bad[0].message and "broken.yaml" in bad[0].message
+    assert (
+        "must be a number from 0.01 to 1,000 working days" in bad[0].message
+        and "broken.yaml" in bad[0].message
+    )
     after = jobs[0].spec
     assert after.baseline == "luoyang-2017-before" and after.reform.endswith("after.yaml")
     # declared 'baseline: null' falls back to the base

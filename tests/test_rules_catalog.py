@@ -56,7 +56,7 @@ def test_bad_parameter_names_the_parameter_and_what_the_rule_accepts(tmp_path):
     assert result.exit_code == 2
     assert "2 problems" in result.stderr
     assert "bad parameter for rule 'compress_time_limits': factr: unknown parameter" in result.stderr
-    assert "factor: Input should be less than or equal to 1" in result.stderr
+    assert "factor: must be a number from 0.01 to 1 (a share: 0.25 = 25 %)" in result.stderr
     assert "bad.yaml:9" in result.stderr and "bad.yaml:10" in result.stderr
     assert "'compress_time_limits' accepts: factor, key_factor" in result.stderr
 

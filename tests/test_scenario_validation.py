@@ -99,7 +99,11 @@ def test_missing_required_field(tmp_path):
 def test_wrong_type(tmp_path):
     path = write(tmp_path, mutated(lambda d: d["items"][2].update(statutory_limit_days="二十")))
     (line,) = errors_of(path).lines()
-    assert "item 'C'" in line and "statutory_limit_days" in line and "valid number" in line and "二十" in line
+    assert (
+        "item 'C'" in line
+        and "statutory_limit_days" in line
+        and "must be a number from 0.01 to 1,000 working days (got '二十')" in line
+    )
 
 
 def test_unknown_key_suggests_spelling(tmp_path):
@@ -127,8 +131,8 @@ def test_non_positive_limit(tmp_path, limit):
     (line,) = errors_of(path).lines()
     assert (
         "item 'D'" in line
-        and f"must be > 0 (got {limit})" in line
-        and "positive number of working days" in line
+        and f"must be a number from 0.01 to 1,000 working days (got {limit})" in line
+        and "Fix: write a plain number in that range" in line
     )
 
 
@@ -212,7 +216,7 @@ def test_error_in_child_of_base_points_to_child_file(tmp_path):
     child = {"name": "child", "base": "base.yaml", "items": [{"id": "C", "statutory_limit_days": -2}]}
     path = write(tmp_path, child, "child.yaml")
     (line,) = errors_of(path).lines()
-    assert line.startswith(f"{path}:") and "item 'C'" in line and "must be > 0" in line
+    assert line.startswith(f"{path}:") and "item 'C'" in line and "(got -2)" in line
 
 
 def test_base_loop_is_reported(tmp_path):
@@ -259,7 +263,7 @@ def test_replace_validates_changed_items_again(tmp_path):
 
     process = load_process(write(tmp_path, VALID))
     broken = process.items[0].model_copy(update={"statutory_limit_days": -4})
-    with pytest.raises(ValidationError, match="greater than 0"):
+    with pytest.raises(ValidationError, match="must be a number from 0.01 to 1,000 working days"):
         process.replace(items=(broken, *process.items[1:]))
 
 
@@ -309,4 +313,6 @@ def test_a_bad_profile_file_names_each_problem(tmp_path):
     lines = caught.value.lines()
     assert len(lines) == 2
     assert any("investment_type" in line and "government" in line for line in lines)
-    assert any("investment_million_yuan" in line and "greater than or equal to 0" in line for line in lines)
+    assert any(
+        "investment_million_yuan" in line and "from 0 to 10,000,000 million yuan" in line for line in lines
+    )

@@ -84,7 +84,7 @@ def test_handling_scale_multiplies_the_default_and_explicit_handling_times():
     plain, more = draw(compile_process(base), seed, 0, 500), draw(compile_process(scaled), seed, 0, 500)
     np.testing.assert_allclose(more.handling, 1.5 * plain.handling, rtol=1e-12)
     assert compile_process(scaled).limits.tolist() == [10, 10]  # the limit stays: overdue rises instead
-    with pytest.raises(ValueError, match="greater than 0"):
+    with pytest.raises(ValueError, match="from 0.01 to 100"):
         ApprovalItem(id="A", name="甲", department="d", stage="S", statutory_limit_days=5, handling_scale=0)
 
 
