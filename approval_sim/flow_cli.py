@@ -17,6 +17,7 @@ from approval_sim.options import (
     DaskOption,
     DatabaseOption,
     EngineChoice,
+    FramingOption,
     JsonOption,
     Mode,
     ProfileOption,
@@ -60,12 +61,14 @@ def _emit(result: dict, as_json: bool) -> None:
         return
     typer.echo(f"run id: {result['run_id']}")
     if "verdict" in result:
-        reduction = result["reduction"]
-        low, high = reduction["ci95"]
-        typer.echo(
-            f"reduction of mean end-to-end time: {reduction['mean']:.1%} (95% CI {low:.1%} .. {high:.1%}), "
-            f"target {result['target']:.0%}: {result['verdict']}"
-        )
+        for framing in result.get("framings", []):
+            low, high = framing["reduction"]["ci95"]
+            ci = f"95% CI {low:.1%} .. {high:.1%}" if low is not None else "no CI"
+            headline = " (headline)" if framing["name"] == result.get("headline") else ""
+            typer.echo(
+                f"{framing['name']}{headline}: reduction of mean end-to-end time {framing['reduction']['mean']:.1%} "
+                f"({ci}), target {result['target']:.0%}: {framing['verdict']}"
+            )
     typer.echo(f"details: approval-sim runs show {result['run_id']}")
 
 
@@ -78,8 +81,10 @@ def run_compare(
     ] = None,
     profile: ProfileOption = None,
     mode: Annotated[
-        Mode | None, typer.Option(help="mode of both sides when comparing two scenarios (default parallel)")
+        Mode | None,
+        typer.Option(help="both sides in this mode, as the headline framing (prefer --framing)"),
     ] = None,
+    framing: FramingOption = None,
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
@@ -94,7 +99,11 @@ def run_compare(
     database: DatabaseOption = None,
     dask_address: DaskOption = None,
 ) -> None:
-    """Compare through the Prefect flow, persist the run and print its id."""
+    """Compare through the Prefect flow (every framing), persist the run and print its id."""
+    if mode is not None and framing is not None:
+        raise UserError(
+            "give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)"
+        )
     _check_scenarios(baseline, reformed)
     _prepare(database)
     from flows.pipelines import compare_scenarios, task_runner
@@ -105,6 +114,7 @@ def run_compare(
             baseline, reformed, profile=profile, mode=mode.value if mode else None, projects=projects,
             replications=replications, seed=seed, engine=engine.value, target=target,
             limit_basis=limit.value if limit is not None else None,
+            framing=framing.value if framing is not None else None,
         )  # fmt: skip
     _emit(result, as_json)
 

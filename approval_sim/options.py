@@ -19,6 +19,12 @@ class EngineChoice(StrEnum):
     des = "des"
 
 
+class FramingChoice(StrEnum):
+    serial_to_parallel = "serial-to-parallel"
+    parallel_to_parallel = "parallel-to-parallel"
+    partial_to_parallel = "partial-to-parallel"
+
+
 class LimitKind(StrEnum):
     statutory = "statutory"
     promised = "promised"
@@ -69,5 +75,15 @@ BasisOption = Annotated[
         help="limits departments work to in the simulation: statutory (法定) or promised (承诺时限, where an item "
         "has one); scales the default handling time and the overdue test; default: the scenario's "
         "simulation.limit_basis (statutory)",
+    ),
+]
+FramingOption = Annotated[
+    FramingChoice | None,
+    typer.Option(
+        "--framing",
+        help="the framing quoted first (headline): serial-to-parallel (before window by window, after online in "
+        "parallel: the change the plan describes), parallel-to-parallel (the rules alone) or partial-to-parallel "
+        "(before a declared share of files in parallel, simulation.parallel_share); every framing that applies "
+        "is reported; default: partial-to-parallel when the share is declared, else serial-to-parallel",
     ),
 ]

@@ -102,7 +102,9 @@ def mark_failed(database_url: str | None, run_id: int, error: str, status: str =
 
 
 def _pair_start(spec: work.PairSpec, **extra: Any) -> RunStart:
-    base_mode, reform_mode = spec.modes()
+    from simulations.compare import framing_modes
+
+    reform_mode = framing_modes(spec.headline())[1]
     return RunStart(
         kind="compare", scenario=spec.label, mode=reform_mode, engine=spec.engine, profile=spec.profile,
         projects=spec.projects, seed=spec.seed, replications=spec.replications, target=spec.target, **extra,
@@ -139,13 +141,15 @@ def compare_scenarios(
     engine: str = "auto",
     target: float = 0.20,
     limit_basis: str | None = None,
+    framing: str | None = None,
     database_url: str | None = None,
     task_groups: int = 2,
 ) -> dict[str, Any]:
-    """Compare two scenarios (or serial vs parallel of one), persist the run, publish a summary artifact."""
+    """Compare two scenarios (or serial vs parallel of one) under every framing that applies, persist the run,
+    publish a summary artifact."""
     side_mode = None if reform is None else mode
     spec = work.PairSpec(baseline, reform, profile, side_mode, side_mode, projects, replications, seed, engine, target,  # type: ignore[arg-type]
-                         limit_basis)  # fmt: skip
+                         limit_basis, framing)  # fmt: skip
     baseline_id = save_scenario(database_url, baseline, Path(baseline).stem)
     reform_id = save_scenario(database_url, reform, Path(reform).stem) if reform is not None else baseline_id
     run_id = open_run(

@@ -29,12 +29,11 @@ from flows.store.records import (
 )
 from rules.loading import for_profile, load, with_limit_basis
 from rules.metrics import catalog_metrics
-from simulations.compare import Comparison, compare, reductions
-from simulations.compiled import Mode, compile_process
+from simulations.compare import Comparison, compare, prepare, reductions, replication_sides, runs_of
+from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.montecarlo import critical_items, end_to_end, schedule
-from simulations.runner import SimulationRun, resolve_engine, run_replication
+from simulations.runner import SimulationRun, resolve_engine
 from simulations.sampling import replication_seeds
-from simulations.stats import judge
 
 __all__ = [
     "BatchJob",
@@ -65,7 +64,11 @@ def scenario_text(reference: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class PairSpec:
-    """What a comparison runs: two scenarios (or one, serial vs parallel), the project and the settings."""
+    """What a comparison runs: two scenarios (or one, serial vs parallel), the project and the settings.
+
+    ``framing`` names the headline framing (None: the default of :func:`simulations.compare.plan_framings`);
+    ``baseline_mode`` / ``reform_mode`` are the legacy ``--mode`` (both sides in one mode).
+    """
 
     baseline: str
     reform: str | None
@@ -78,6 +81,7 @@ class PairSpec:
     engine: str = "auto"
     target: float = 0.20
     limit_basis: str | None = None  # None: each scenario's own simulation.limit_basis
+    framing: str | None = None
 
     def _prepared(self, reference: str) -> Process:
         return with_limit_basis(for_profile(load(reference), self.profile), self.limit_basis)
@@ -92,10 +96,16 @@ class PairSpec:
         baseline = load(self.baseline)
         return baseline, baseline if self.reform is None else load(self.reform)
 
-    def modes(self) -> tuple[Mode, Mode]:
-        if self.reform is None:
-            return self.baseline_mode or "serial", self.reform_mode or "parallel"
-        return self.baseline_mode or "parallel", self.reform_mode or "parallel"
+    def prepared(self) -> tuple[CompiledProcess, CompiledProcess | None, list[str], str, float | None]:
+        """Compiled sides, the framings and the headline (see :func:`simulations.compare.prepare`)."""
+        baseline, reform = self.processes()
+        return prepare(
+            baseline, None if self.reform is None else reform, baseline_mode=self.baseline_mode,
+            reform_mode=self.reform_mode, framing=self.framing,
+        )  # fmt: skip
+
+    def headline(self) -> str:
+        return self.prepared()[3]
 
     @property
     def label(self) -> str:
@@ -106,60 +116,40 @@ class PairSpec:
 
 @dataclass(frozen=True)
 class ReplicationPair:
-    """Both sides of some replications (same seeds: common random numbers)."""
+    """Every side of some replications (same seeds: common random numbers), by (side, mode)."""
 
     indices: tuple[int, ...]
-    baseline: tuple  # SimulationResult per index
-    reform: tuple
+    sides: tuple  # per index: {(side, mode): SimulationResult}
 
 
 def run_pair_replications(spec: PairSpec, indices: Sequence[int]) -> ReplicationPair:
-    """Simulate replications ``indices`` of both sides; identical to the same replications of a full run."""
-    baseline, reform = spec.processes()
-    first, second = compile_process(baseline), compile_process(reform)
-    engine = resolve_engine([first, second], spec.engine)  # type: ignore[arg-type]
+    """Simulate replications ``indices`` of every side; identical to the same replications of a full run."""
+    first, second, names, headline, _ = spec.prepared()
+    engine = resolve_engine([first] if second is None else [first, second], spec.engine)  # type: ignore[arg-type]
     seeds = replication_seeds(spec.seed, spec.replications)
-    base_mode, reform_mode = spec.modes()
-    base_results, reform_results = [], []
-    for index in indices:
-        base_results.append(
-            run_replication(first, base_mode, spec.projects, seeds[index], engine=engine, replication=index)
-        )
-        reform_results.append(
-            run_replication(
-                second, reform_mode, spec.projects, seeds[index], engine=engine, replication=index, gains=True
+    return ReplicationPair(
+        tuple(indices),
+        tuple(
+            replication_sides(
+                first, second, names, headline, spec.projects, seeds[i], engine=engine, replication=i
             )
-        )
-    return ReplicationPair(tuple(indices), tuple(base_results), tuple(reform_results))
+            for i in indices
+        ),
+    )
 
 
 def assemble_comparison(spec: PairSpec, parts: Sequence[ReplicationPair]) -> Comparison:
     """Join groups of replications (in replication order) into one comparison with its verdicts."""
-    ordered = sorted(
-        (
-            (i, b, r)
-            for part in parts
-            for i, b, r in zip(part.indices, part.baseline, part.reform, strict=True)
-        )
+    ordered = sorted(((i, sides) for part in parts for i, sides in zip(part.indices, part.sides, strict=True)),
+                     key=lambda pair: pair[0])  # fmt: skip
+    if [i for i, _ in ordered] != list(range(spec.replications)):
+        raise ValueError(f"replications {[i for i, _ in ordered]} do not cover 0..{spec.replications - 1}")
+    _, _, names, headline, share = spec.prepared()
+    engine = next(iter(ordered[0][1].values())).engine
+    runs = runs_of(
+        [sides for _, sides in ordered], engine=engine, projects=spec.projects, seed=spec.seed, share=share
     )
-    if [i for i, _, _ in ordered] != list(range(spec.replications)):
-        raise ValueError(f"replications {[i for i, _, _ in ordered]} do not cover 0..{spec.replications - 1}")
-    base_mode, reform_mode = spec.modes()
-    engine = ordered[0][1].engine
-    base_run = SimulationRun(
-        ordered[0][1].process, base_mode, engine, spec.projects, spec.seed, tuple(b for _, b, _ in ordered)
-    )
-    reform_run = SimulationRun(
-        ordered[0][2].process, reform_mode, engine, spec.projects, spec.seed, tuple(r for _, _, r in ordered)
-    )
-    return Comparison(
-        base_run,
-        reform_run,
-        spec.target,
-        judge(reductions(base_run, reform_run, "mean"), spec.target),
-        judge(reductions(base_run, reform_run, "median"), spec.target),
-        judge(reductions(base_run, reform_run, "p90"), spec.target),
-    )
+    return Comparison.from_runs(runs, names, headline, spec.target)
 
 
 def _number(value: float | None, default: float = 0.0) -> float:
@@ -218,12 +208,16 @@ def _side(
     return side, items, departments
 
 
-def typical_schedule(process: Process, items: dict[str, dict], mode: Mode) -> list[dict]:
+def typical_schedule(
+    process: Process, items: dict[str, dict], mode: Mode, parallel_share: float | None = None
+) -> list[dict]:
     """Start and finish of each item for a project whose items take their mean simulated times.
 
     This is what a Gantt chart of "a typical project" shows; the critical flag marks the items that hold
-    it up (every item in serial mode).
+    it up (every item in serial mode). A partial baseline is drawn in the mode most of its projects have.
     """
+    if mode == "partial":
+        mode = "parallel" if (parallel_share or 0) >= 0.5 else "serial"
     compiled = compile_process(process)
     elapsed = np.array(
         [
@@ -269,7 +263,12 @@ def comparison_outcome(
     payload = comparison.summary()
     payload["catalog_metrics"] = metrics or catalog_metrics(*(catalogs or (baseline, reform))).as_json()
     payload["typical_schedule"] = {
-        "baseline": typical_schedule(baseline, payload["baseline"]["items"], comparison.baseline.mode),
+        "baseline": typical_schedule(
+            baseline,
+            payload["baseline"]["items"],
+            comparison.baseline.mode,
+            comparison.baseline.parallel_share,
+        ),
         "reform": typical_schedule(reform, payload["reform"]["items"], comparison.reform.mode),
     }
     base_side, base_items, base_departments = _side(
@@ -413,7 +412,8 @@ def job_outcomes(job: BatchJob, seeds: Sequence[int]) -> list[tuple[int, RunOutc
     for seed in seeds:
         spec = dataclasses.replace(job.spec, seed=seed)
         comparison = compare(
-            baseline, reform, baseline_mode=spec.modes()[0], reform_mode=spec.modes()[1], projects=spec.projects,
+            baseline, None if spec.reform is None else reform, baseline_mode=spec.baseline_mode,
+            reform_mode=spec.reform_mode, framing=spec.framing, projects=spec.projects,
             replications=spec.replications, seed=seed, engine=spec.engine, target=spec.target,  # type: ignore[arg-type]
         )  # fmt: skip
         outcomes.append((seed, comparison_outcome(comparison, baseline, reform, metrics=metrics)))

@@ -1,25 +1,68 @@
-"""Baseline vs reform (or serial vs parallel): reduction with a 95 % CI, verdict, bottlenecks.
+"""Baseline vs reform under named framings: reduction with a 95 % CI, verdict, bottlenecks.
 
-Both sides of a replication use the same replication seed, hence common random numbers: the same project
-draws the same handling time for the same item in both, and the reduction is estimated per replication as
-``1 - reform / baseline`` of the mean (median, p90) end-to-end time; the CI is across replications.
+A framing says how each side is handled, because "how much shorter" depends on what the reform is compared
+with:
+
+* ``serial-to-parallel``: before, window after window; after, online in parallel (the change the plan
+  describes, 三(五): 部门在线并联审批 instead of an applicant walking from window to window);
+* ``parallel-to-parallel``: both in parallel, so only the catalog rules count (the rules alone);
+* ``partial-to-parallel``: before, a share of the files handled in parallel (``simulation.parallel_share``,
+  pre-reform practice that was partly parallel), the rest serially; only when a scenario declares the share.
+
+All sides of a replication use the same replication seed, hence common random numbers: the same project draws
+the same handling time for the same item in every side and framing, and a project of the partial baseline is
+parallel or serial by one more uniform of its own. The reduction is estimated per replication as
+``1 - reform / baseline`` of the mean (median, p90) end-to-end time; the CI is across replications. Framings share
+draws: the baseline's serial, parallel and partial results come from one set of draws (Monte Carlo).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from approval_model.models import Process
-from simulations.compiled import Mode, compile_process
-from simulations.runner import DEFAULT_CHUNK, Engine, SimulationRun, resolve_engine, simulate
+from simulations.compiled import CompiledProcess, Mode, compile_process
+from simulations.results import SimulationResult
+from simulations.runner import DEFAULT_CHUNK, Engine, SimulationRun, resolve_engine, run_replication_modes
+from simulations.sampling import replication_seeds
 from simulations.stats import Verdict, judge
 
-__all__ = ["DEFAULT_TARGET", "Comparison", "compare", "reductions"]
+__all__ = [
+    "DEFAULT_TARGET",
+    "FRAMINGS",
+    "Comparison",
+    "Framing",
+    "compare",
+    "framing_modes",
+    "framing_name",
+    "plan_framings",
+    "prepare",
+    "reductions",
+    "replication_sides",
+    "runs_of",
+]
 
 DEFAULT_TARGET = 0.20
+FRAMINGS: dict[str, tuple[Mode, Mode]] = {
+    "serial-to-parallel": ("serial", "parallel"),
+    "parallel-to-parallel": ("parallel", "parallel"),
+    "partial-to-parallel": ("partial", "parallel"),
+}
+FRAMING_MEANINGS = {
+    "serial-to-parallel": "before window after window, after online in parallel: the change the plan describes",
+    "parallel-to-parallel": "both sides in parallel: the catalog rules alone",
+    "partial-to-parallel": "before a declared share of files in parallel (simulation.parallel_share), after all "
+    "in parallel: the change from pre-reform practice",
+}
+
+
+def framing_name(baseline_mode: Mode, reform_mode: Mode) -> str:
+    """``serial-to-parallel`` and so on: the baseline's mode, then the reform's."""
+    return f"{baseline_mode}-to-{reform_mode}"
 
 
 def reductions(baseline: SimulationRun, reform: SimulationRun, statistic: str = "mean") -> np.ndarray:
@@ -34,16 +77,149 @@ def reductions(baseline: SimulationRun, reform: SimulationRun, statistic: str = 
     return np.array([1 - f(r.end_to_end_days) / f(b.end_to_end_days) for b, r in pairs])
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """Two runs with the same seeds, and the verdicts on their reduction."""
+def plan_framings(
+    *,
+    single: bool,
+    parallel_share: float | None,
+    headline: str | None = None,
+    modes: tuple[Mode, Mode] | None = None,
+) -> tuple[list[str], str]:
+    """Which framings to compute and which one is the headline (quoted first, and the top-level figures).
 
+    Default headline: ``partial-to-parallel`` when the share of files handled in parallel before is declared
+    (the best estimate of the change from pre-reform practice), else ``serial-to-parallel`` (the change the plan
+    describes); ``parallel-to-parallel`` (the rules alone) always follows as the lower end. One process compared
+    with itself has no rules to isolate, so it gets no parallel-to-parallel framing. ``modes`` (the legacy
+    ``--mode``: both sides in one mode) adds that framing and makes it the headline; ``headline`` overrides.
+    """
+    names = ["serial-to-parallel"] if single else ["serial-to-parallel", "parallel-to-parallel"]
+    if parallel_share is not None:
+        names.insert(0, "partial-to-parallel")
+    chosen = names[0]
+    if modes is not None:
+        chosen = framing_name(*modes)
+        if chosen not in names:
+            names.append(chosen)
+    if headline is not None:
+        if headline == "partial-to-parallel" and parallel_share is None:
+            raise ValueError(
+                "framing 'partial-to-parallel' needs the share of files handled in parallel before the reform: "
+                "declare simulation.parallel_share (e.g. 0.3) in the baseline scenario"
+            )
+        if headline not in FRAMINGS and headline not in names:
+            raise ValueError(f"unknown framing {headline!r}; choose from {', '.join(FRAMINGS)}")
+        if single and headline == "parallel-to-parallel":
+            raise ValueError(
+                "with one scenario both sides are the same process: 'parallel-to-parallel' compares it with "
+                "itself; give a reformed scenario, or use serial-to-parallel"
+            )
+        chosen = headline
+        if chosen not in names:
+            names.append(chosen)
+    names.remove(chosen)
+    return [chosen, *names], chosen
+
+
+def framing_modes(name: str) -> tuple[Mode, Mode]:
+    """The (baseline, reform) modes of a framing name."""
+    if name in FRAMINGS:
+        return FRAMINGS[name]
+    first, _, second = name.partition("-to-")
+    return first, second  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Framing:
+    """One framing's two runs and the verdicts on their reduction."""
+
+    name: str
     baseline: SimulationRun
     reform: SimulationRun
-    target: float
     mean: Verdict
     median: Verdict
     p90: Verdict
+
+    @property
+    def verdict(self) -> str:
+        return self.mean.verdict
+
+    def as_json(self) -> dict:
+        mean = self.mean.as_dict()
+        return {
+            "name": self.name,
+            "meaning": FRAMING_MEANINGS.get(
+                self.name, f"baseline {self.baseline.mode}, reform {self.reform.mode}"
+            ),
+            "baseline_mode": self.baseline.mode,
+            "reform_mode": self.reform.mode,
+            "baseline_mean_days": _mean_days(self.baseline),
+            "reform_mean_days": _mean_days(self.reform),
+            "reduction": {"mean": mean["mean"], "ci95": mean["ci95"]},
+            "verdict": self.verdict,
+            "replications_needed": mean["replications_needed"],
+        }
+
+
+def _mean_days(run: SimulationRun) -> float:
+    return round(float(np.mean([r.end_to_end_days.mean() for r in run.results])), 4)
+
+
+def _framing(name: str, runs: Mapping[tuple[str, Mode], SimulationRun], target: float) -> Framing:
+    base_mode, reform_mode = framing_modes(name)
+    base, reform = runs[("baseline", base_mode)], runs[("reform", reform_mode)]
+    return Framing(
+        name,
+        base,
+        reform,
+        judge(reductions(base, reform, "mean"), target),
+        judge(reductions(base, reform, "median"), target),
+        judge(reductions(base, reform, "p90"), target),
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Runs of both sides with the same seeds, and the verdicts of each framing; ``baseline``, ``reform``,
+    ``mean``, ``median`` and ``p90`` are the headline framing's."""
+
+    framings: tuple[Framing, ...]
+    headline: str
+    target: float
+
+    @classmethod
+    def from_runs(
+        cls,
+        runs: Mapping[tuple[str, Mode], SimulationRun],
+        names: Sequence[str],
+        headline: str,
+        target: float,
+    ) -> Comparison:
+        """``runs`` by (side, mode), side ``baseline`` or ``reform``; ``names`` in display order."""
+        return cls(tuple(_framing(name, runs, target) for name in names), headline, target)
+
+    @property
+    def main(self) -> Framing:
+        return next(f for f in self.framings if f.name == self.headline)
+
+    @property
+    def baseline(self) -> SimulationRun:
+        return self.main.baseline
+
+    @property
+    def reform(self) -> SimulationRun:
+        return self.main.reform
+
+    @property
+    def mean(self) -> Verdict:
+        return self.main.mean
+
+    @property
+    def median(self) -> Verdict:
+        return self.main.median
+
+    @property
+    def p90(self) -> Verdict:
+        return self.main.p90
 
     @property
     def verdict(self) -> str:
@@ -60,6 +236,9 @@ class Comparison:
         reform = self.reform.summary()
         return {
             "target": self.target,
+            "headline": self.headline,
+            "framing": self.headline,
+            "framings": [f.as_json() for f in self.framings],
             "verdict": self.verdict,
             "reduction": {
                 **self.mean.as_dict(),
@@ -76,12 +255,123 @@ class Comparison:
         }
 
 
+def side_modes(names: Sequence[str]) -> dict[str, list[Mode]]:
+    """The modes each side must be simulated in for these framings."""
+    sides: dict[str, list[Mode]] = {"baseline": [], "reform": []}
+    for name in names:
+        first, second = framing_modes(name)
+        sides["baseline"].append(first)
+        sides["reform"].append(second)
+    return {side: list(dict.fromkeys(modes)) for side, modes in sides.items()}
+
+
+def parallel_share(
+    baseline: Process | CompiledProcess, reform: Process | CompiledProcess | None
+) -> float | None:
+    """The share of files handled in parallel before: the baseline's, else the one the reformed scenario states
+    about the practice it replaces (when the baseline is a built-in catalog one cannot edit)."""
+
+    def share(process: Process | CompiledProcess | None) -> float | None:
+        if process is None:
+            return None
+        if isinstance(process, CompiledProcess):
+            return process.parallel_share
+        return process.simulation.parallel_share
+
+    own = share(baseline)
+    return own if own is not None else share(reform)
+
+
+def replication_sides(
+    first: CompiledProcess,
+    second: CompiledProcess | None,
+    names: Sequence[str],
+    headline: str,
+    projects: int,
+    replication_seed: np.random.SeedSequence,
+    *,
+    engine: str,
+    replication: int = 0,
+    chunk: int = DEFAULT_CHUNK,
+    on_chunk: Callable[[], None] | None = None,
+) -> dict[tuple[str, Mode], SimulationResult]:
+    """One replication of every side the framings need, by (side, mode); ``second`` None: one process is both
+    sides. The unit of work orchestrators call (both sides, same seed: common random numbers)."""
+    wanted = side_modes(names)
+    if second is None:
+        modes = list(dict.fromkeys([*wanted["baseline"], *wanted["reform"]]))
+        together = run_replication_modes(
+            first, modes, projects, replication_seed, engine=engine, replication=replication,
+            gains=["parallel"], chunk=chunk, on_chunk=on_chunk,
+        )  # fmt: skip
+        return {(side, mode): together[mode] for side, modes in wanted.items() for mode in modes}
+    base = run_replication_modes(
+        first, wanted["baseline"], projects, replication_seed, engine=engine, replication=replication,
+        chunk=chunk, on_chunk=on_chunk,
+    )  # fmt: skip
+    reform = run_replication_modes(
+        second, wanted["reform"], projects, replication_seed, engine=engine, replication=replication,
+        gains=[framing_modes(headline)[1]], chunk=chunk, on_chunk=on_chunk,
+    )  # fmt: skip
+    return {
+        **{("baseline", mode): result for mode, result in base.items()},
+        **{("reform", mode): result for mode, result in reform.items()},
+    }
+
+
+def runs_of(
+    parts: Sequence[Mapping[tuple[str, Mode], SimulationResult]],
+    *,
+    engine: str,
+    projects: int,
+    seed: int,
+    share: float | None,
+) -> dict[tuple[str, Mode], SimulationRun]:
+    """Replications (in order) of every side, joined into runs."""
+    return {
+        key: SimulationRun(
+            parts[0][key].process,
+            key[1],
+            engine,
+            projects,
+            seed,
+            tuple(part[key] for part in parts),
+            parallel_share=share if key[1] == "partial" else None,
+        )  # fmt: skip
+        for key in parts[0]
+    }
+
+
+def prepare(
+    baseline: Process,
+    reform: Process | None,
+    *,
+    baseline_mode: Mode | None = None,
+    reform_mode: Mode | None = None,
+    framing: str | None = None,
+) -> tuple[CompiledProcess, CompiledProcess | None, list[str], str, float | None]:
+    """Compiled sides (the baseline carrying the declared parallel share), the framings and the headline."""
+    share = parallel_share(baseline, reform)
+    modes = None
+    if baseline_mode is not None and reform_mode is not None:
+        modes = (baseline_mode, reform_mode)
+    names, headline = plan_framings(
+        single=reform is None, parallel_share=share, headline=framing, modes=modes
+    )
+    first = compile_process(baseline)
+    if share is not None and first.parallel_share is None:
+        first = dataclasses.replace(first, parallel_share=share)
+    second = None if reform is None else compile_process(reform)
+    return first, second, names, headline, share
+
+
 def compare(
     baseline: Process,
     reform: Process | None = None,
     *,
     baseline_mode: Mode | None = None,
     reform_mode: Mode | None = None,
+    framing: str | None = None,
     projects: int = 10_000,
     replications: int = 10,
     seed: int = 0,
@@ -90,50 +380,41 @@ def compare(
     chunk: int = DEFAULT_CHUNK,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
-    """Compare two processes (each ``parallel`` unless told), or serial vs parallel of one.
+    """Compare two processes under every framing that applies (one process: its serial and partial practice
+    against its parallel handling), with ``framing`` (else the default, see :func:`plan_framings`) as headline.
 
-    Both sides run on the same engine (the event engine if either side needs it) and the same seeds.
+    ``baseline_mode`` / ``reform_mode`` (both given: the legacy ``--mode``) add that framing as headline. All
+    sides run on the same engine (the event engine if either side needs it) and the same seeds.
     """
-    if reform is None:
-        reform = baseline
-        baseline_mode, reform_mode = baseline_mode or "serial", reform_mode or "parallel"
-    else:
-        baseline_mode, reform_mode = baseline_mode or "parallel", reform_mode or "parallel"
-    first, second = compile_process(baseline), compile_process(reform)
-    chosen = resolve_engine([first, second], engine)
-    offset = 0
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    first, second, names, headline, share = prepare(
+        baseline, reform, baseline_mode=baseline_mode, reform_mode=reform_mode, framing=framing
+    )
+    chosen = resolve_engine([first] if second is None else [first, second], engine)
+    per = 1 if chosen == "des" else -(-projects // chunk)
+    steps, done = replications * per * (1 if second is None else 2), 0
 
-    def progress(done: int, total: int) -> None:
+    def tick() -> None:
+        nonlocal done
+        done += 1
         if on_progress:
-            on_progress(offset + done, 2 * total)
+            on_progress(done, steps)
 
-    base_run = simulate(
-        first,
-        mode=baseline_mode,
-        projects=projects,
-        replications=replications,
-        seed=seed,
-        engine=chosen,
-        chunk=chunk,
-        on_progress=progress,
-    )
-    offset = replications * (1 if chosen == "des" else -(-projects // chunk))
-    reform_run = simulate(
-        second,
-        mode=reform_mode,
-        projects=projects,
-        replications=replications,
-        seed=seed,
-        engine=chosen,
-        gains=True,
-        chunk=chunk,
-        on_progress=progress,
-    )
-    return Comparison(
-        base_run,
-        reform_run,
-        target,
-        judge(reductions(base_run, reform_run, "mean"), target),
-        judge(reductions(base_run, reform_run, "median"), target),
-        judge(reductions(base_run, reform_run, "p90"), target),
-    )
+    parts = [
+        replication_sides(
+            first,
+            second,
+            names,
+            headline,
+            projects,
+            s,
+            engine=chosen,
+            replication=r,
+            chunk=chunk,
+            on_chunk=tick,
+        )
+        for r, s in enumerate(replication_seeds(seed, replications))
+    ]
+    runs = runs_of(parts, engine=chosen, projects=projects, seed=seed, share=share)
+    return Comparison.from_runs(runs, names, headline, target)

@@ -19,7 +19,10 @@ from approval_model.models import ApprovalItem, HandlingDistribution, Process, S
 
 __all__ = ["DEFAULT_START_DATE", "CompiledProcess", "Mode", "compile_process", "item_stream_key"]
 
-Mode = Literal["serial", "parallel"]
+Mode = Literal["serial", "parallel", "partial"]
+"""How a project's items are handled: ``serial`` (one window after another), ``parallel`` (each item starts when its
+prerequisites are done) or ``partial`` (each project is handled in parallel with probability
+``simulation.parallel_share``, else serially: pre-reform practice that was partly parallel)."""
 DEFAULT_START_DATE = date(2017, 10, 9)  # the Monday after National Day 2017, just after 洛政办〔2017〕89号
 
 
@@ -52,6 +55,7 @@ class CompiledProcess:
     coordination_days: float
     arrival_rate: float | None  # projects per working day; None = all at day 0
     start_date: date
+    parallel_share: float | None = None  # share of projects handled in parallel in mode "partial"
 
     @property
     def n_items(self) -> int:
@@ -65,6 +69,8 @@ class CompiledProcess:
 
     def dependents(self, mode: Mode) -> tuple[tuple[tuple[int, float], ...], ...]:
         """Per item, the items it releases and the delay before they may start (handover / coordination)."""
+        if mode == "partial":
+            raise ValueError("a partial run has a mode per project: ask for serial or parallel dependents")
         n = self.n_items
         if mode == "serial":
             return tuple(((i + 1, self.handover_days),) if i + 1 < n else () for i in range(n))
@@ -146,4 +152,5 @@ def compile_process(process: Process) -> CompiledProcess:
         coordination_days=process.simulation.stage_coordination_days,
         arrival_rate=_arrival_rate(process.simulation.arrivals),
         start_date=_start_date(process.simulation.start_date),
+        parallel_share=process.simulation.parallel_share,
     )

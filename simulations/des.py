@@ -56,10 +56,23 @@ def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.nda
     capacity = [c or 0 for c in compiled.capacity]
     free = list(capacity)
     queues: list[deque] = [deque() for _ in capacity]
-    dependents = compiled.dependents(mode)
-    roots = compiled.roots(mode)
-    n_prerequisites = [len(p) for p in compiled.prerequisites] if mode == "parallel" else [0] + [1] * (m - 1)
-    pending = n_prerequisites * n
+    serial_pending = [0] + [1] * (m - 1)
+    parallel_pending = [len(p) for p in compiled.prerequisites]
+    if mode == "partial":  # each project its own mode (drawn beforehand, like every other random time)
+        if draws.parallel is None:
+            raise ValueError(f"{compiled.name}: mode 'partial' needs simulation.parallel_share")
+        chosen = draws.parallel.tolist()
+        by_mode = {
+            True: (compiled.dependents("parallel"), compiled.roots("parallel"), parallel_pending),
+            False: (compiled.dependents("serial"), compiled.roots("serial"), serial_pending),
+        }
+        dependents_of = [by_mode[c][0] for c in chosen]
+        roots_of = [by_mode[c][1] for c in chosen]
+        pending = [count for c in chosen for count in by_mode[c][2]]
+    else:
+        dependents_of = [compiled.dependents(mode)] * n
+        roots_of = [compiled.roots(mode)] * n
+        pending = (parallel_pending if mode == "parallel" else serial_pending) * n
     ready = [0.0] * size
     wait = [0.0] * size
     second = [False] * size
@@ -91,7 +104,7 @@ def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.nda
         if not remaining[p]:
             finished[p] = t
         base = p * m
-        for j, delay in dependents[i]:
+        for j, delay in dependents_of[p][i]:
             kj = base + j
             candidate = t + delay
             if candidate > ready[kj]:
@@ -113,6 +126,7 @@ def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.nda
         elif next_project < n:
             t = next_arrival
             base = next_project * m
+            roots = roots_of[next_project]
             next_project += 1
             next_arrival = arrival[next_project] if next_project < n else infinity
             events += 1

@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 
 from simulations.compiled import CompiledProcess, Mode
-from simulations.montecarlo import critical_items, end_to_end, schedule
+from simulations.montecarlo import Schedule, critical_items, end_to_end, schedule
 from simulations.sampling import Draws
 
 __all__ = ["GAIN_SAMPLE", "SimulationResult", "assemble"]
@@ -159,19 +159,43 @@ class SimulationResult:
         )
 
 
+def _end_times(
+    compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode, mask: np.ndarray | None
+) -> np.ndarray:
+    """End-to-end days of each project given item elapsed times (a partial run mixes serial and parallel)."""
+    if mode != "partial":
+        return end_to_end(compiled, schedule(compiled, elapsed, mode), mode)[0]
+    serial = end_to_end(compiled, schedule(compiled, elapsed, "serial"), "serial")[0]
+    parallel = end_to_end(compiled, schedule(compiled, elapsed, "parallel"), "parallel")[0]
+    return np.where(mask, parallel, serial)  # type: ignore[arg-type]
+
+
 def _gains(
-    compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode, e2e: np.ndarray
+    compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode, e2e: np.ndarray, mask: np.ndarray | None
 ) -> tuple[np.ndarray, int]:
     """Sum over a sample of projects of the end-to-end days saved if each item in turn took no time."""
     k = min(elapsed.shape[1], GAIN_SAMPLE)
     sample, base = elapsed[:, :k], e2e[:k]
+    part = None if mask is None else mask[:k]
     gains = np.zeros(compiled.n_items)
     for i in range(compiled.n_items):
         trial = sample.copy()
         trial[i] = 0.0
-        shorter, _ = end_to_end(compiled, schedule(compiled, trial, mode), mode)
-        gains[i] = float((base - shorter).sum())
+        gains[i] = float((base - _end_times(compiled, trial, mode, part)).sum())
     return gains, k
+
+
+Plans = dict[str, tuple[Schedule, np.ndarray, np.ndarray]]
+
+
+def _plans(compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode, cache: Plans) -> Plans:
+    """The schedules a mode needs (a partial run needs both), computed once per elapsed matrix."""
+    for needed in ("serial", "parallel") if mode == "partial" else (mode,):
+        if needed not in cache:
+            plan = schedule(compiled, elapsed, needed)  # type: ignore[arg-type]
+            e2e, last = end_to_end(compiled, plan, needed)  # type: ignore[arg-type]
+            cache[needed] = (plan, e2e, last)
+    return cache
 
 
 def assemble(
@@ -185,34 +209,51 @@ def assemble(
     end_to_end_days: np.ndarray | None = None,
     events: int = 0,
     gains: bool = False,
+    plans: Plans | None = None,
 ) -> SimulationResult:
-    """Build a result from sampled times plus (for DES) waiting per item and the engine's own end times."""
+    """Build a result from sampled times plus (for DES) waiting per item and the engine's own end times.
+
+    ``plans`` shares schedules between modes computed from the same draws without waiting (Monte Carlo:
+    serial, parallel and partial results of one set of draws cost two schedules, not three runs).
+    """
     m, n = draws.handling.shape
     stopped = draws.stopped
     elapsed = draws.handling if stopped is None else draws.handling + stopped
     if wait is not None:
         elapsed = elapsed + wait
-    plan = schedule(compiled, elapsed, mode)
-    e2e, last = end_to_end(compiled, plan, mode)
-    if end_to_end_days is not None:
-        e2e = end_to_end_days  # the event engine's own clock (the rebuilt schedule agrees up to rounding)
+        plans = None  # waiting differs from mode to mode
+    cache = _plans(compiled, elapsed, mode, {} if plans is None else plans)
+    mask = draws.parallel
+    if mode == "partial" and mask is None:
+        raise ValueError(
+            f"{compiled.name}: mode 'partial' needs simulation.parallel_share (the share of files handled in "
+            "parallel before the reform), e.g. simulation: {parallel_share: 0.3}"
+        )
+    join_last = np.zeros((m, m), dtype=np.int64)
     if mode == "serial":  # every item is on the one path: no matrix needed
+        _, e2e, _ = cache["serial"]
         critical_count = np.full(m, n, dtype=np.int64)
         critical_stopped = stopped.sum(axis=0) if stopped is not None else 0.0
     else:
-        critical = critical_items(compiled, plan, last, mode)
+        plan, e2e, last = cache["parallel"]
+        critical = critical_items(compiled, plan, last, "parallel")
+        members = np.ones(n, dtype=bool) if mode == "parallel" else mask
+        if mode == "partial":
+            e2e = np.where(mask, e2e, cache["serial"][1])  # type: ignore[arg-type]
+            critical[:, ~mask] = True  # type: ignore[index]
         critical_count = critical.sum(axis=1)
         critical_stopped = (critical * stopped).sum(axis=0) if stopped is not None else 0.0
+        for j, held_by in plan.binding.items():
+            join_last[j] = np.bincount(held_by[members], minlength=m)
+    if end_to_end_days is not None:
+        e2e = end_to_end_days  # the event engine's own clock (the rebuilt schedule agrees up to rounding)
     counted_item = draws.handling if wait is None else draws.handling + wait
     overdue = counted_item > compiled.limits[:, None] + _EPS
-    join_last = np.zeros((m, m), dtype=np.int64)
-    for j, held_by in plan.binding.items():
-        join_last[j] = np.bincount(held_by, minlength=m)
     departments = len(compiled.department_ids)
     dept = compiled.item_department
     handling_sum = draws.handling.sum(axis=1)
     wait_sum = wait.sum(axis=1) if wait is not None else np.zeros(m)
-    gain_sum, gain_projects = _gains(compiled, elapsed, mode, e2e) if gains else (None, 0)
+    gain_sum, gain_projects = _gains(compiled, elapsed, mode, e2e, mask) if gains else (None, 0)
     return SimulationResult(
         process=compiled.name,
         mode=mode,

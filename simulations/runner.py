@@ -7,7 +7,7 @@ merge with :meth:`SimulationResult.merge`, and :class:`SimulationRun` summarises
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -29,7 +29,9 @@ __all__ = [
     "resolve_engine",
     "run_chunk",
     "run_replication",
+    "run_replication_modes",
     "simulate",
+    "simulate_modes",
 ]
 
 Engine = Literal["auto", "montecarlo", "des"]
@@ -71,6 +73,60 @@ def run_chunk(
     return assemble(compiled, draws, mode, "montecarlo", replication=replication, gains=gains)
 
 
+def run_replication_modes(
+    compiled: CompiledProcess,
+    modes: Sequence[Mode],
+    projects: int,
+    replication_seed: np.random.SeedSequence,
+    *,
+    engine: str = "montecarlo",
+    replication: int = 0,
+    gains: Collection[Mode] = (),
+    chunk: int = DEFAULT_CHUNK,
+    on_chunk: Callable[[], None] | None = None,
+) -> dict[Mode, SimulationResult]:
+    """One replication of ``projects`` projects in several modes from the same draws (common random numbers).
+
+    Monte Carlo draws each chunk once and derives every mode from it (serial, parallel and partial need two
+    schedules between them); the event engine draws once and runs its kernel per mode (queues differ).
+    ``gains``: the modes whose "gain if the item took no time" is computed.
+    """
+    if projects < 1:
+        raise ValueError(f"projects must be at least 1, got {projects}")
+    modes = list(dict.fromkeys(modes))
+    if engine == "des":
+        draws = draw(compiled, replication_seed, 0, projects)
+        results: dict[Mode, SimulationResult] = {}
+        for mode in modes:
+            wait, e2e, events = run_des(compiled, draws, mode)
+            results[mode] = assemble(
+                compiled, draws, mode, "des", replication=replication, wait=wait, end_to_end_days=e2e,
+                events=events, gains=mode in gains,
+            )  # fmt: skip
+        if on_chunk:
+            on_chunk()
+        return results
+    parts: dict[Mode, list[SimulationResult]] = {mode: [] for mode in modes}
+    for start in range(0, projects, chunk):
+        draws = draw(compiled, replication_seed, start, min(projects, start + chunk))
+        plans: dict = {}
+        for mode in modes:
+            parts[mode].append(
+                assemble(
+                    compiled,
+                    draws,
+                    mode,
+                    "montecarlo",
+                    replication=replication,
+                    gains=mode in gains,
+                    plans=plans,
+                )  # fmt: skip
+            )
+        if on_chunk:
+            on_chunk()
+    return {mode: SimulationResult.merge(chunks) for mode, chunks in parts.items()}
+
+
 def run_replication(
     compiled: CompiledProcess,
     mode: Mode,
@@ -84,41 +140,10 @@ def run_replication(
     on_chunk: Callable[[], None] | None = None,
 ) -> SimulationResult:
     """One replication of ``projects`` projects with a resolved engine (``montecarlo`` or ``des``)."""
-    if projects < 1:
-        raise ValueError(f"projects must be at least 1, got {projects}")
-    if engine == "des":
-        draws = draw(compiled, replication_seed, 0, projects)
-        wait, e2e, events = run_des(compiled, draws, mode)
-        result = assemble(
-            compiled,
-            draws,
-            mode,
-            "des",
-            replication=replication,
-            wait=wait,
-            end_to_end_days=e2e,
-            events=events,
-            gains=gains,
-        )
-        if on_chunk:
-            on_chunk()
-        return result
-    parts = []
-    for start in range(0, projects, chunk):
-        parts.append(
-            run_chunk(
-                compiled,
-                mode,
-                replication_seed,
-                start,
-                min(projects, start + chunk),
-                replication=replication,
-                gains=gains,
-            )
-        )
-        if on_chunk:
-            on_chunk()
-    return SimulationResult.merge(parts)
+    return run_replication_modes(
+        compiled, [mode], projects, replication_seed, engine=engine, replication=replication,
+        gains=[mode] if gains else (), chunk=chunk, on_chunk=on_chunk,
+    )[mode]  # fmt: skip
 
 
 def calendar_days(start: date, arrival: np.ndarray, end_to_end: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -154,6 +179,7 @@ class SimulationRun:
     projects: int
     seed: int
     results: tuple[SimulationResult, ...]
+    parallel_share: float | None = None  # mode "partial": the declared share of files handled in parallel
 
     @property
     def replication_means(self) -> np.ndarray:
@@ -186,6 +212,7 @@ class SimulationRun:
             "replications": len(self.results),
             "seed": self.seed,
             "limit_basis": pooled.limit_basis,
+            **({"parallel_share": self.parallel_share} if self.mode == "partial" else {}),
             "mean_days": _round(e2e.mean()),
             "p50_days": _round(np.percentile(e2e, 50)),
             "p90_days": _round(np.percentile(e2e, 90)),
@@ -225,6 +252,62 @@ class SimulationRun:
         }
 
 
+def simulate_modes(
+    process: Process | CompiledProcess,
+    modes: Sequence[Mode],
+    *,
+    projects: int = 10_000,
+    replications: int = 10,
+    seed: int = 0,
+    engine: Engine = "auto",
+    gains: Collection[Mode] = (),
+    chunk: int = DEFAULT_CHUNK,
+    on_progress: Progress | None = None,
+) -> dict[Mode, SimulationRun]:
+    """:func:`simulate` in several modes at once, from the same draws (see :func:`run_replication_modes`)."""
+    compiled = process if isinstance(process, CompiledProcess) else compile_process(process)
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    modes = list(dict.fromkeys(modes))
+    chosen = resolve_engine(compiled, engine)
+    seeds = replication_seeds(seed, replications)
+    per_replication = 1 if chosen == "des" else -(-projects // chunk)
+    total, done = replications * per_replication, 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if on_progress:
+            on_progress(done, total)
+
+    results = [
+        run_replication_modes(
+            compiled,
+            modes,
+            projects,
+            s,
+            engine=chosen,
+            replication=r,
+            gains=gains,
+            chunk=chunk,
+            on_chunk=tick,
+        )
+        for r, s in enumerate(seeds)
+    ]
+    return {
+        mode: SimulationRun(
+            compiled.name,
+            mode,
+            chosen,
+            projects,
+            seed,
+            tuple(r[mode] for r in results),
+            parallel_share=compiled.parallel_share if mode == "partial" else None,
+        )  # fmt: skip
+        for mode in modes
+    }
+
+
 def simulate(
     process: Process | CompiledProcess,
     *,
@@ -243,24 +326,7 @@ def simulate(
     and seed give identical numbers, and two processes simulated with the same seed share common random
     numbers item by item (see :mod:`simulations.sampling`).
     """
-    compiled = process if isinstance(process, CompiledProcess) else compile_process(process)
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
-    chosen = resolve_engine(compiled, engine)
-    seeds = replication_seeds(seed, replications)
-    per_replication = 1 if chosen == "des" else -(-projects // chunk)
-    total, done = replications * per_replication, 0
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if on_progress:
-            on_progress(done, total)
-
-    results = tuple(
-        run_replication(
-            compiled, mode, projects, s, engine=chosen, replication=r, gains=gains, chunk=chunk, on_chunk=tick
-        )
-        for r, s in enumerate(seeds)
-    )
-    return SimulationRun(compiled.name, mode, chosen, projects, seed, results)
+    return simulate_modes(
+        process, [mode], projects=projects, replications=replications, seed=seed, engine=engine,
+        gains=[mode] if gains else (), chunk=chunk, on_progress=on_progress,
+    )[mode]  # fmt: skip

@@ -39,6 +39,7 @@ BLOCK = 16_384  # small enough that a chunk's item matrices stay in cache
 # purposes (the last word of the spawn key)
 _HANDLING, _SUPPLEMENT_OCCURS, _SUPPLEMENT_DAYS, _SUPPLEMENT_SPLIT, _EXCLUDED = range(5)
 _ARRIVALS = (0, 100)
+_PARTIAL = (0, 101)  # one uniform per project: handled in parallel (mode "partial") when below the share
 
 DEFAULT_OVERDUE_SHARE = 0.05  # share of handlings that exceed the limit in the default distribution
 DEFAULT_LOW, DEFAULT_HIGH = 0.4, 1.0  # on-time handling: limit x U(0.4, 1.0)
@@ -168,6 +169,9 @@ class Draws:
     ``handling``: counted handling time at the department; ``applicant``: 补正 time (0 when no request);
     ``split``: share of the handling done before the 补正 request; ``excluded``: expert review / intermediary
     time; the last two are not counted against the limit. ``arrival``: working day the project arrives.
+    ``parallel``: per project, whether it is handled in parallel in mode ``partial`` (None without a
+    ``simulation.parallel_share``); one uniform per project on its own stream, so the other draws, and both
+    sides of a comparison, stay coupled.
     """
 
     start: int
@@ -177,6 +181,7 @@ class Draws:
     split: np.ndarray | None
     excluded: np.ndarray | None  # None: no item has excluded time
     arrival: np.ndarray
+    parallel: np.ndarray | None = None
 
     @property
     def stopped(self) -> np.ndarray | None:
@@ -226,4 +231,7 @@ def draw(compiled: CompiledProcess, replication: np.random.SeedSequence, start: 
             else:
                 excluded[i] = float(spec_x)  # type: ignore[index]
     arrival = _arrivals(replication, compiled.arrival_rate, start, stop)
-    return Draws(start, handling, applicant, supplemented, split, excluded, arrival)
+    parallel = None
+    if compiled.parallel_share is not None:
+        parallel = _uniforms(replication, start, stop, *_PARTIAL) < compiled.parallel_share
+    return Draws(start, handling, applicant, supplemented, split, excluded, arrival, parallel)

@@ -70,7 +70,7 @@ def test_a_scenario_without_base_is_compared_serial_vs_parallel(tmp_path):
 
     write(tmp_path, "plain.yaml", resolve_reference("luoyang-2017-before").read_text(encoding="utf-8"))
     (job,), bad = work.plan_batch(tmp_path, **SMALL)
-    assert not bad and job.spec.reform is None and job.spec.modes() == ("serial", "parallel")
+    assert not bad and job.spec.reform is None and job.spec.headline() == "serial-to-parallel"
 
 
 @pytest.mark.parametrize(
