@@ -268,11 +268,8 @@ class SimulationSettings(Strict):
         description="the limit departments work to: it scales the default handling time and is what 'overdue' "
         "is measured against; 'promised' uses an item's promised limit (承诺时限) where it has one",
     )
-    parallel_share: float | None = Field(
+    parallel_share: Share | None = Field(
         default=None,
-        ge=0,
-        le=1,
-        allow_inf_nan=False,
         description="share of files handled in parallel before the reform (pre-reform practice that was partly "
         "parallel): enables the 'partial-to-parallel' framing of a comparison",
     )
