@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
+from approval_model.limits import LimitBasis
 from approval_model.models import ApprovalItem, Process
 
 if TYPE_CHECKING:
@@ -33,17 +34,15 @@ __all__ = [
     "topological_order",
 ]
 
-LimitKind = Literal["statutory", "promised"]
 
-
-def item_days(item: ApprovalItem, limit: LimitKind = "statutory") -> float:
+def item_days(item: ApprovalItem, limit: LimitBasis = LimitBasis.statutory) -> float:
     """The limit an analysis counts for an item; a missing promised limit falls back to the statutory one."""
-    if limit == "promised" and item.promised_limit_days is not None:
+    if limit == LimitBasis.promised and item.promised_limit_days is not None:
         return item.promised_limit_days
     return item.statutory_limit_days
 
 
-def process_graph(process: Process, limit: LimitKind = "statutory") -> nx.DiGraph:
+def process_graph(process: Process, limit: LimitBasis = LimitBasis.statutory) -> nx.DiGraph:
     """Items as nodes (attributes: days, department, stage), prerequisite -> dependent edges."""
     import networkx as nx  # only here: the analyses below need no graph library, and the import costs 0.15 s
 
@@ -89,14 +88,14 @@ def topological_order(process: Process) -> list[str]:
     return order
 
 
-def serial_total_days(process: Process, limit: LimitKind = "statutory") -> float:
+def serial_total_days(process: Process, limit: LimitBasis = LimitBasis.statutory) -> float:
     """Sum of the limits plus ``serial_handover_days`` between consecutive windows."""
     count = len(process.items)
     handovers = process.simulation.serial_handover_days * max(count - 1, 0)
     return sum(item_days(item, limit) for item in process.items) + handovers
 
 
-def _longest_path(process: Process, limit: LimitKind) -> tuple[float, list[str]]:
+def _longest_path(process: Process, limit: LimitBasis) -> tuple[float, list[str]]:
     items = {item.id: item for item in process.items}
     prerequisites = prerequisites_of(process)
     coordination = process.simulation.stage_coordination_days
@@ -120,12 +119,12 @@ def _longest_path(process: Process, limit: LimitKind) -> tuple[float, list[str]]
     return finish[end], path[::-1]
 
 
-def parallel_total_days(process: Process, limit: LimitKind = "statutory") -> float:
+def parallel_total_days(process: Process, limit: LimitBasis = LimitBasis.statutory) -> float:
     """Length of the longest prerequisite path, node-weighted by the limits (plus stage coordination)."""
     return _longest_path(process, limit)[0]
 
 
-def critical_path(process: Process, limit: LimitKind = "statutory") -> list[str]:
+def critical_path(process: Process, limit: LimitBasis = LimitBasis.statutory) -> list[str]:
     """Item ids on the longest prerequisite path, first to last."""
     return _longest_path(process, limit)[1]
 
@@ -139,7 +138,7 @@ class PathAnalysis:
     serial_days: float
     parallel_days: float
     critical_path: tuple[str, ...]
-    limit: LimitKind
+    limit: LimitBasis
 
     @property
     def reduction(self) -> float:
@@ -148,7 +147,7 @@ class PathAnalysis:
 
 
 def analysis_json(
-    process: Process, limit: LimitKind = "statutory", profile: str | None = None
+    process: Process, limit: LimitBasis = LimitBasis.statutory, profile: str | None = None
 ) -> dict[str, Any]:
     """The analysis as the JSON that ``approval-sim analyze --json`` prints."""
     result = analyse(process, limit)
@@ -157,7 +156,7 @@ def analysis_json(
     return {
         "process": process.name,
         "profile": profile,
-        "limit": limit,
+        "limit": result.limit.value,
         "items": result.items,
         "serial_days": result.serial_days,
         "parallel_days": result.parallel_days,
@@ -183,8 +182,9 @@ def analysis_comparison(baseline: dict[str, Any], reform: dict[str, Any]) -> dic
     }
 
 
-def analyse(process: Process, limit: LimitKind = "statutory") -> PathAnalysis:
+def analyse(process: Process, limit: LimitBasis = LimitBasis.statutory) -> PathAnalysis:
     """Serial total, parallel total and critical path of a process."""
+    limit = LimitBasis(limit)  # also accepts the plain words of a scenario file or JSON
     length, path = _longest_path(process, limit)
     return PathAnalysis(
         process.name, len(process.items), serial_total_days(process, limit), length, tuple(path), limit

@@ -22,6 +22,7 @@ from approval_model.bounds import (
     Share,
     WorkingDays,
 )
+from approval_model.limits import LimitBasis
 
 __all__ = [
     "Applicability",
@@ -263,8 +264,8 @@ class SimulationSettings(Strict):
     )
     serial_handover_days: WorkingDays = 0.0
     stage_coordination_days: WorkingDays = 0.0
-    limit_basis: Literal["statutory", "promised"] = Field(
-        default="statutory",
+    limit_basis: LimitBasis = Field(
+        default=LimitBasis.statutory,
         description="the limit departments work to: it scales the default handling time and is what 'overdue' "
         "is measured against; 'promised' uses an item's promised limit (承诺时限) where it has one",
     )

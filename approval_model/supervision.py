@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from approval_model.limits import LimitBasis
 from approval_model.problems import did_you_mean
 
 __all__ = [
@@ -167,7 +168,7 @@ class ItemLimit:
 class RowResult:
     input: SupervisionInput
     item: ItemLimit
-    limit_kind: str  # statutory | promised (the one used)
+    limit_kind: LimitBasis  # the limit used: promised only where the item has one
     limit_days: int
     stopped_working_days: int
     deadline: date
@@ -189,7 +190,7 @@ class RowResult:
             "department_name": self.item.department_name,
             "accepted": i.accepted.isoformat(),
             "completed": i.completed.isoformat() if i.completed else None,
-            "limit_kind": self.limit_kind,
+            "limit_kind": str(self.limit_kind),
             "limit_days": self.limit_days,
             "clock_stops": [
                 {
@@ -543,12 +544,12 @@ def status_for(left: int, limit_days: int, thresholds: Thresholds = Thresholds()
     return "green"
 
 
-def _limit(item: ItemLimit, limit_kind: str) -> tuple[str, int]:
-    if limit_kind not in ("statutory", "promised"):
-        raise ValueError(f"limit kind must be 'statutory' or 'promised', got {limit_kind!r}")
-    if limit_kind == "promised" and item.promised_limit_days is not None:
-        return "promised", math.ceil(item.promised_limit_days)
-    return "statutory", math.ceil(item.statutory_limit_days)
+def _limit(item: ItemLimit, basis: LimitBasis | str) -> tuple[LimitBasis, int]:
+    if basis not in tuple(LimitBasis):
+        raise ValueError(f"limit kind must be 'statutory' or 'promised', got {basis!r}")
+    if basis == LimitBasis.promised and item.promised_limit_days is not None:
+        return LimitBasis.promised, math.ceil(item.promised_limit_days)
+    return LimitBasis.statutory, math.ceil(item.statutory_limit_days)
 
 
 def supervise_row(
@@ -556,7 +557,7 @@ def supervise_row(
     item: ItemLimit,
     as_of: date,
     calendar: Any,
-    limit_kind: str = "statutory",
+    limit_kind: LimitBasis | str = LimitBasis.statutory,
     thresholds: Thresholds = Thresholds(),
 ) -> RowResult:
     """Deadline, working days used/left and status of one item (``calendar``: a WorkingDayCalendar)."""
@@ -614,7 +615,7 @@ def supervise(
     items: Mapping[str, ItemLimit],
     as_of: date,
     calendar: Any = None,
-    limit_kind: str = "statutory",
+    limit_kind: LimitBasis | str = LimitBasis.statutory,
     thresholds: Thresholds = Thresholds(),
 ) -> list[RowResult]:
     """:func:`supervise_row` over valid rows (default calendar: the shared statutory one)."""

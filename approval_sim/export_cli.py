@@ -8,16 +8,12 @@ from typing import Annotated
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
-from approval_sim.options import DatabaseOption
-
-
-def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
-    app.command("export")(export)
+from approval_sim.options import DatabaseOption, RunIdArgument
 
 
 @handle_user_errors
 def export(
-    run_id: Annotated[int, typer.Argument(help="a run id from 'approval-sim runs list'")],
+    run_id: RunIdArgument,
     formats: Annotated[
         list[str],
         typer.Option(
@@ -49,3 +45,8 @@ def export(
         typer.echo(str(path))
     for note in missing(run):
         typer.echo(f"note: {note}", err=True)
+
+
+def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
+    """Add 'export' to the main app."""
+    app.command("export")(export)

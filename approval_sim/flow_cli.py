@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import os
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -13,38 +11,46 @@ import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
-    BasisOption,
     DaskOption,
     DatabaseOption,
     EngineChoice,
+    EngineOption,
     FramingOption,
     JsonOption,
+    LimitOption,
     Mode,
+    ModeOption,
     ProfileOption,
     ProjectsOption,
+    ReformedArgument,
     ReplicationsOption,
+    ScenarioArgument,
     SeedOption,
+    SidesModeOption,
+    TargetOption,
 )
-
-run_app = typer.Typer(
-    help="Run simulations through Prefect flows and persist the results.", no_args_is_help=True
-)
+from approval_sim.output import print_json
 
 DEFAULT_SCENARIO_DIR = "scenarios"
+DEFAULT_EXPORTS_DIR = "nightly-exports"
+
+# the nightly batch's options, shared by 'nightly' (one batch now) and 'serve' (on its schedule)
+ScenarioDirOption = Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")]
+SeedsOption = Annotated[
+    str, typer.Option("--seeds", help="comma-separated seeds, one run per scenario and seed")
+]
+ExportsOption = Annotated[
+    Path, typer.Option("--exports", help="folder for the dated exports (EXPORTS/<as-of>/)")
+]
 
 
-def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
-    app.add_typer(run_app, name="run")
-    app.command("nightly")(nightly)
-    app.command("serve")(serve)
-
-
-def _prepare(database: str | None) -> None:
+def prepare_database(database: str | None) -> None:
+    """Use (and migrate) the results database now: a bad URL fails before Prefect starts."""
     if database:
         os.environ["APPROVAL_SIM_DATABASE_URL"] = database
     from flows.store.database import get_engine
 
-    get_engine(database)  # migrate now: a bad URL fails before Prefect starts
+    get_engine(database)
 
 
 def _check_scenarios(*references: str | None) -> None:
@@ -57,7 +63,7 @@ def _check_scenarios(*references: str | None) -> None:
 
 def _emit(result: dict, as_json: bool) -> None:
     if as_json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+        print_json(result)
         return
     typer.echo(f"run id: {result['run_id']}")
     if "verdict" in result:
@@ -72,29 +78,19 @@ def _emit(result: dict, as_json: bool) -> None:
     typer.echo(f"details: approval-sim runs show {result['run_id']}")
 
 
-@run_app.command("compare")
 @handle_user_errors
 def run_compare(
-    baseline: Annotated[str, typer.Argument(help="built-in name or scenario file")],
-    reformed: Annotated[
-        str | None, typer.Argument(help="second scenario; omitted: serial vs parallel of BASELINE")
-    ] = None,
+    baseline: ScenarioArgument,
+    reformed: ReformedArgument = None,
     profile: ProfileOption = None,
-    mode: Annotated[
-        Mode | None,
-        typer.Option(help="both sides in this mode, as the headline framing (prefer --framing)"),
-    ] = None,
+    mode: SidesModeOption = None,
     framing: FramingOption = None,
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
-    engine: Annotated[
-        EngineChoice, typer.Option(help="auto picks the event engine when capacities or arrivals are set")
-    ] = EngineChoice.auto,
-    target: Annotated[
-        float, typer.Option(min=0, max=1, help="reduction the reform promises (0.2 = 20 %)")
-    ] = 0.20,
-    limit: BasisOption = None,
+    engine: EngineOption = EngineChoice.auto,
+    target: TargetOption = 0.20,
+    limit: LimitOption = None,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     dask_address: DaskOption = None,
@@ -105,7 +101,7 @@ def run_compare(
             "give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)"
         )
     _check_scenarios(baseline, reformed)
-    _prepare(database)
+    prepare_database(database)
     from flows.pipelines import compare_scenarios, task_runner
     from flows.settings import no_heartbeat
 
@@ -119,28 +115,31 @@ def run_compare(
     _emit(result, as_json)
 
 
-@run_app.command("simulate")
 @handle_user_errors
 def run_simulate(
-    scenario: Annotated[str, typer.Argument(help="built-in name or scenario file")],
+    scenario: ScenarioArgument,
     profile: ProfileOption = None,
-    mode: Annotated[Mode, typer.Option(help="serial or parallel handling")] = Mode.parallel,
+    mode: ModeOption = Mode.parallel,
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
-    engine: Annotated[EngineChoice, typer.Option()] = EngineChoice.auto,
+    engine: EngineOption = EngineChoice.auto,
+    limit: LimitOption = None,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
+    dask_address: DaskOption = None,
 ) -> None:
     """Simulate one scenario through the Prefect flow and persist the run."""
     _check_scenarios(scenario)
-    _prepare(database)
-    from flows.pipelines import simulate_scenario
+    prepare_database(database)
+    from flows.pipelines import simulate_scenario, task_runner
     from flows.settings import no_heartbeat
 
     with no_heartbeat():
-        result = simulate_scenario(scenario, profile=profile, mode=mode.value, projects=projects, replications=replications,
-                                   seed=seed, engine=engine.value)  # fmt: skip
+        result = simulate_scenario.with_options(task_runner=task_runner(dask_address))(
+            scenario, profile=profile, mode=mode.value, projects=projects, replications=replications,
+            seed=seed, engine=engine.value, limit_basis=limit.value if limit is not None else None,
+        )  # fmt: skip
     _emit(result, as_json)
 
 
@@ -156,20 +155,14 @@ def _seeds(text: str) -> list[int]:
 
 @handle_user_errors
 def nightly(
-    scenarios: Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")] = Path(
-        DEFAULT_SCENARIO_DIR
-    ),
+    scenarios: ScenarioDirOption = Path(DEFAULT_SCENARIO_DIR),
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="batch date YYYY-MM-DD (default: today in Asia/Shanghai)")
     ] = None,
-    seeds: Annotated[
-        str, typer.Option(help="comma-separated seeds, one run per scenario and seed")
-    ] = "1,2,3",
+    seeds: SeedsOption = "1,2,3",
     projects: ProjectsOption = 2_000,
     replications: ReplicationsOption = 5,
-    exports: Annotated[
-        Path | None, typer.Option("--exports", help="folder for the dated exports (EXPORTS/<as-of>/)")
-    ] = Path("nightly-exports"),
+    exports: ExportsOption = Path(DEFAULT_EXPORTS_DIR),
     no_exports: Annotated[bool, typer.Option("--no-exports", help="write no export files")] = False,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
@@ -183,15 +176,15 @@ def nightly(
     except ValueError:
         raise UserError(f"--as-of must be a date like 2026-11-25, got '{as_of}'") from None
     seed_list = _seeds(seeds)
-    _prepare(database)
+    prepare_database(database)
     from flows.pipelines import nightly_batch, task_runner
 
     result = nightly_batch.with_options(task_runner=task_runner(dask_address))(
         str(scenarios), batch_date, seed_list, projects=projects, replications=replications,
-        exports_dir=None if no_exports or exports is None else str(exports),
+        exports_dir=None if no_exports else str(exports),
     )  # fmt: skip
     if as_json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        print_json(result)
         return
     if result.get("skipped"):
         typer.echo(f"nightly batch {result['as_of']}: already completed, nothing to do")
@@ -211,26 +204,22 @@ def nightly(
 
 @handle_user_errors
 def serve(
-    scenarios: Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")] = Path(
-        DEFAULT_SCENARIO_DIR
-    ),
+    scenarios: ScenarioDirOption = Path(DEFAULT_SCENARIO_DIR),
     cron: Annotated[str, typer.Option(help="schedule (cron, Asia/Shanghai)")] = "0 2 * * *",
-    seeds: Annotated[str, typer.Option(help="comma-separated seeds")] = "1,2,3",
+    seeds: SeedsOption = "1,2,3",
     projects: ProjectsOption = 2_000,
     replications: ReplicationsOption = 5,
     port: Annotated[
         int, typer.Option(help="port of the Prefect server (UI at http://127.0.0.1:PORT)")
     ] = 4200,
-    exports: Annotated[
-        Path, typer.Option("--exports", help="folder for the dated exports (EXPORTS/<as-of>/)")
-    ] = Path("nightly-exports"),
+    exports: ExportsOption = Path(DEFAULT_EXPORTS_DIR),
     database: DatabaseOption = None,
 ) -> None:
     """Serve the nightly batch on its schedule; starts (or connects to) a Prefect server with its UI."""
     if not scenarios.is_dir():
         raise UserError(f"{scenarios}: no such folder; give --scenarios DIR with scenario files (*.yaml)")
     seed_list = _seeds(seeds)
-    _prepare(database)
+    prepare_database(database)
     from flows.deployment import ensure_server, nightly_deployment
 
     api_url, server = ensure_server(port)
@@ -247,3 +236,15 @@ def serve(
     finally:
         if server is not None:
             server.terminate()
+
+
+def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
+    """Add the 'run' group, nightly and serve to the main app."""
+    run_app = typer.Typer(
+        help="Run simulations through Prefect flows and persist the results.", no_args_is_help=True
+    )
+    run_app.command("compare")(run_compare)
+    run_app.command("simulate")(run_simulate)
+    app.add_typer(run_app, name="run")
+    app.command("nightly")(nightly)
+    app.command("serve")(serve)

@@ -1,4 +1,9 @@
-"""Options shared by several commands, defined once so that names, short flags and help stay the same."""
+"""The command line's vocabulary: every argument or option that more than one command takes, declared once.
+
+A command writes ``projects: ProjectsOption = 10_000`` and gets the same name, short flag, bounds and help as
+every other command with that role. docs/cli.md lists the vocabulary and the rules behind it (what is
+positional, what is an option). Only light imports here: ``approval-sim --help`` must stay fast.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,32 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+
+from approval_model.limits import LimitBasis
+
+__all__ = [
+    "BaselineArgument",
+    "DaskOption",
+    "DatabaseOption",
+    "EngineChoice",
+    "EngineOption",
+    "FramingChoice",
+    "FramingOption",
+    "JsonOption",
+    "LimitBasis",
+    "LimitOption",
+    "Mode",
+    "ModeOption",
+    "ProfileOption",
+    "ProjectsOption",
+    "ReformedArgument",
+    "ReplicationsOption",
+    "RunIdArgument",
+    "ScenarioArgument",
+    "SeedOption",
+    "SidesModeOption",
+    "TargetOption",
+]
 
 
 class Mode(StrEnum):
@@ -25,11 +56,21 @@ class FramingChoice(StrEnum):
     partial_to_parallel = "partial-to-parallel"
 
 
-class LimitKind(StrEnum):
-    statutory = "statutory"
-    promised = "promised"
+SCENARIO_HELP = "built-in name (see 'approval-sim catalog names') or scenario file"
 
+# ---- what a command works on: positional, in the order before -> after ----------------------------------
+ScenarioArgument = Annotated[str, typer.Argument(help=SCENARIO_HELP)]
+BaselineArgument = Annotated[str, typer.Argument(help=f"the process before the reform: {SCENARIO_HELP}")]
+ReformedArgument = Annotated[
+    str | None,
+    typer.Argument(
+        help="the process after the reform; without it: serial vs parallel handling of BASELINE",
+    ),
+]
 
+RunIdArgument = Annotated[int, typer.Argument(help="a run id from 'approval-sim runs list'")]
+
+# ---- how ------------------------------------------------------------------------------------------------
 ProfileOption = Annotated[
     str | None,
     typer.Option(
@@ -38,6 +79,30 @@ ProfileOption = Annotated[
         help="project profile: government-typical, government-small, enterprise-approval-typical, "
         "enterprise-filing-typical, enterprise-filing-ftz, all (every item), or a YAML file; "
         "default: the scenario's own profile, else government-typical",
+    ),
+]
+LimitOption = Annotated[
+    LimitBasis | None,
+    typer.Option(
+        "--limit",
+        "--limit-basis",
+        help="which time limit counts: statutory (法定时限) or promised (承诺时限; statutory where an item "
+        "promises none). In a simulation it scales the default handling time and is what 'overdue' is measured "
+        "against. Default: the scenario's simulation.limit_basis (statutory unless the scenario says otherwise)",
+    ),
+]
+ModeOption = Annotated[
+    Mode,
+    typer.Option(
+        "--mode", help="serial (window after window) or parallel (online parallel approval) handling"
+    ),
+]
+SidesModeOption = Annotated[
+    Mode | None,
+    typer.Option(
+        "--mode",
+        help="both processes in this mode, as the headline framing (e.g. parallel = "
+        "--framing parallel-to-parallel); prefer --framing",
     ),
 ]
 ProjectsOption = Annotated[int, typer.Option("--projects", "-n", min=1, help="projects per replication")]
@@ -51,7 +116,37 @@ EngineOption = Annotated[
         "--engine", help="auto: discrete-event when a department has a capacity or arrivals are set"
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
+
+
+def _share(value: float) -> float:
+    """A reduction target is a share strictly between 0 and 1: 0 is no promise, 1 is an instant process."""
+    if not 0 < value < 1:
+        raise typer.BadParameter(f"{value:g} is not a share between 0 and 1 (exclusive), e.g. 0.2 for 20 %")
+    return value
+
+
+TargetOption = Annotated[
+    float,
+    typer.Option(
+        "--target",
+        callback=_share,
+        help="the reduction the reform promises, a share between 0 and 1 (0.2 = 20 % shorter)",
+    ),
+]
+
+FramingOption = Annotated[
+    FramingChoice | None,
+    typer.Option(
+        "--framing",
+        help="the framing quoted first (headline): serial-to-parallel (before window by window, after online in "
+        "parallel: the change the plan describes), parallel-to-parallel (the rules alone) or partial-to-parallel "
+        "(before a declared share of files in parallel, simulation.parallel_share); every framing that applies "
+        "is reported; default: partial-to-parallel when the share is declared, else serial-to-parallel",
+    ),
+]
+
+# ---- output and infrastructure ----------------------------------------------------------------------------
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only (nothing else on stdout)")]
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
@@ -66,24 +161,5 @@ DaskOption = Annotated[
         "--dask-address",
         envvar="APPROVAL_SIM_DASK_ADDRESS",
         help="run tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786",
-    ),
-]
-BasisOption = Annotated[
-    LimitKind | None,
-    typer.Option(
-        "--limit",
-        help="limits departments work to in the simulation: statutory (法定) or promised (承诺时限, where an item "
-        "has one); scales the default handling time and the overdue test; default: the scenario's "
-        "simulation.limit_basis (statutory)",
-    ),
-]
-FramingOption = Annotated[
-    FramingChoice | None,
-    typer.Option(
-        "--framing",
-        help="the framing quoted first (headline): serial-to-parallel (before window by window, after online in "
-        "parallel: the change the plan describes), parallel-to-parallel (the rules alone) or partial-to-parallel "
-        "(before a declared share of files in parallel, simulation.parallel_share); every framing that applies "
-        "is reported; default: partial-to-parallel when the share is declared, else serial-to-parallel",
     ),
 ]

@@ -6,15 +6,15 @@ Heavy imports (pydantic models, numpy calendar, rich) stay inside the commands s
 
 from __future__ import annotations
 
-import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from approval_sim.errors import USAGE_ERROR, UserError, handle_user_errors
+from approval_sim.options import SCENARIO_HELP, JsonOption, LimitOption
+from approval_sim.output import print_json
 
 DEFAULT_CATALOG = "luoyang-2017-before"
 PARTIAL_FAILURE = 1  # --keep-going: report printed, but some rows were rejected
@@ -28,15 +28,6 @@ _STATUS_STYLE = {
 }
 
 
-class SuperviseLimit(StrEnum):
-    statutory = "statutory"
-    promised = "promised"
-
-
-def _print_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-
-
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f}%"
 
@@ -48,6 +39,7 @@ def _num(value: float | None) -> str:
 # ---- claims ---------------------------------------------------------------------------------------
 
 
+@handle_user_errors
 def claims(
     plan: Annotated[int | None, typer.Option("--plan", help="only the claims of plan 2, 3, 4 or 5")] = None,
     tolerance: Annotated[
@@ -58,7 +50,7 @@ def claims(
             help="stated vs computed reduction counts as consistent within this many percentage points",
         ),
     ] = 1.0,
-    as_json: Annotated[bool, typer.Option("--json", help="print a JSON list of claims only")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Check the numeric claims of plans 2-5: stated vs computed reduction, and the plan's own targets."""
     from approval_model.claims import PLAN_TITLES, check_claims, load_claims, summarize
@@ -74,7 +66,7 @@ def claims(
         raise UserError(f"--tolerance is in percentage points between 0 and 100, got {tolerance:g}")
     checks = check_claims(load_claims(), tolerance / 100, plan)
     if as_json:
-        _print_json([c.as_json() for c in checks])
+        print_json([c.as_json() for c in checks])
         return
     _print_claims(checks, summarize(checks), plan, tolerance, PLAN_TITLES)
 
@@ -181,20 +173,16 @@ def _parse_as_of(text: str):
         ) from None
 
 
+@handle_user_errors
 def supervise(
     file: Annotated[Path, typer.Argument(help="CSV or Excel (.xlsx) file of items in progress")],
     as_of: Annotated[
         str, typer.Option("--as-of", metavar="DATE", help="supervision date, YYYY-MM-DD or 'today'")
     ],
     catalog: Annotated[
-        str, typer.Option("--catalog", help="built-in catalog name or scenario file with the items' limits")
+        str, typer.Option("--catalog", help=f"the process whose items' limits apply: {SCENARIO_HELP}")
     ] = DEFAULT_CATALOG,
-    limit: Annotated[
-        SuperviseLimit,
-        typer.Option(
-            "--limit", help="deadline from the statutory (法定) or, where set, the promised (承诺) limit"
-        ),
-    ] = SuperviseLimit.statutory,
+    limit: LimitOption = None,
     yellow_days: Annotated[
         int,
         typer.Option(
@@ -213,7 +201,7 @@ def supervise(
             "--keep-going", help="report the good rows and list the bad ones (exit 1) instead of stopping"
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Deadlines of in-flight items on the working-day calendar, with status and a per-department summary."""
     from approval_model.calendar import default_calendar
@@ -226,14 +214,15 @@ def supervise(
         read_table,
     )
     from approval_model.supervision import supervise as run_supervision
-    from approval_sim import loading
+    from rules.loading import load
 
     day = _parse_as_of(as_of)
     try:
         thresholds = Thresholds(yellow_days=yellow_days, yellow_share=yellow_share)
     except ValueError as error:
         raise UserError(f"--yellow-days/--yellow-share: {error}") from None
-    process = loading.load(catalog)
+    process = load(catalog)
+    basis = limit or process.simulation.limit_basis
     items = item_limits(process)
     try:
         records = read_table(file)
@@ -248,16 +237,16 @@ def supervise(
         for problem in problems:
             sys.stderr.write(f"  - {problem.render()}\n")
         raise typer.Exit(USAGE_ERROR)
-    results = run_supervision(rows, items, day, default_calendar(), limit.value, thresholds)
+    results = run_supervision(rows, items, day, default_calendar(), basis, thresholds)
     summary = department_summary(results, [d.id for d in process.departments])
     estimated = any(r.estimated for r in results)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "file": str(file),
                 "as_of": day.isoformat(),
                 "catalog": catalog,
-                "limit": limit.value,
+                "limit": basis.value,
                 "thresholds": {
                     "yellow_days": thresholds.yellow_days,
                     "yellow_share": thresholds.yellow_share,
@@ -269,7 +258,7 @@ def supervise(
             }
         )
     else:
-        _print_supervision(results, summary, day, limit.value, thresholds, estimated)
+        _print_supervision(results, summary, day, basis, thresholds, estimated)
     if problems:
         sys.stderr.write(f"warning: {file}: {len(problems)} problem(s); the rows below were left out:\n")
         for problem in problems:
@@ -351,5 +340,5 @@ def _print_supervision(results, summary, day, limit_kind: str, thresholds, estim
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     """Add this module's commands to the main app (and the 'catalog' group)."""
-    app.command("claims")(handle_user_errors(claims))
-    app.command("supervise")(handle_user_errors(supervise))
+    app.command("claims")(claims)
+    app.command("supervise")(supervise)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from approval_sim.errors import handle_user_errors
+from approval_sim.options import SCENARIO_HELP, BaselineArgument, JsonOption
+from approval_sim.output import print_json
 
 DEFAULT_BEFORE = "luoyang-2017-before"
 DEFAULT_AFTER = "luoyang-2017-after"
-
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only")]
-
-
-def _print_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 def _fmt(value: Any) -> str:
@@ -32,20 +26,21 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+@handle_user_errors
 def reform_diff(
-    base: Annotated[str, typer.Argument(help="built-in name or scenario file of the process before")],
-    reformed: Annotated[str, typer.Argument(help="built-in name or scenario file derived by rules")],
+    baseline: BaselineArgument,
+    reformed: Annotated[str, typer.Argument(help=f"the process derived from it by rules: {SCENARIO_HELP}")],
     as_json: JsonOption = False,
 ) -> None:
     """The audit of a reform: per rule what it did (with its policy source), per item before -> after."""
     from rules.diff import reform_diff as build
     from rules.scenario import load_with_audit
 
-    base_process, base_applied = load_with_audit(base)
+    base_process, base_applied = load_with_audit(baseline)
     reformed_process, applied = load_with_audit(reformed)
     payload = build(base_process, reformed_process, applied, base_applied)
     if as_json:
-        _print_json(payload)
+        print_json(payload)
         return
     _print_diff(payload)
 
@@ -100,20 +95,21 @@ def _print_diff(payload: dict[str, Any]) -> None:
     )
 
 
+@handle_user_errors
 def catalog_metrics(
-    before: Annotated[str, typer.Argument(help="catalog before the reform")] = DEFAULT_BEFORE,
-    after: Annotated[str, typer.Argument(help="catalog after the reform")] = DEFAULT_AFTER,
+    baseline: Annotated[str, typer.Argument(help="catalog before the reform")] = DEFAULT_BEFORE,
+    reformed: Annotated[str, typer.Argument(help="catalog after the reform")] = DEFAULT_AFTER,
     as_json: JsonOption = False,
 ) -> None:
     """The plan's four catalog targets (items, mean handling limit, materials, online share) before vs after
     over the whole catalog, the statutory mean as information, items and materials per project of each
     profile, plus serial vs parallel totals of both."""
-    from approval_sim import loading
+    from rules.loading import load
     from rules.metrics import catalog_metrics as measure
 
-    metrics = measure(loading.load(before), loading.load(after))
+    metrics = measure(load(baseline), load(reformed))
     if as_json:
-        _print_json(metrics.as_json())
+        print_json(metrics.as_json())
         return
     _print_metrics(metrics.as_json())
 
@@ -182,6 +178,6 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     reform_app = typer.Typer(
         help="Reform measures as auditable rules: what a reform changed and why.", no_args_is_help=True
     )
-    reform_app.command("diff")(handle_user_errors(reform_diff))
+    reform_app.command("diff")(reform_diff)
     app.add_typer(reform_app, name="reform")
-    catalog_app.command("metrics")(handle_user_errors(catalog_metrics))
+    catalog_app.command("metrics")(catalog_metrics)

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Annotated
 
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
-from approval_sim.options import DatabaseOption
-
-runs_app = typer.Typer(help="History of persisted runs and their results.", no_args_is_help=True)
-
-
-def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
-    app.add_typer(runs_app, name="runs")
+from approval_sim.options import DatabaseOption, JsonOption, RunIdArgument
+from approval_sim.output import print_json
 
 
 def _engine(url: str | None):  # noqa: ANN202
@@ -27,24 +20,29 @@ def _engine(url: str | None):  # noqa: ANN202
     return engine
 
 
-@runs_app.command("list")
 @handle_user_errors
 def runs_list(
-    limit: Annotated[int, typer.Option(min=1, help="how many runs")] = 50,
+    last: Annotated[
+        int,
+        typer.Option(
+            "--last",
+            "--limit",  # the older spelling; elsewhere --limit is the limit basis (docs/cli.md)
+            min=1,
+            help="how many runs (the newest)",
+        ),
+    ] = 50,
     kind: Annotated[
         str | None, typer.Option(help="only runs of this kind (simulate, compare, nightly, sensitivity)")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    as_json: JsonOption = False,
     database: DatabaseOption = None,
 ) -> None:
     """Runs, newest first."""
     from flows.store import repository
 
-    runs = repository.list_runs(_engine(database), limit=limit, kind=kind)
+    runs = repository.list_runs(_engine(database), limit=last, kind=kind)
     if as_json:
-        sys.stdout.write(
-            json.dumps([r.model_dump(mode="json") for r in runs], ensure_ascii=False, indent=2) + "\n"
-        )
+        print_json([r.model_dump(mode="json") for r in runs])
         return
     from rich.console import Console
     from rich.table import Table
@@ -77,11 +75,10 @@ def runs_list(
     Console().print(table)
 
 
-@runs_app.command("show")
 @handle_user_errors
 def runs_show(
-    run_id: Annotated[int, typer.Argument(help="a run id from 'approval-sim runs list'")],
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
+    run_id: RunIdArgument,
+    as_json: JsonOption = False,
     database: DatabaseOption = None,
 ) -> None:
     """One run's stored results."""
@@ -92,8 +89,16 @@ def runs_show(
     except repository.RunNotFound:
         raise UserError(f"no run with id {run_id}; see 'approval-sim runs list'") from None
     if as_json:
-        sys.stdout.write(json.dumps(run, ensure_ascii=False, indent=2, default=str) + "\n")
+        print_json(run)
         return
     from approval_sim import run_views
 
     run_views.print_run(run)
+
+
+def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
+    """Add the 'runs' group to the main app."""
+    runs_app = typer.Typer(help="History of persisted runs and their results.", no_args_is_help=True)
+    runs_app.command("list")(runs_list)
+    runs_app.command("show")(runs_show)
+    app.add_typer(runs_app, name="runs")

@@ -5,23 +5,29 @@ Heavy modules (numpy, the models, Prefect, rich) are imported inside the command
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from typing import Annotated, Any
 
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
-from approval_sim.options import EngineChoice, Mode
+from approval_sim.options import (
+    SCENARIO_HELP,
+    DatabaseOption,
+    EngineChoice,
+    EngineOption,
+    JsonOption,
+    Mode,
+    ModeOption,
+    ProfileOption,
+    ProjectsOption,
+    ReplicationsOption,
+    ScenarioArgument,
+    SeedOption,
+)
+from approval_sim.output import print_json
 
 PARAMETER_NAMES = ("capacity", "limit", "handling", "supplement", "instant", "parallel")
 DEFAULT_TOP = 15
-
-
-def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
-    app.command("sensitivity")(sensitivity)
 
 
 def parse_vary(text: str) -> tuple[str, ...]:
@@ -35,46 +41,40 @@ def parse_vary(text: str) -> tuple[str, ...]:
     return tuple(p for p in PARAMETER_NAMES if p in parts)
 
 
-def _prepare(database: str | None) -> None:
-    if database:
-        os.environ["APPROVAL_SIM_DATABASE_URL"] = database
-    from flows.store.database import get_engine
-
-    get_engine(database)  # migrate now: a bad URL fails before Prefect starts
-
-
 @handle_user_errors
 def sensitivity(
-    scenario: Annotated[str, typer.Argument(help="built-in name or scenario file")],
+    scenario: ScenarioArgument,
+    reformed: Annotated[
+        str | None,
+        typer.Argument(
+            help="with two scenarios (BASELINE REFORMED, as in 'compare'): sweep REFORMED and measure its "
+            "reduction against BASELINE"
+        ),
+    ] = None,
     vary: Annotated[
         str, typer.Option(help=f"comma-separated parameters to vary: {','.join(PARAMETER_NAMES)}")
     ] = ",".join(PARAMETER_NAMES),
     by: Annotated[float, typer.Option(help="relative change of each swept parameter (0.2 = ±20 %)")] = 0.2,
     baseline: Annotated[
         str | None,
-        typer.Option("--baseline", help="process to measure the reduction against (same mode and seeds)"),
+        typer.Option(
+            "--baseline",
+            help=f"process to measure the reduction against (same mode and seeds): {SCENARIO_HELP}; "
+            "the same as giving it first",
+        ),
     ] = None,
-    profile: Annotated[str | None, typer.Option("--profile", "-p", help="project profile")] = None,
-    mode: Annotated[Mode, typer.Option(help="serial or parallel handling")] = Mode.parallel,
-    projects: Annotated[
-        int, typer.Option("--projects", "-n", min=1, help="projects per replication")
-    ] = 10_000,
-    replications: Annotated[
-        int, typer.Option("--replications", "-r", min=2, help="replications (at least 2 for a CI)")
-    ] = 10,
-    seed: Annotated[int, typer.Option(min=0, help="random seed (same seed, same numbers)")] = 0,
-    engine: Annotated[
-        EngineChoice, typer.Option(help="auto picks the event engine when capacities are set")
-    ] = EngineChoice.auto,
+    profile: ProfileOption = None,
+    mode: ModeOption = Mode.parallel,
+    projects: ProjectsOption = 10_000,
+    replications: ReplicationsOption = 10,
+    seed: SeedOption = 0,
+    engine: EngineOption = EngineChoice.auto,
     top: Annotated[
         int | None,
         typer.Option(min=1, help=f"show the N largest effects (table default {DEFAULT_TOP}; JSON: all)"),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="print JSON only")] = False,
-    database: Annotated[
-        str | None,
-        typer.Option("--database", envvar="APPROVAL_SIM_DATABASE_URL", help="results database URL"),
-    ] = None,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
 ) -> None:
     """Which parameter moves the end-to-end time most? One-at-a-time sweeps and what-if experiments (CRN).
 
@@ -82,15 +82,24 @@ def sensitivity(
     each item is made instant (takes no time) or parallel (nothing waits for it), one at a time, with the same
     random numbers as the unchanged process. Prints the run id and the variations ranked by |effect|.
     """
+    if reformed is not None:
+        if baseline is not None:
+            raise UserError(
+                "give the baseline once: either first (sensitivity BASELINE REFORMED) or as --baseline"
+            )
+        baseline, scenario = scenario, reformed
     parameters = parse_vary(vary)
     if not 0 < by < 1:
         raise UserError(f"--by must be between 0 and 1 (exclusive), e.g. 0.2 for ±20 %; got {by}")
+    if replications < 2:
+        raise UserError(f"--replications must be at least 2 for a confidence interval, got {replications}")
+    from approval_sim.flow_cli import prepare_database
     from rules.loading import for_profile, load
 
     for reference in (scenario, baseline):
         if reference is not None:
             for_profile(load(reference), profile)
-    _prepare(database)
+    prepare_database(database)
     from flows.pipelines import task_runner
     from flows.sensitivity import sensitivity_analysis
     from flows.settings import no_heartbeat
@@ -103,12 +112,7 @@ def sensitivity(
     report = result["sensitivity"]
     if as_json:
         shown = report["variations"] if top is None else report["variations"][:top]
-        sys.stdout.write(
-            json.dumps(
-                {"run_id": result["run_id"], **report, "variations": shown}, ensure_ascii=False, indent=2
-            )
-            + "\n"
-        )
+        print_json({"run_id": result["run_id"], **report, "variations": shown})
         return
     _print(result["run_id"], report, top or DEFAULT_TOP)
 
@@ -168,3 +172,8 @@ def _print(run_id: int, report: dict[str, Any], top: int) -> None:
         for reason, count in sorted(reasons.items()):
             console.print(f"  {count} x {reason}")
     console.print(f"details: approval-sim runs show {run_id}")
+
+
+def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
+    """Add 'sensitivity' to the main app."""
+    app.command("sensitivity")(sensitivity)

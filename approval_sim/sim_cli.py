@@ -6,7 +6,6 @@ With ``--json`` only the JSON object goes to stdout; the progress bar (if any) g
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any
 
@@ -14,25 +13,27 @@ import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
-    BasisOption,
     EngineChoice,
     EngineOption,
     FramingOption,
     JsonOption,
-    LimitKind,
+    LimitBasis,
+    LimitOption,
     Mode,
+    ModeOption,
     ProfileOption,
     ProjectsOption,
+    ReformedArgument,
     ReplicationsOption,
+    ScenarioArgument,
     SeedOption,
+    SidesModeOption,
+    TargetOption,
 )
+from approval_sim.output import print_json
 
 DEFAULT_SCENARIO = "luoyang-2017-before"
 BENCH_SCENARIO = "luoyang-2017-before"
-
-
-def _print_json(payload: object) -> None:
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
 class _ProgressBar:
@@ -65,11 +66,10 @@ def _worth_a_bar(projects: int, replications: int, items: int, des: bool) -> boo
     return work >= 5_000_000
 
 
-def _load(scenario: str, profile: str | None, limit: LimitKind | None = None) -> Any:
-    from approval_sim import loading
+def _load(scenario: str, profile: str | None, limit: LimitBasis | None = None) -> Any:
+    from rules.loading import for_profile, load, with_limit_basis
 
-    process = loading.for_profile(loading.load(scenario), profile)
-    return loading.with_limit_basis(process, limit.value if limit is not None else None)
+    return with_limit_basis(for_profile(load(scenario), profile), limit)
 
 
 def _print_run(summary: dict, title: str | None = None, top: int = 10) -> None:
@@ -125,162 +125,142 @@ def _print_run(summary: dict, title: str | None = None, top: int = 10) -> None:
         console.print(table)
 
 
-def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
-    """Add simulate, compare and bench to the main app."""
+@handle_user_errors
+def simulate(
+    scenario: ScenarioArgument = DEFAULT_SCENARIO,
+    mode: ModeOption = Mode.parallel,
+    projects: ProjectsOption = 10_000,
+    replications: ReplicationsOption = 10,
+    seed: SeedOption = 0,
+    engine: EngineOption = EngineChoice.auto,
+    profile: ProfileOption = None,
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Simulate many projects: end-to-end working days (mean, median, p90), items, departments."""
+    from simulations import compile_process, resolve_engine
+    from simulations import simulate as run_simulation
 
-    @app.command()
-    @handle_user_errors
-    def simulate(
-        scenario: Annotated[str, typer.Argument(help="built-in name or scenario file")] = DEFAULT_SCENARIO,
-        mode: Annotated[Mode, typer.Option("--mode", help="serial windows or online parallel approval")] = (
-            Mode.parallel
-        ),
-        projects: ProjectsOption = 10_000,
-        replications: ReplicationsOption = 10,
-        seed: SeedOption = 0,
-        engine: EngineOption = EngineChoice.auto,
-        profile: ProfileOption = None,
-        limit: BasisOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Simulate many projects: end-to-end working days (mean, median, p90), items, departments."""
-        from simulations import compile_process, resolve_engine
-        from simulations import simulate as run_simulation
-
-        compiled = compile_process(_load(scenario, profile, limit))
-        chosen = resolve_engine(compiled, engine.value)
-        show = _worth_a_bar(projects, replications, compiled.n_items, chosen == "des")
-        with _ProgressBar(f"simulating {compiled.name}", show) as bar:
-            run = run_simulation(
-                compiled,
-                mode=mode.value,
-                projects=projects,
-                replications=replications,
-                seed=seed,
-                engine=chosen,
-                on_progress=bar,
-            )
-        summary = run.summary()
-        if as_json:
-            _print_json(summary)
-        else:
-            _print_run(summary)
-
-    @app.command()
-    @handle_user_errors
-    def compare(
-        baseline: Annotated[str, typer.Argument(help="built-in name or scenario file")] = DEFAULT_SCENARIO,
-        reformed: Annotated[
-            str | None,
-            typer.Argument(help="the reformed process; without it: serial vs parallel of BASELINE"),
-        ] = None,
-        target: Annotated[
-            float, typer.Option("--target", help="reduction to test, e.g. 0.2 = 20 % shorter")
-        ] = 0.2,
-        mode: Annotated[
-            Mode | None,
-            typer.Option(
-                "--mode",
-                help="both processes in this mode, as the headline framing (e.g. parallel = "
-                "--framing parallel-to-parallel); prefer --framing",
-            ),
-        ] = None,
-        framing: FramingOption = None,
-        projects: ProjectsOption = 10_000,
-        replications: ReplicationsOption = 10,
-        seed: SeedOption = 0,
-        engine: EngineOption = EngineChoice.auto,
-        profile: ProfileOption = None,
-        limit: BasisOption = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Does the reduction reach the target? Every framing (serial-to-parallel, parallel-to-parallel,
-        partial-to-parallel) with its reduction and 95 % CI, the headline's verdict, bottlenecks."""
-        from simulations import compare as run_compare
-        from simulations import compile_process, resolve_engine
-
-        if not 0 < target < 1:
-            raise UserError(f"--target must be a share between 0 and 1 (e.g. 0.2 for 20 %), got {target}")
-        if reformed is None and mode is not None:
-            raise UserError(
-                "--mode applies when comparing two scenarios; with one, serial is compared with parallel"
-            )
-        if mode is not None and framing is not None:
-            raise UserError(
-                "give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)"
-            )
-        first = _load(baseline, profile, limit)
-        second = _load(reformed, profile, limit) if reformed is not None else None
-        compiled = [compile_process(first)] + ([compile_process(second)] if second is not None else [])
-        chosen = resolve_engine(compiled, engine.value)
-        items = max(c.n_items for c in compiled)
-        show = _worth_a_bar(2 * projects, replications, items, chosen == "des")
-        modes = {"baseline_mode": mode.value, "reform_mode": mode.value} if mode is not None else {}
-        with _ProgressBar("comparing", show) as bar:
-            result = run_compare(
-                first,
-                second,
-                projects=projects,
-                replications=replications,
-                seed=seed,
-                engine=chosen,
-                target=target,
-                framing=framing.value if framing is not None else None,
-                on_progress=bar,
-                **modes,
-            )
-        summary = result.summary()
-        if as_json:
-            _print_json(summary)
-            return
-        _print_comparison(summary)
-
-    @app.command()
-    @handle_user_errors
-    def bench(
-        projects: Annotated[int, typer.Option("--projects", min=1, help="Monte Carlo projects")] = 100_000,
-        des_projects: Annotated[int, typer.Option("--des-projects", min=1, help="DES projects")] = 10_000,
-        million: Annotated[bool, typer.Option(help="also run a million projects in chunks")] = True,
-        command: Annotated[
-            bool, typer.Option(help="also time the whole 'simulate' command for the DES case")
-        ] = True,
-        as_json: JsonOption = False,
-    ) -> None:
-        """Measure and print: Monte Carlo projects/s, a million projects (time, peak memory), DES events/s."""
-        from simulations import bench as figures
-
-        catalog = _load(BENCH_SCENARIO, "all")
-        report: dict[str, Any] = {"montecarlo": figures.bench_montecarlo(catalog, projects)}
-        report["montecarlo"]["scenario"] = f"{BENCH_SCENARIO} (profile all)"
-        report["des"] = figures.bench_des(des_projects)
-        if command:
-            report["des_command"] = _time_command(des_projects)
-        if million:
-            report["million"] = figures.bench_million(catalog)
-        if as_json:
-            _print_json(report)
-            return
-        mc, des = report["montecarlo"], report["des"]
-        typer.echo(
-            f"Monte Carlo, {mc['scenario']}, {mc['items']} items, {mc['projects']:,} projects: "
-            f"serial {mc['serial_seconds']:.3f} s + parallel {mc['parallel_seconds']:.3f} s = "
-            f"{mc['both_seconds']:.3f} s ({mc['projects_per_second']:,.0f} projects/s)"
+    compiled = compile_process(_load(scenario, profile, limit))
+    chosen = resolve_engine(compiled, engine.value)
+    show = _worth_a_bar(projects, replications, compiled.n_items, chosen == "des")
+    with _ProgressBar(f"simulating {compiled.name}", show) as bar:
+        run = run_simulation(
+            compiled,
+            mode=mode.value,
+            projects=projects,
+            replications=replications,
+            seed=seed,
+            engine=chosen,
+            on_progress=bar,
         )
-        typer.echo(
-            f"DES, 8-item process (shared pool, capacities 4-14, Poisson arrivals), {des['projects']:,} projects: "
-            f"{des['seconds']:.3f} s, {des['events']:,} events ({des['events_per_second']:,.0f} events/s)"
+    summary = run.summary()
+    if as_json:
+        print_json(summary)
+    else:
+        _print_run(summary)
+
+
+@handle_user_errors
+def compare(
+    baseline: ScenarioArgument = DEFAULT_SCENARIO,
+    reformed: ReformedArgument = None,
+    target: TargetOption = 0.2,
+    mode: SidesModeOption = None,
+    framing: FramingOption = None,
+    projects: ProjectsOption = 10_000,
+    replications: ReplicationsOption = 10,
+    seed: SeedOption = 0,
+    engine: EngineOption = EngineChoice.auto,
+    profile: ProfileOption = None,
+    limit: LimitOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Does the reduction reach the target? Every framing (serial-to-parallel, parallel-to-parallel,
+    partial-to-parallel) with its reduction and 95 % CI, the headline's verdict, bottlenecks."""
+    from simulations import compare as run_compare
+    from simulations import compile_process, resolve_engine
+
+    if reformed is None and mode is not None:
+        raise UserError(
+            "--mode applies when comparing two scenarios; with one, serial is compared with parallel"
         )
-        if command:
-            typer.echo(
-                f"  whole command 'approval-sim simulate <8-item scenario> -n {des_projects} -r 1 --json': "
-                f"{report['des_command']['seconds']:.3f} s (first, cold run {report['des_command']['cold_seconds']:.2f} s)"
-            )
-        if million:
-            mil = report["million"]
-            typer.echo(
-                f"Monte Carlo, {mil['projects']:,} projects (parallel, chunks): {mil['seconds']:.2f} s, "
-                f"peak memory {mil['peak_rss_mb']:.0f} MB"
-            )
+    if mode is not None and framing is not None:
+        raise UserError(
+            "give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)"
+        )
+    first = _load(baseline, profile, limit)
+    second = _load(reformed, profile, limit) if reformed is not None else None
+    compiled = [compile_process(first)] + ([compile_process(second)] if second is not None else [])
+    chosen = resolve_engine(compiled, engine.value)
+    items = max(c.n_items for c in compiled)
+    show = _worth_a_bar(2 * projects, replications, items, chosen == "des")
+    modes = {"baseline_mode": mode.value, "reform_mode": mode.value} if mode is not None else {}
+    with _ProgressBar("comparing", show) as bar:
+        result = run_compare(
+            first,
+            second,
+            projects=projects,
+            replications=replications,
+            seed=seed,
+            engine=chosen,
+            target=target,
+            framing=framing.value if framing is not None else None,
+            on_progress=bar,
+            **modes,
+        )
+    summary = result.summary()
+    if as_json:
+        print_json(summary)
+        return
+    _print_comparison(summary)
+
+
+@handle_user_errors
+def bench(
+    projects: Annotated[int, typer.Option("--projects", min=1, help="Monte Carlo projects")] = 100_000,
+    des_projects: Annotated[int, typer.Option("--des-projects", min=1, help="DES projects")] = 10_000,
+    million: Annotated[bool, typer.Option(help="also run a million projects in chunks")] = True,
+    command: Annotated[
+        bool, typer.Option(help="also time the whole 'simulate' command for the DES case")
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Measure and print: Monte Carlo projects/s, a million projects (time, peak memory), DES events/s."""
+    from simulations import bench as figures
+
+    catalog = _load(BENCH_SCENARIO, "all")
+    report: dict[str, Any] = {"montecarlo": figures.bench_montecarlo(catalog, projects)}
+    report["montecarlo"]["scenario"] = f"{BENCH_SCENARIO} (profile all)"
+    report["des"] = figures.bench_des(des_projects)
+    if command:
+        report["des_command"] = _time_command(des_projects)
+    if million:
+        report["million"] = figures.bench_million(catalog)
+    if as_json:
+        print_json(report)
+        return
+    mc, des = report["montecarlo"], report["des"]
+    typer.echo(
+        f"Monte Carlo, {mc['scenario']}, {mc['items']} items, {mc['projects']:,} projects: "
+        f"serial {mc['serial_seconds']:.3f} s + parallel {mc['parallel_seconds']:.3f} s = "
+        f"{mc['both_seconds']:.3f} s ({mc['projects_per_second']:,.0f} projects/s)"
+    )
+    typer.echo(
+        f"DES, 8-item process (shared pool, capacities 4-14, Poisson arrivals), {des['projects']:,} projects: "
+        f"{des['seconds']:.3f} s, {des['events']:,} events ({des['events_per_second']:,.0f} events/s)"
+    )
+    if command:
+        typer.echo(
+            f"  whole command 'approval-sim simulate <8-item scenario> -n {des_projects} -r 1 --json': "
+            f"{report['des_command']['seconds']:.3f} s (first, cold run {report['des_command']['cold_seconds']:.2f} s)"
+        )
+    if million:
+        mil = report["million"]
+        typer.echo(
+            f"Monte Carlo, {mil['projects']:,} projects (parallel, chunks): {mil['seconds']:.2f} s, "
+            f"peak memory {mil['peak_rss_mb']:.0f} MB"
+        )
 
 
 def _time_command(projects: int) -> dict[str, float]:
@@ -392,3 +372,10 @@ def _print_comparison(summary: dict) -> None:
             f"{row['overdue_rate']:.1%}",
         )
     console.print(table)
+
+
+def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
+    """Add simulate, compare and bench to the main app."""
+    app.command("simulate")(simulate)
+    app.command("compare")(compare)
+    app.command("bench")(bench)

@@ -1,11 +1,10 @@
 """`approval-sim validate`: the model beside documented reform figures (flows/validation.py, docs/validation.md).
 
-Registered on the main app by approval_sim.cli (heavy imports stay inside the command).
+Vocabulary: ``check`` asks whether an input is well-formed; ``validate`` puts the model beside the world.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,50 +12,53 @@ from typing import Annotated
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
+from approval_sim.options import JsonOption
+from approval_sim.output import print_json
 
 CHECK_FAILED = 1
 
 
+@handle_user_errors
+def validate(
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="regenerate this markdown file (e.g. docs/validation.md)"),
+    ] = None,
+    check: Annotated[
+        Path | None,
+        typer.Option(
+            "--check", help="exit 1 with a diff summary when this file differs from the regenerated one"
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Model vs reported reform figures (Henan 2017, Xinyang, 2018 pilots, Kaifeng FTZ, ...), gap and why."""
+    from flows.validation import diff_summary, render_markdown, validation_rows
+
+    rows = validation_rows()
+    text = render_markdown(rows)
+    if write is not None:
+        write.parent.mkdir(parents=True, exist_ok=True)
+        write.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"wrote {write} ({len(rows)} rows)\n")
+    if check is not None:
+        if not check.exists():
+            raise UserError(f"{check} does not exist; create it with --write {check}")
+        committed = check.read_text(encoding="utf-8")
+        if committed != text:
+            sys.stderr.write(
+                f"{check} is out of date; regenerate it with: approval-sim validate --write {check}\n"
+                + diff_summary(text, committed)
+                + "\n"
+            )
+            raise typer.Exit(CHECK_FAILED)
+        sys.stderr.write(f"{check} is up to date ({len(rows)} rows)\n")
+    if as_json:
+        print_json([row.as_json() for row in rows])
+    elif write is None and check is None:
+        sys.stdout.write(text)
+
+
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
-
-    @app.command("validate")
-    @handle_user_errors
-    def validate(
-        write: Annotated[
-            Path | None,
-            typer.Option("--write", help="regenerate this markdown file (e.g. docs/validation.md)"),
-        ] = None,
-        check: Annotated[
-            Path | None,
-            typer.Option(
-                "--check", help="exit 1 with a diff summary when this file differs from the regenerated one"
-            ),
-        ] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="print the rows as JSON only")] = False,
-    ) -> None:
-        """Model vs reported reform figures (Henan 2017, Xinyang, 2018 pilots, Kaifeng FTZ, ...), gap and why."""
-        from flows.validation import diff_summary, render_markdown, validation_rows
-
-        rows = validation_rows()
-        text = render_markdown(rows)
-        if write is not None:
-            write.parent.mkdir(parents=True, exist_ok=True)
-            write.write_text(text, encoding="utf-8")
-            sys.stderr.write(f"wrote {write} ({len(rows)} rows)\n")
-        if check is not None:
-            if not check.exists():
-                raise UserError(f"{check} does not exist; create it with --write {check}")
-            committed = check.read_text(encoding="utf-8")
-            if committed != text:
-                sys.stderr.write(
-                    f"{check} is out of date; regenerate it with: approval-sim validate --write {check}\n"
-                    + diff_summary(text, committed)
-                    + "\n"
-                )
-                raise typer.Exit(CHECK_FAILED)
-            sys.stderr.write(f"{check} is up to date ({len(rows)} rows)\n")
-        if as_json:
-            sys.stdout.write(json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2) + "\n")
-        elif write is None and check is None:
-            sys.stdout.write(text)
+    """Add 'validate' to the main app."""
+    app.command("validate")(validate)

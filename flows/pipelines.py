@@ -63,12 +63,19 @@ def simulate_replications(spec: work.PairSpec, indices: tuple[int, ...]) -> work
 
 @task(name="simulate single", retries=0, cache_policy=NO_CACHE)
 def simulate_single(
-    reference: str, profile: str | None, mode: str, projects: int, replications: int, seed: int, engine: str
+    reference: str,
+    profile: str | None,
+    mode: str,
+    projects: int,
+    replications: int,
+    seed: int,
+    engine: str,
+    limit_basis: str | None = None,
 ):  # noqa: ANN201
-    from rules.loading import for_profile, load
+    from rules.loading import for_profile, load, with_limit_basis
     from simulations.runner import simulate
 
-    process = for_profile(load(reference), profile)
+    process = with_limit_basis(for_profile(load(reference), profile), limit_basis)
     return process, simulate(
         process, mode=mode, projects=projects, replications=replications, seed=seed, engine=engine
     )  # type: ignore[arg-type]
@@ -179,15 +186,18 @@ def simulate_scenario(
     replications: int = 10,
     seed: int = 0,
     engine: str = "auto",
+    limit_basis: str | None = None,
     database_url: str | None = None,
 ) -> dict[str, Any]:
-    """Simulate one scenario and persist the run."""
+    """Simulate one scenario and persist the run (``limit_basis`` None: the scenario's own)."""
     scenario_id = save_scenario(database_url, scenario, Path(scenario).stem)
     start = RunStart(kind="simulate", scenario=Path(scenario).stem, reform_scenario_id=scenario_id, mode=mode,  # type: ignore[arg-type]
                      engine=engine, profile=profile, projects=projects, seed=seed, replications=replications)  # fmt: skip
     run_id = open_run(database_url, start)
     try:
-        process, run = simulate_single(scenario, profile, mode, projects, replications, seed, engine)
+        process, run = simulate_single(
+            scenario, profile, mode, projects, replications, seed, engine, limit_basis
+        )
         outcome = work.simulation_outcome(run, process)
         save_results(database_url, run_id, quote(outcome))  # type: ignore[arg-type]
     except BaseException as error:

@@ -32,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any, Literal
 
-from approval_model.graph import LimitKind, analyse
+from approval_model.graph import analyse
+from approval_model.limits import LimitBasis
 from approval_model.models import Process
 
 __all__ = [
@@ -84,7 +85,7 @@ def upstream_process(process: Process, item_id: str) -> Process:
 
 
 def longest_path_to(
-    process: Process, item_id: str, limit: LimitKind = "statutory"
+    process: Process, item_id: str, limit: LimitBasis = LimitBasis.statutory
 ) -> tuple[float, tuple[str, ...]]:
     """Working days from the start to the completion of ``item_id`` when every item starts as soon as its
     prerequisites are done (stage coordination included), and the path that sets it."""
@@ -115,7 +116,7 @@ class Measure:
     profile: str
     span: Span
     mode: Mode
-    limit: LimitKind = "statutory"
+    limit: LimitBasis = LimitBasis.statutory
 
     def text(self) -> str:
         return f"{self.scenario} · {self.profile} · {SPAN_TEXT[self.span]} · {self.mode}"
@@ -301,7 +302,7 @@ def validation_rows() -> list[Row]:
     )
 
     def static(
-        scenario: str, profile: str, span: Span, mode: Mode, limit: LimitKind
+        scenario: str, profile: str, span: Span, mode: Mode, limit: LimitBasis
     ) -> tuple[float, Measure]:
         measure = Measure(scenario, profile, span, mode, limit)
         return measure_static(measure), measure

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from approval_model.limits import LimitBasis
 from approval_model.models import Process
 from approval_model.profiles import DEFAULT_PROFILE, applicable_process, load_profile
 from approval_model.scenario import RuleApplier, load_process
@@ -34,8 +35,10 @@ def for_profile(process: Process, profile: str | None) -> Process:
     return applicable_process(process, chosen)
 
 
-def with_limit_basis(process: Process, basis: str | None) -> Process:
+def with_limit_basis(process: Process, basis: LimitBasis | str | None) -> Process:
     """The process worked to its statutory or promised limits (None keeps the scenario's own setting)."""
     if basis is None or basis == process.simulation.limit_basis:
         return process
-    return process.replace(simulation=process.simulation.model_copy(update={"limit_basis": basis}))
+    return process.replace(
+        simulation=process.simulation.model_copy(update={"limit_basis": LimitBasis(basis)})
+    )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -46,3 +48,35 @@ def database_url(request, tmp_path):
     if server is None:
         pytest.skip("PostgreSQL binaries not installed (apt-get install postgresql; .ci/run does this)")
     return postgres_server.fresh_database(server)
+
+
+CACHES = (".venv/", ".pytest_cache/", ".hypothesis/", ".ruff_cache/", "__pycache__/")
+
+
+def _tree_state(root: Path) -> set[str] | None:
+    """What git sees as changed, new or ignored under the repository, caches aside (None outside git)."""
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if status.returncode != 0:
+        return None
+    lines = status.stdout.splitlines()
+    return {line for line in lines if not any(line[3:].startswith(c) or f"/{c}" in line for c in CACHES)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nothing_written_into_the_repository():
+    """Tests write under tmp_path, never into the repository (not even into git-ignored folders)."""
+    root = Path(__file__).resolve().parents[1]
+    before = _tree_state(root)
+    yield
+    after = _tree_state(root)
+    if before is not None and after is not None:
+        assert after <= before, f"the test run wrote into the repository: {sorted(after - before)}"

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from approval_model.scenario import BUILTIN_DIR
 from approval_sim.cli import app
-from approval_sim.loading import load
+from rules.loading import load
 from rules.metrics import catalog_metrics
 
 runner = CliRunner()

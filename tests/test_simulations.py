@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from approval_model.graph import analyse
 from approval_model.models import HandlingDistribution, Process, Supplement
-from approval_sim import loading
 from approval_sim.cli import app
+from rules import loading
 from simulations import (
     compare,
     compile_process,

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlmodel import SQLModel
 
 from flows.store import repository
-from flows.store.database import DatabaseError, get_engine, migrate
+from flows.store.database import DatabaseError, forget_engines, get_engine, migrate
 from flows.store.records import ItemStat, ReplicationFigure, RunOutcome, RunStart, SideSummary, Verdict
 
 
@@ -83,7 +83,7 @@ def engine(database_url):
     engine = get_engine(database_url)
     yield engine
     engine.dispose()
-    get_engine.cache_clear()
+    forget_engines()
 
 
 def test_migrations_create_the_schema_of_the_models(engine):
@@ -119,7 +119,7 @@ def test_database_of_an_older_version_still_opens(database_url):
         assert [r.scenario for r in runs] == ["old run"]
     finally:
         engine.dispose()
-        get_engine.cache_clear()
+        forget_engines()
 
 
 def test_round_trip_and_newest_first(engine):
@@ -256,4 +256,4 @@ def test_database_at_the_previous_version_gains_the_owner_columns(database_url):
         assert repository.get_run(engine, run_id)["pid"] == __import__("os").getpid()
     finally:
         engine.dispose()
-        get_engine.cache_clear()
+        forget_engines()

@@ -25,8 +25,8 @@ from approval_model.supervision import (
     supervise,
     supervise_row,
 )
-from approval_sim import loading
 from approval_sim.cli import app
+from rules import loading
 
 D = date.fromisoformat
 DATA = Path(__file__).parent / "data" / "supervision"

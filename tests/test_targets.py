@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from approval_sim.loading import load
+from rules.loading import load
 from rules.metrics import catalog_metrics, project_materials
 
 BEFORE = """\

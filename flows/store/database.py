@@ -51,10 +51,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - SQLAlc
     cursor.close()
 
 
-@cache
 def get_engine(url: str | None = None) -> Engine:
-    """A migrated engine for the URL (cached per URL)."""
-    resolved = database_url(url)
+    """A migrated engine for the URL, else $APPROVAL_SIM_DATABASE_URL as it is now (cached per resolved URL:
+    caching on None would keep the first environment's database for good)."""
+    return _engine(database_url(url))
+
+
+def forget_engines() -> None:
+    """Drop the cached engines (tests that dispose of an engine, or replace the database under it)."""
+    _engine.cache_clear()
+
+
+@cache
+def _engine(resolved: str) -> Engine:
     try:
         parsed = make_url(resolved)
     except ArgumentError:
