@@ -13,7 +13,7 @@ from typing import Any
 
 from approval_model.problems import Problem, did_you_mean
 
-__all__ = ["cross_reference_problems", "prerequisite_ids"]
+__all__ = ["cross_reference_problems", "prerequisite_ids", "target_problems"]
 
 
 def prerequisite_ids(item: Mapping[str, Any]) -> list[str]:
@@ -60,6 +60,16 @@ def cross_reference_problems(
     problems += _duplicates("item", "items", items)
     department_ids, stage_ids, item_ids = set(_ids(departments)), _ids(stages), _ids(items)
     known_items = set(item_ids)
+    for index, stage in enumerate(stages):
+        lead = stage.get("lead_department") if isinstance(stage, Mapping) else None
+        if isinstance(lead, str) and lead not in department_ids:
+            problems.append(
+                Problem(
+                    ("stages", index, "lead_department"),
+                    f"unknown lead department '{lead}'{did_you_mean(lead, department_ids)}",
+                    f"use one of the declared departments ({', '.join(sorted(department_ids))})",
+                )
+            )
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
             continue
@@ -93,6 +103,24 @@ def cross_reference_problems(
                 )
     problems += _cycle_problems(items, known_items)
     return problems
+
+
+def target_problems(targets: Any, stage_ids: Sequence[str]) -> list[Problem]:
+    """A per-stage time target must name a declared stage."""
+    if not isinstance(targets, Mapping):
+        return []
+    stages = targets.get("stage_approval_days")
+    if not isinstance(stages, Mapping):
+        return []
+    return [
+        Problem(
+            ("targets", "stage_approval_days", stage),
+            f"stage '{stage}' is not declared{did_you_mean(str(stage), stage_ids)}",
+            f"use one of the declared stages ({', '.join(stage_ids)})",
+        )
+        for stage in stages
+        if stage not in stage_ids
+    ]
 
 
 def _cycle_problems(items: Sequence[Any], known_items: set[str]) -> list[Problem]:

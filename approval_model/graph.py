@@ -14,6 +14,7 @@ import heapq
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from approval_model.clock import WorkingClock
 from approval_model.limits import LimitBasis
 from approval_model.models import ApprovalItem, Process
 
@@ -29,8 +30,10 @@ __all__ = [
     "item_days",
     "parallel_total_days",
     "prerequisites_of",
+    "process_clock",
     "process_graph",
     "serial_total_days",
+    "step_end",
     "topological_order",
 ]
 
@@ -88,17 +91,45 @@ def topological_order(process: Process) -> list[str]:
     return order
 
 
+def process_clock(process: Process) -> WorkingClock | None:
+    """The working-day clock from the process's start date, when some step counts calendar days (else None:
+    every duration is already on the working-day axis)."""
+    if all(item.day_unit == "working" for item in process.items):
+        return None
+    return WorkingClock(process.simulation.start_date)
+
+
+def step_end(item: ApprovalItem, start: float, days: float, clock: WorkingClock | None) -> float:
+    """Where a step of ``days`` (in the item's unit) that starts at working position ``start`` ends."""
+    if item.day_unit == "calendar":
+        assert clock is not None, "a calendar-day step needs the process clock"
+        return float(clock.add_calendar_days(start, days))
+    return start + days
+
+
 def serial_total_days(process: Process, limit: LimitBasis = LimitBasis.statutory) -> float:
-    """Sum of the limits plus ``serial_handover_days`` between consecutive windows."""
+    """Sum of the limits plus ``serial_handover_days`` between consecutive windows, in working days.
+
+    Calendar-day steps are laid on the calendar from the date they start (topological order, as the
+    simulation's serial mode), so the total is still in working days."""
     count = len(process.items)
-    handovers = process.simulation.serial_handover_days * max(count - 1, 0)
-    return sum(item_days(item, limit) for item in process.items) + handovers
+    handover = process.simulation.serial_handover_days
+    clock = process_clock(process)
+    if clock is None:
+        return sum(item_days(item, limit) for item in process.items) + handover * max(count - 1, 0)
+    items = {item.id: item for item in process.items}
+    position = 0.0
+    for index, item_id in enumerate(topological_order(process)):
+        item = items[item_id]
+        position = step_end(item, position + (handover if index else 0.0), item_days(item, limit), clock)
+    return position
 
 
 def _longest_path(process: Process, limit: LimitBasis) -> tuple[float, list[str]]:
     items = {item.id: item for item in process.items}
     prerequisites = prerequisites_of(process)
     coordination = process.simulation.stage_coordination_days
+    clock = process_clock(process)
     finish: dict[str, float] = {}
     predecessor: dict[str, str | None] = {}
     for node in topological_order(process):
@@ -108,7 +139,7 @@ def _longest_path(process: Process, limit: LimitBasis) -> tuple[float, list[str]
             candidate = finish[prerequisite] + changeover
             if best is None or candidate > start:
                 start, best = candidate, prerequisite
-        finish[node] = start + item_days(items[node], limit)
+        finish[node] = step_end(items[node], start, item_days(items[node], limit), clock)
         predecessor[node] = best
     if not finish:
         return 0.0, []

@@ -25,8 +25,12 @@ from approval_model.bounds import (
 from approval_model.limits import LimitBasis
 
 __all__ = [
+    "DAY_UNITS",
+    "WORK_KINDS",
     "Applicability",
     "ApprovalItem",
+    "ApprovalTargets",
+    "DayUnit",
     "Department",
     "HandlingDistribution",
     "Prerequisite",
@@ -36,6 +40,8 @@ __all__ = [
     "SimulationSettings",
     "Stage",
     "Supplement",
+    "TimeTarget",
+    "WorkKind",
 ]
 
 Identifier = Annotated[
@@ -92,6 +98,10 @@ class Stage(Strict):
     id: Identifier
     name: str = Field(min_length=1)
     name_en: str | None = None
+    lead_department: Identifier | None = Field(
+        default=None,
+        description="the department that leads the stage (一家牵头, 国办发〔2019〕11号): one window, one form",
+    )
 
 
 class Prerequisite(Strict):
@@ -120,10 +130,15 @@ class Applicability(Strict):
     any_site_conditions: tuple[str, ...] | None = Field(
         default=None, description="applies when the project has at least one of these site/feature conditions"
     )
+    excluded_site_conditions: tuple[str, ...] | None = Field(
+        default=None,
+        description="does not apply when the project has any of these (e.g. development_zone once a regional "
+        "assessment, 区域评估, covers the zone)",
+    )
 
 
 class HandlingDistribution(Strict):
-    """Handling time of an item in working days (used by simulations/)."""
+    """Handling time of an item in the item's ``day_unit`` (working days unless it says calendar days)."""
 
     distribution: Literal["fixed", "uniform", "triangular", "lognormal", "exponential", "empirical"]
     value: WorkingDays | None = None
@@ -169,15 +184,39 @@ class Supplement(Strict):
     )
 
 
+WorkKind = Literal["approval", "intermediary", "utility", "notice", "applicant"]
+WORK_KINDS: tuple[WorkKind, ...] = ("approval", "intermediary", "utility", "notice", "applicant")
+DayUnit = Literal["working", "calendar"]
+DAY_UNITS: tuple[DayUnit, ...] = ("working", "calendar")
+
+
 class ApprovalItem(Strict):
-    """One approval item (审批事项) of the process."""
+    """One step of the process: an approval item (审批事项) or, by ``kind``, other work on the project's path.
+
+    ``kind`` says whose clock the step runs on: ``approval`` (行政审批, the government's statutory clock, the
+    default), ``intermediary`` (中介服务 and technical review by a qualified firm), ``utility`` (市政公用 hookups),
+    ``notice`` (statutory public notice and bidding periods) or ``applicant`` (the applicant's own work). Only
+    approval time counts on the approval clock; every kind counts on the elapsed clock (docs/kinds-and-clocks.md).
+
+    ``day_unit`` is the unit of the step's durations (limits, ``handling_days``), as the source states:
+    ``working`` days (工作日) or ``calendar`` days (自然日/日历日). Nothing is converted when loading: a calendar-day
+    step is laid on the working-day calendar when it is scheduled, from the date it starts.
+    """
 
     id: Identifier
     name: str = Field(min_length=1, description="Chinese name as in the source")
     name_en: str | None = None
+    kind: WorkKind = Field(default="approval", description="whose clock the step runs on (see the class doc)")
+    day_unit: DayUnit = Field(
+        default="working", description="unit of the durations: working (工作日) or calendar (自然日) days"
+    )
     department: Identifier
     stage: Identifier
-    statutory_limit_days: LimitDays = Field(description="statutory time limit in working days (法定时限)")
+    statutory_limit_days: LimitDays = Field(
+        description="approval: statutory time limit (法定时限); other kinds: the limit or period the source sets "
+        "(a utility's service time limit, a notice's statutory minimum period, an intermediary's service time); "
+        "in day_unit days",
+    )
     promised_limit_days: WorkingDays | None = Field(
         default=None, description="publicly promised limit (承诺时限), if any; 0 = on the spot"
     )
@@ -216,6 +255,31 @@ class ApprovalItem(Strict):
             return [{"item": entry} if isinstance(entry, str) else entry for entry in value]
         return value
 
+    @model_validator(mode="after")
+    def _unit_fits_kind(self) -> ApprovalItem:
+        if self.day_unit == "calendar":
+            if self.kind == "approval":
+                raise ValueError(
+                    "an approval item's limits count working days (行政许可法 Art.82): give them in working days "
+                    "(day_unit: working) and say in the provenance note how the source's '日' was read, or set "
+                    "'kind' to the kind of work this is"
+                )
+            if self.supplement is not None or self.excluded_days is not None:
+                raise ValueError(
+                    "'supplement' and 'excluded_days' stop a working-day clock; a calendar-day step has none: "
+                    "model the stopped time as a step of its own (e.g. kind: applicant)"
+                )
+        if (
+            self.kind == "notice"
+            and self.promised_limit_days is not None
+            and self.promised_limit_days < self.statutory_limit_days
+        ):
+            raise ValueError(
+                f"a notice period is a statutory minimum ({self.statutory_limit_days:g} days): a promise cannot "
+                f"shorten it (promised_limit_days {self.promised_limit_days:g}); remove promised_limit_days"
+            )
+        return self
+
     @property
     def material_count(self) -> int:
         return self.materials if isinstance(self.materials, int) else len(self.materials)
@@ -246,6 +310,10 @@ class ProjectProfile(Strict):
         if (
             rule.max_investment_million_yuan is not None
             and self.investment_million_yuan >= rule.max_investment_million_yuan
+        ):
+            return False
+        if rule.excluded_site_conditions is not None and set(rule.excluded_site_conditions) & set(
+            self.site_conditions
         ):
             return False
         return rule.any_site_conditions is None or bool(
@@ -288,6 +356,34 @@ class SimulationSettings(Strict):
         return value
 
 
+class TimeTarget(Strict):
+    """A ceiling a reform sets on a time measure (e.g. ≤ 120 working days), with where the figure comes from."""
+
+    max_days: LimitDays = Field(description="the ceiling, in the measure's unit")
+    status: Literal["documented", "assumed"]
+    sources: tuple[str, ...] = ()
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _documented_needs_source(self) -> TimeTarget:
+        if self.status == "documented" and not self.sources:
+            raise ValueError("a 'documented' target needs at least one source id in 'sources'")
+        return self
+
+
+class ApprovalTargets(Strict):
+    """Time targets of a reform, checked by ``catalog metrics`` and ``compare`` (docs/kinds-and-clocks.md).
+
+    ``approval_days``: the whole process on the approval clock (working days, 国办发〔2019〕11号's measure);
+    ``stage_approval_days``: the split per stage a city declares (stage id -> ceiling, working days);
+    ``elapsed_days``: the whole process on the elapsed clock (calendar days).
+    """
+
+    approval_days: TimeTarget | None = None
+    stage_approval_days: dict[str, TimeTarget] = Field(default_factory=dict)
+    elapsed_days: TimeTarget | None = None
+
+
 class Process(Strict):
     """The whole approval process of a project, from initiation (立项) to completion acceptance (竣工验收).
 
@@ -310,14 +406,17 @@ class Process(Strict):
     lineage: tuple[str, ...] = Field(
         default=(), description="names of the processes and rules this one derives from"
     )
+    targets: ApprovalTargets | None = Field(
+        default=None, description="time targets (approval clock, per stage, elapsed clock)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Process:
-        from approval_model.consistency import cross_reference_problems
+        from approval_model.consistency import cross_reference_problems, target_problems
 
         problems = cross_reference_problems(
             [{"id": d.id} for d in self.departments],
-            [{"id": s.id} for s in self.stages],
+            [{"id": s.id, "lead_department": s.lead_department} for s in self.stages],
             [
                 {
                     "id": i.id,
@@ -328,6 +427,8 @@ class Process(Strict):
                 for i in self.items
             ],
         )
+        if self.targets is not None:
+            problems += target_problems(self.targets.model_dump(), [s.id for s in self.stages])
         if problems:
             raise ValueError("; ".join(p.render(self.name) for p in problems))
         return self

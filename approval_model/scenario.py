@@ -20,10 +20,11 @@ from pydantic import BaseModel, ValidationError
 
 from approval_model import safe_yaml
 from approval_model.bounds import BOUNDS_ERROR
-from approval_model.consistency import cross_reference_problems
+from approval_model.consistency import cross_reference_problems, target_problems
 from approval_model.models import (
     Applicability,
     ApprovalItem,
+    ApprovalTargets,
     Department,
     HandlingDistribution,
     Prerequisite,
@@ -33,6 +34,7 @@ from approval_model.models import (
     SimulationSettings,
     Stage,
     Supplement,
+    TimeTarget,
 )
 from approval_model.problems import Problem, ScenarioError, did_you_mean, format_location
 
@@ -61,7 +63,9 @@ TOP_LEVEL_KEYS = (
     "items",
     "remove_items",
     "rules",
+    "rules_from",
     "simulation",
+    "targets",
 )
 # numeric fields that accept the shorthand {value, status, sources, note}
 PROVENANCED_FIELDS = ("statutory_limit_days", "promised_limit_days", "materials")
@@ -79,6 +83,9 @@ NESTED_MODELS: dict[str, type[BaseModel]] = {
     "supplement": Supplement,
     "simulation": SimulationSettings,
     "profile": ProjectProfile,
+    "targets": ApprovalTargets,
+    "approval_days": TimeTarget,
+    "elapsed_days": TimeTarget,
 }
 
 
@@ -278,10 +285,20 @@ def build_process(
                 )
             )
     base = _load_base(document, rule_applier, _chain, problems, _dependencies)
-    merged, origins = _merge_with_base(document, base, problems)
+    rules_document = _rules_from(document, problems, _dependencies)
+    merged, origins = _merge_with_base(document, base, problems, rules_document)
     problems += _remap(
         cross_reference_problems(merged["departments"], merged["stages"], merged["items"]), origins
     )
+    # targets are attached after the rules: a rule may create the stages they name (four_stage_model)
+    targets = merged.pop("targets", None)
+    if targets is not None:
+        try:
+            ApprovalTargets.model_validate(targets)
+        except ValidationError as error:
+            problems += [
+                Problem(("targets", *p.location), p.message, p.fix) for p in _validation_problems(error)
+            ]
     if base is None:
         for key in ("name", "departments", "stages", "items"):
             if key not in data:
@@ -301,6 +318,20 @@ def build_process(
         _raise(document, problems, merged)
     assert process is not None
     rules = data.get("rules")
+    if rules_document is not None:
+        if rule_applier is None:
+            _raise(
+                document,
+                [
+                    Problem(
+                        ("rules_from",),
+                        "this file takes rules from another scenario but no rule engine was given",
+                        "load it through the approval-sim CLI or rules.load_process",
+                    )
+                ],
+                merged,
+            )
+        process = rule_applier(process, rules_document.data["rules"], rules_document)  # type: ignore[misc]
     if rules:
         if rule_applier is None:
             _raise(
@@ -315,6 +346,11 @@ def build_process(
                 merged,
             )
         process = rule_applier(process, rules, document)
+    if targets is not None:
+        stage_problems = target_problems(targets, [stage.id for stage in process.stages])
+        if stage_problems:
+            _raise(document, stage_problems, merged)
+        process = process.replace(targets=targets)
     return process
 
 
@@ -363,6 +399,59 @@ def _load_base(
     if dependencies is not None:
         dependencies.extend(stamps)
     return base
+
+
+def _rules_from(
+    document: ScenarioDocument, problems: list[Problem], dependencies: list[Stamp] | None
+) -> ScenarioDocument | None:
+    """The scenario named by ``rules_from:``, whose own ``rules:`` are applied before this file's rules.
+
+    It lets a catalog extended with more items (e.g. intermediary services) take the very rules another
+    scenario applies to the plain catalog, without copying them: only that file's own ``rules:`` list is used
+    (not its base's, not its ``rules_from``), and its ``sources:`` join this file's table.
+    """
+    reference = document.data.get("rules_from")
+    if reference is None:
+        return None
+    if not isinstance(reference, str):
+        problems.append(
+            Problem(
+                ("rules_from",),
+                "rules_from must be a built-in scenario name or a file path",
+                "e.g. 'rules_from: luoyang-2017-after'",
+            )
+        )
+        return None
+    relative_to = document.path.parent if document.path else None
+    path = resolve_reference(reference, relative_to)
+    if document.path is not None and path.resolve() == document.path.resolve():
+        problems.append(
+            Problem(("rules_from",), "a scenario cannot take rules from itself", "name another scenario")
+        )
+        return None
+    try:
+        other = read_document(path)
+    except ScenarioError as error:
+        problems.append(
+            Problem(
+                ("rules_from",),
+                f"cannot read '{reference}':\n    " + "\n    ".join(error.lines()),
+                "name a built-in scenario or an existing file",
+            )
+        )
+        return None
+    if not isinstance(other.data.get("rules"), list) or not other.data["rules"]:
+        problems.append(
+            Problem(
+                ("rules_from",),
+                f"'{reference}' has no 'rules:' list of its own to take",
+                "name a scenario that lists rules (e.g. luoyang-2017-after)",
+            )
+        )
+        return None
+    if dependencies is not None:
+        dependencies.append(_stamp(path.resolve()))
+    return other
 
 
 def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
@@ -430,7 +519,11 @@ def _merge_entries(
             continue
         target = position.get(entry.get("id")) if base_entries else None
         if target is not None and origins[target] is None:
-            merged[target] = {**merged[target], **entry}
+            patched = {**merged[target], **entry}
+            old, new = merged[target].get("provenance"), entry.get("provenance")
+            if isinstance(old, Mapping) and isinstance(new, Mapping):
+                patched["provenance"] = {**old, **new}  # a patch adds provenance, it does not drop the base's
+            merged[target] = patched
             origins[target] = index
         else:
             merged.append(dict(entry))
@@ -439,12 +532,15 @@ def _merge_entries(
 
 
 def _merge_with_base(
-    document: ScenarioDocument, base: Process | None, problems: list[Problem]
+    document: ScenarioDocument,
+    base: Process | None,
+    problems: list[Problem],
+    rules_document: ScenarioDocument | None = None,
 ) -> tuple[dict[str, Any], dict[str, list[int | None]]]:
     data = document.data
     base_dump = base.model_dump(mode="python", exclude_unset=False) if base is not None else {}
     merged: dict[str, Any] = {}
-    for key in ("name", "title", "description", "sources", "simulation", "profile", "baseline"):
+    for key in ("name", "title", "description", "sources", "simulation", "profile", "baseline", "targets"):
         if key in data:
             merged[key] = data[key]
         elif key in base_dump and key != "name":
@@ -454,6 +550,15 @@ def _merge_with_base(
         merged["profile"] = _profile_by_name(merged["profile"], problems)
     if base is not None and isinstance(data.get("sources"), Mapping):
         merged["sources"] = {**base_dump.get("sources", {}), **data["sources"]}
+    if rules_document is not None and isinstance(rules_document.data.get("sources"), Mapping):
+        own = merged.get("sources") if isinstance(merged.get("sources"), Mapping) else {}
+        merged["sources"] = {**rules_document.data["sources"], **own}
+    if (
+        base is not None
+        and isinstance(data.get("targets"), Mapping)
+        and isinstance(base_dump.get("targets"), Mapping)
+    ):  # a file's targets add to (or replace, key by key) its base's
+        merged["targets"] = {**base_dump["targets"], **data["targets"]}
     origins: dict[str, list[int | None]] = {}
     for key, normalise in (("departments", None), ("stages", None), ("items", _normalise_item)):
         merged[key], origins[key] = _merge_entries(
@@ -479,9 +584,53 @@ def _merge_with_base(
         ]
         merged["items"] = [merged["items"][i] for i in keep]
         origins["items"] = [origins["items"][i] for i in keep]
+    _apply_gates(merged["items"], origins["items"], problems)
     lineage = tuple(base.lineage) + (base.name,) if base is not None else ()
     merged["lineage"] = lineage
     return merged, origins
+
+
+def _apply_gates(items: list[Any], origins: list[int | None], problems: list[Problem]) -> None:
+    """``gates: [I02, ...]`` on an item (file syntax only): it must finish before those items start.
+
+    Written on the new step, so an extension (an intermediary service that gates an approval of the base)
+    need not restate the gated item's prerequisites; each becomes a prerequisite record of the gated item
+    (``{item: I02, status, sources, note}`` carries the ordering's provenance, a plain id is assumed).
+    """
+    position = {item.get("id"): index for index, item in enumerate(items) if isinstance(item, Mapping)}
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping) or "gates" not in item:
+            continue
+        gates = item.get("gates")
+        items[index] = {k: v for k, v in item.items() if k != "gates"}
+        origin = origins[index] if origins[index] is not None else f"base:{index}"
+        if not isinstance(gates, list):
+            problems.append(
+                Problem(
+                    ("items", origin, "gates"),
+                    "'gates' must be a list of item ids (or {item, status, sources, note})",
+                    "e.g. 'gates: [I02]'",
+                )
+            )
+            continue
+        for number, gate in enumerate(gates):
+            record = {"item": gate} if isinstance(gate, str) else gate
+            target = record.get("item") if isinstance(record, Mapping) else None
+            if target not in position:
+                known = [k for k in position if isinstance(k, str)]
+                problems.append(
+                    Problem(
+                        ("items", origin, "gates", number),
+                        f"gates unknown item '{target}'{did_you_mean(str(target), known)}",
+                        "name an item of this scenario or its base",
+                    )
+                )
+                continue
+            entry = {k: v for k, v in record.items() if k != "item"}
+            entry = {"item": item.get("id"), "status": "assumed", **entry}
+            gated = dict(items[position[target]])
+            gated["prerequisites"] = [*(gated.get("prerequisites") or ()), entry]
+            items[position[target]] = gated
 
 
 def _profile_by_name(name: str, problems: list[Problem]) -> dict[str, Any] | None:

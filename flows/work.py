@@ -31,7 +31,7 @@ from rules.loading import for_profile, load, with_limit_basis
 from rules.metrics import catalog_metrics
 from simulations.compare import Comparison, compare, prepare, reductions, replication_sides, runs_of
 from simulations.compiled import CompiledProcess, Mode, compile_process
-from simulations.montecarlo import critical_items, end_to_end, schedule
+from simulations.montecarlo import critical_items, end_to_end, schedule, start_times
 from simulations.runner import SimulationRun, resolve_engine
 from simulations.sampling import replication_seeds
 
@@ -233,12 +233,13 @@ def typical_schedule(
     plan = schedule(compiled, elapsed, mode)
     _, last = end_to_end(compiled, plan, mode)
     critical = critical_items(compiled, plan, last, mode)
+    starts = start_times(compiled, plan, mode)  # calendar-day items: their elapsed row is calendar days
     return [
         {
             "item": item_id,
             "name": items[item_id]["name"],
             "department": items[item_id]["department"],
-            "start": round(float(plan.finish[k, 0] - elapsed[k, 0]), 3),
+            "start": round(float(starts[k, 0]), 3),
             "finish": round(float(plan.finish[k, 0]), 3),
             "critical": bool(critical[k, 0]),
         }  # fmt: skip

@@ -60,6 +60,7 @@ def reform_diff(
     rules = [a for a in applied if (a.path or a.document, a.position) not in seen]
     touched: dict[str, list[str]] = {}
     fates: dict[str, str] = {}
+    gone: dict[str, str] = {}  # item merged, absorbed or cancelled -> the rule that did it
     for applied_rule in rules:
         for entry in applied_rule.audit:
             for item_id in entry.items:
@@ -68,9 +69,11 @@ def reform_diff(
                     touched[item_id].append(applied_rule.rule)
             if entry.action == "cancelled":
                 fates[entry.items[0]] = f"cancelled by {applied_rule.rule}"
-            elif entry.action == "merged":
+                gone[entry.items[0]] = applied_rule.rule
+            elif entry.action in ("merged", "absorbed"):
                 for item_id in entry.items[1:]:
-                    fates[item_id] = f"merged into {entry.items[0]} by {applied_rule.rule}"
+                    fates[item_id] = f"{entry.action} into {entry.items[0]} by {applied_rule.rule}"
+                    gone[item_id] = applied_rule.rule
     before = {item.id: item for item in base.items}
     after = {item.id: item for item in reformed.items}
     items = []
@@ -86,6 +89,12 @@ def reform_diff(
         counts[status] += 1
         if status == "unchanged":
             continue
+        if status == "changed" and item_id not in touched and set(changes) == {"prerequisites"}:
+            # only the prerequisites changed: explained when each one dropped was merged, absorbed or cancelled
+            # by a rule (what waited for it now waits for the item that absorbed it, or for its prerequisites)
+            dropped = set(changes["prerequisites"]["before"]) - set(changes["prerequisites"]["after"])
+            if dropped and dropped <= set(gone):
+                touched[item_id] = list(dict.fromkeys(gone[p] for p in sorted(dropped)))
         record: dict[str, Any] = {
             "id": item_id,
             "name": (after.get(item_id) or before[item_id]).name,

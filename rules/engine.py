@@ -109,6 +109,8 @@ def known_rules() -> list[str]:
 def _load_measures() -> None:
     # the measures register themselves on import; imported lazily to keep this module import-cycle free
     import rules.measures  # noqa: F401
+    import rules.national_2019  # noqa: F401
+    import rules.services  # noqa: F401
 
 
 def spec(name: str) -> RuleSpec:

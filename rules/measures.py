@@ -437,6 +437,13 @@ def _merge_group(process: Process, group: MergeGroup, rule: str) -> tuple[Proces
             "the plan merges items of the same department",
             "merge within one department only",
         )
+    kinds = sorted({m.kind for m in members})
+    if len(kinds) > 1:
+        raise RuleError(
+            f"items {', '.join(present)} are different kinds of work ({', '.join(kinds)})",
+            "merge approval items with approval items; intermediary services have their own rules "
+            "(combined_assessment, combined_survey)",
+        )
     stages = sorted({m.stage for m in members})
     if len(stages) > 1 and not group.similar_content:
         raise RuleError(
@@ -472,6 +479,8 @@ def _merge_group(process: Process, group: MergeGroup, rule: str) -> tuple[Proces
 def _auto_groups(process: Process) -> list[list[str]]:
     keys: dict[tuple[str, str, str], list[str]] = {}
     for item in process.items:
+        if item.kind != "approval":
+            continue  # the plan merges approval items (审批事项)
         key = (
             item.department,
             item.stage,
@@ -976,10 +985,18 @@ class OnlineParams(Params):
     "every non-classified item handled online; items with satisfied prerequisites submitted together",
 )
 def online_parallel_approval(process: Process, params: OnlineParams) -> tuple[Process, list[AuditEntry]]:
-    """网上并联审批: items go online (``online: true``) and the serial window-to-window handover goes."""
+    """网上并联审批: approval items go online (``online: true``) and the serial window-to-window handover goes.
+
+    Other kinds of work (intermediary services, utility hookups, notices, the applicant's work) are not
+    approval items of the platform and are left as they are (utility online applications: utility_services).
+    """
     rule = "online_parallel_approval"
     check_known(process, params.exclude)
-    switched = [item.id for item in process.items if not item.online and item.id not in params.exclude]
+    switched = [
+        item.id
+        for item in process.items
+        if item.kind == "approval" and not item.online and item.id not in params.exclude
+    ]
     items = tuple(
         updated(
             item,
@@ -1045,7 +1062,9 @@ class CompressParams(Params):
     factor: PositiveShare = Field(default=2 / 3, description="promised limit <= factor x statutory")
     key_factor: PositiveShare | None = Field(default=0.5, description="factor for key nodes (关键节点)")
     key_items: tuple[str, ...] = ()
-    items: tuple[str, ...] | None = Field(default=None, description="items to compress (default: all)")
+    items: tuple[str, ...] | None = Field(
+        default=None, description="items to compress (default: every approval item)"
+    )
     overrides: tuple[LimitOverride, ...] = ()
     rounding: Literal["floor", "none"] = "floor"
     sources: tuple[str, ...] = ()
@@ -1068,8 +1087,20 @@ def compress_time_limits(process: Process, params: CompressParams) -> tuple[Proc
     rounded down to whole working days; statutory limits are set by law and are not changed. ``overrides`` set a
     promised limit from a source (it may not exceed the statutory limit)."""
     rule = "compress_time_limits"
-    check_known(process, [*params.key_items, *(params.items or ()), *(o.item for o in params.overrides)])
-    chosen = set(params.items) if params.items is not None else set(process.item_ids)
+    named = [*params.key_items, *(params.items or ()), *(o.item for o in params.overrides)]
+    check_known(process, named)
+    notices = [item.id for item in process.items if item.kind == "notice" and item.id in named]
+    if notices:
+        raise RuleError(
+            f"{', '.join(notices)} {'is a' if len(notices) == 1 else 'are'} statutory minimum notice period(s); "
+            "a promise cannot shorten them",
+            "leave notices out of items, key_items and overrides",
+        )
+    chosen = (
+        set(params.items)
+        if params.items is not None
+        else {item.id for item in process.items if item.kind == "approval"}
+    )
     overrides = {o.item: o for o in params.overrides}
     audit: list[AuditEntry] = []
     items = []
@@ -1134,7 +1165,7 @@ class GapsParams(Sourced):
         default=None,
         description="probability for items without supplement data (else left alone)",
     )
-    items: tuple[str, ...] | None = None
+    items: tuple[str, ...] | None = Field(default=None, description="default: every approval item")
 
 
 @register(
@@ -1147,7 +1178,11 @@ def accept_with_missing_materials(process: Process, params: GapsParams) -> tuple
     """Scale each item's supplementary-request probability (``supplement.probability``), which the simulation uses."""
     rule = "accept_with_missing_materials"
     check_known(process, params.items or ())
-    chosen = set(params.items) if params.items is not None else set(process.item_ids)
+    chosen = (
+        set(params.items)
+        if params.items is not None
+        else {item.id for item in process.items if item.kind == "approval"}
+    )
     source = sources_text(SRC_GAPS, params.sources)
     audit: list[AuditEntry] = []
     without: list[str] = []

@@ -30,6 +30,7 @@ from typing import Any
 from approval_model.graph import analysis_comparison, analysis_json
 from approval_model.models import ApprovalItem, Process
 from approval_model.profiles import applicable_process, builtin_profiles
+from rules.graph_ops import remove_items
 from rules.measures import merged_ids
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "TARGETS",
     "CatalogMetrics",
     "Target",
+    "approval_layer",
     "catalog_figures",
     "catalog_metrics",
     "handling_limit",
@@ -322,10 +324,22 @@ def _project_rows(before: Process, after: Process) -> list[Target]:
     return rows
 
 
+def approval_layer(process: Process) -> Process:
+    """The approval items (``kind: approval``) alone: the plan's targets count 审批事项, not intermediary services,
+    utility hookups, notice periods or the applicant's work. Orderings through the other steps are kept."""
+    others = [item.id for item in process.items if item.kind != "approval"]
+    if not others:
+        return process
+    items, _ = remove_items(process, others, "not an approval item")
+    return process.replace(items=items)
+
+
 def catalog_metrics(before: Process, after: Process) -> CatalogMetrics:
-    """The plan's four targets measured on ``before`` vs ``after`` (whole catalogs), the statutory mean as
-    information, items and materials per project of each built-in profile, and analyze figures (statutory and
-    promised limits) for both."""
+    """The plan's four targets measured on ``before`` vs ``after`` (whole catalogs, approval items only), the
+    statutory mean as information, items and materials per project of each built-in profile, and analyze figures
+    (statutory and promised limits, every kind of work) for both."""
+    whole_before, whole_after = before, after
+    before, after = approval_layer(before), approval_layer(after)
     first, second = catalog_figures(before), catalog_figures(after)
     targets = [
         _judged("items", first, second),
@@ -370,7 +384,7 @@ def catalog_metrics(before: Process, after: Process) -> CatalogMetrics:
     )
     analyze = {
         limit: analysis_comparison(
-            analysis_json(before, limit, PROFILE), analysis_json(after, limit, PROFILE)
+            analysis_json(whole_before, limit, PROFILE), analysis_json(whole_after, limit, PROFILE)
         )
         for limit in ("statutory", "promised")
     }

@@ -14,6 +14,7 @@ from typing import Literal
 
 import numpy as np
 
+from approval_model.clock import DEFAULT_START_DATE, WorkingClock, shared_clock
 from approval_model.graph import item_days, prerequisites_of, topological_order
 from approval_model.models import ApprovalItem, HandlingDistribution, Process, Supplement
 
@@ -23,7 +24,6 @@ Mode = Literal["serial", "parallel", "partial"]
 """How a project's items are handled: ``serial`` (one window after another), ``parallel`` (each item starts when its
 prerequisites are done) or ``partial`` (each project is handled in parallel with probability
 ``simulation.parallel_share``, else serially: pre-reform practice that was partly parallel)."""
-DEFAULT_START_DATE = date(2017, 10, 9)  # the Monday after National Day 2017, just after 洛政办〔2017〕89号
 
 
 def item_stream_key(item_id: str) -> int:
@@ -56,6 +56,14 @@ class CompiledProcess:
     arrival_rate: float | None  # projects per working day; None = all at day 0
     start_date: date
     parallel_share: float | None = None  # share of projects handled in parallel in mode "partial"
+    kinds: tuple[str, ...] = ()  # per item: approval, intermediary, utility, notice, applicant
+    calendar_rows: tuple[int, ...] = ()  # items whose durations count calendar days
+    stage_ids: tuple[str, ...] = ()  # the process's stages, in order
+    item_stage: tuple[int, ...] = ()  # stage index per item
+
+    def clock(self) -> WorkingClock | None:
+        """A working-day clock from the start date when some item counts calendar days (else None)."""
+        return shared_clock(self.start_date) if self.calendar_rows else None
 
     @property
     def n_items(self) -> int:
@@ -125,6 +133,7 @@ def compile_process(process: Process) -> CompiledProcess:
     items = tuple(process.item(item_id) for item_id in order)
     department_ids = tuple(d.id for d in process.departments)
     department_index = {d: k for k, d in enumerate(department_ids)}
+    stage_index = {s.id: k for k, s in enumerate(process.stages)}
     prerequisites = []
     stage_change = []
     for item in items:
@@ -153,4 +162,8 @@ def compile_process(process: Process) -> CompiledProcess:
         arrival_rate=_arrival_rate(process.simulation.arrivals),
         start_date=_start_date(process.simulation.start_date),
         parallel_share=process.simulation.parallel_share,
+        kinds=tuple(i.kind for i in items),
+        calendar_rows=tuple(k for k, i in enumerate(items) if i.day_unit == "calendar"),
+        stage_ids=tuple(s.id for s in process.stages),
+        item_stage=tuple(stage_index[i.stage] for i in items),
     )

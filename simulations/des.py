@@ -81,9 +81,15 @@ def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.nda
     heap: list[tuple[float, int]] = []
     push, pop = heapq.heappush, heapq.heappop
 
+    calendar_items = set(compiled.calendar_rows)
+    clock = compiled.clock()
+
     def serve(t: float, k: int) -> None:
         """Start handling file k now (the slot is already taken)."""
         h = handling[k]
+        if k % m in calendar_items:  # calendar days from the date the handling starts (no 补正, validated)
+            push(heap, (clock.add_calendar_days_scalar(t, h), 4 * k + SERVICE_DONE))  # type: ignore[union-attr]
+            return
         if supplemented[k]:
             h = h * (1.0 - split[k]) if second[k] else h * split[k]
         push(heap, (t + h, 4 * k + SERVICE_DONE))

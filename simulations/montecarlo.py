@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from approval_model.clock import WorkingClock
 from simulations.compiled import CompiledProcess, Mode
 
-__all__ = ["Schedule", "critical_items", "end_to_end", "schedule"]
+__all__ = ["Schedule", "critical_items", "end_to_end", "schedule", "start_times"]
 
 
 @dataclass(frozen=True)
@@ -31,17 +32,50 @@ class Schedule:
     binding: dict[int, np.ndarray]
 
 
-def schedule(compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode) -> Schedule:
-    """Finish times given each item's elapsed time (waiting + handling + stopped clock), working days."""
+def _calendar_finish(
+    clock: WorkingClock, start: np.ndarray, days: np.ndarray, arrival: np.ndarray, wait: np.ndarray | None
+) -> np.ndarray:
+    """Finish (relative to arrival) of a calendar-day step that may start at ``start`` (relative), after
+    ``wait`` working days in a queue, and then runs ``days`` calendar days from the date it starts."""
+    begin = arrival + start if wait is None else arrival + start + wait
+    return clock.add_calendar_days(begin, days) - arrival
+
+
+def schedule(
+    compiled: CompiledProcess,
+    elapsed: np.ndarray,
+    mode: Mode,
+    *,
+    arrival: np.ndarray | None = None,
+    wait: np.ndarray | None = None,
+) -> Schedule:
+    """Finish times given each item's elapsed time (waiting + handling + stopped clock), working days.
+
+    Rows of calendar-day items (``compiled.calendar_rows``) hold calendar days instead, without the waiting:
+    such an item ends where its calendar days, laid on the calendar from the date it starts (after ``wait``
+    working days in its department's queue, if any), end; that depends on the absolute date, hence ``arrival``.
+    """
     m = compiled.n_items
+    calendar = set(compiled.calendar_rows)
+    clock = compiled.clock()
+    if calendar:
+        arrival = np.zeros(elapsed.shape[1]) if arrival is None else arrival
+
+    def calendar_finish(j: int, start: np.ndarray) -> np.ndarray:
+        return _calendar_finish(clock, start, elapsed[j], arrival, None if wait is None else wait[j])  # type: ignore[arg-type]
+
     if mode == "serial":
         finish = np.empty_like(elapsed)
-        if m:
-            finish[0] = elapsed[0]
-        for i in range(1, m):  # row by row: much faster than cumsum(axis=0) on C-ordered rows
-            np.add(finish[i - 1], elapsed[i], out=finish[i])
-            if compiled.handover_days:
-                finish[i] += compiled.handover_days
+        for i in range(m):  # row by row: much faster than cumsum(axis=0) on C-ordered rows
+            if i in calendar:
+                ready = finish[i - 1] + compiled.handover_days if i else np.zeros(elapsed.shape[1])
+                finish[i] = calendar_finish(i, ready)
+            elif i == 0:
+                finish[0] = elapsed[0]
+            else:
+                np.add(finish[i - 1], elapsed[i], out=finish[i])
+                if compiled.handover_days:
+                    finish[i] += compiled.handover_days
         return Schedule(finish, {})
     coordination = compiled.coordination_days
     finish = np.empty_like(elapsed)
@@ -49,21 +83,58 @@ def schedule(compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode) -> Sche
     for j in range(m):
         pre, change = compiled.prerequisites[j], compiled.stage_change[j]
         if not pre:
-            np.add(elapsed[j], coordination, out=finish[j])
-        elif len(pre) == 1:
+            if j in calendar:
+                finish[j] = calendar_finish(j, np.full(elapsed.shape[1], coordination))
+            else:
+                np.add(elapsed[j], coordination, out=finish[j])
+            continue
+        if len(pre) == 1:
             # finish[p] >= coordination already, so the prerequisite always binds
-            np.add(finish[pre[0]], elapsed[j] + (coordination if change[0] else 0.0), out=finish[j])
+            delay = coordination if change[0] else 0.0
+            if j in calendar:
+                finish[j] = calendar_finish(j, finish[pre[0]] + delay)
+            else:
+                np.add(finish[pre[0]], elapsed[j] + delay, out=finish[j])
+            continue
+        start = finish[pre[0]] + coordination if change[0] else finish[pre[0]].copy()
+        held_by = np.full(elapsed.shape[1], pre[0], dtype=np.int32)
+        for p, c in zip(pre[1:], change[1:], strict=True):
+            candidate = finish[p] + coordination if c else finish[p]
+            later = candidate > start
+            np.copyto(start, candidate, where=later)
+            held_by[later] = p
+        binding[j] = held_by
+        if j in calendar:
+            finish[j] = calendar_finish(j, start)
         else:
-            start = finish[pre[0]] + coordination if change[0] else finish[pre[0]].copy()
-            held_by = np.full(elapsed.shape[1], pre[0], dtype=np.int32)
-            for p, c in zip(pre[1:], change[1:], strict=True):
-                candidate = finish[p] + coordination if c else finish[p]
-                later = candidate > start
-                np.copyto(start, candidate, where=later)
-                held_by[later] = p
             np.add(start, elapsed[j], out=finish[j])
-            binding[j] = held_by
     return Schedule(finish, binding)
+
+
+def start_times(compiled: CompiledProcess, plan: Schedule, mode: Mode) -> np.ndarray:
+    """When each item may start (its prerequisites done, plus handover / coordination), relative to arrival.
+
+    For a working-day item this is its finish minus its elapsed time; a calendar-day item's start cannot be
+    recovered that way (its working-day length depends on the date), hence this pass over the schedule."""
+    finish = plan.finish
+    start = np.empty_like(finish)
+    m = compiled.n_items
+    if mode == "serial":
+        if m:
+            start[0] = 0.0
+        for i in range(1, m):
+            np.add(finish[i - 1], compiled.handover_days, out=start[i])
+        return start
+    coordination = compiled.coordination_days
+    for j in range(m):
+        pre, change = compiled.prerequisites[j], compiled.stage_change[j]
+        if not pre:
+            start[j] = coordination
+            continue
+        start[j] = finish[pre[0]] + (coordination if change[0] else 0.0)
+        for p, c in zip(pre[1:], change[1:], strict=True):
+            np.maximum(start[j], finish[p] + (coordination if c else 0.0), out=start[j])
+    return start
 
 
 def end_to_end(compiled: CompiledProcess, plan: Schedule, mode: Mode) -> tuple[np.ndarray, np.ndarray]:

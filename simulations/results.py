@@ -160,39 +160,63 @@ class SimulationResult:
 
 
 def _end_times(
-    compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode, mask: np.ndarray | None
+    compiled: CompiledProcess,
+    elapsed: np.ndarray,
+    mode: Mode,
+    mask: np.ndarray | None,
+    arrival: np.ndarray,
+    wait: np.ndarray | None,
 ) -> np.ndarray:
     """End-to-end days of each project given item elapsed times (a partial run mixes serial and parallel)."""
+    timing = {"arrival": arrival, "wait": wait}
     if mode != "partial":
-        return end_to_end(compiled, schedule(compiled, elapsed, mode), mode)[0]
-    serial = end_to_end(compiled, schedule(compiled, elapsed, "serial"), "serial")[0]
-    parallel = end_to_end(compiled, schedule(compiled, elapsed, "parallel"), "parallel")[0]
+        return end_to_end(compiled, schedule(compiled, elapsed, mode, **timing), mode)[0]
+    serial = end_to_end(compiled, schedule(compiled, elapsed, "serial", **timing), "serial")[0]
+    parallel = end_to_end(compiled, schedule(compiled, elapsed, "parallel", **timing), "parallel")[0]
     return np.where(mask, parallel, serial)  # type: ignore[arg-type]
 
 
 def _gains(
-    compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode, e2e: np.ndarray, mask: np.ndarray | None
+    compiled: CompiledProcess,
+    elapsed: np.ndarray,
+    mode: Mode,
+    e2e: np.ndarray,
+    mask: np.ndarray | None,
+    arrival: np.ndarray,
+    wait: np.ndarray | None,
 ) -> tuple[np.ndarray, int]:
     """Sum over a sample of projects of the end-to-end days saved if each item in turn took no time."""
     k = min(elapsed.shape[1], GAIN_SAMPLE)
-    sample, base = elapsed[:, :k], e2e[:k]
+    sample, base, arrivals = elapsed[:, :k], e2e[:k], arrival[:k]
     part = None if mask is None else mask[:k]
+    waits = None if wait is None else wait[:, :k]
     gains = np.zeros(compiled.n_items)
     for i in range(compiled.n_items):
         trial = sample.copy()
         trial[i] = 0.0
-        gains[i] = float((base - _end_times(compiled, trial, mode, part)).sum())
+        trial_wait = waits
+        if waits is not None and i in compiled.calendar_rows:  # a calendar step's waiting is kept apart
+            trial_wait = waits.copy()
+            trial_wait[i] = 0.0
+        gains[i] = float((base - _end_times(compiled, trial, mode, part, arrivals, trial_wait)).sum())
     return gains, k
 
 
 Plans = dict[str, tuple[Schedule, np.ndarray, np.ndarray]]
 
 
-def _plans(compiled: CompiledProcess, elapsed: np.ndarray, mode: Mode, cache: Plans) -> Plans:
+def _plans(
+    compiled: CompiledProcess,
+    elapsed: np.ndarray,
+    mode: Mode,
+    cache: Plans,
+    arrival: np.ndarray,
+    wait: np.ndarray | None,
+) -> Plans:
     """The schedules a mode needs (a partial run needs both), computed once per elapsed matrix."""
     for needed in ("serial", "parallel") if mode == "partial" else (mode,):
         if needed not in cache:
-            plan = schedule(compiled, elapsed, needed)  # type: ignore[arg-type]
+            plan = schedule(compiled, elapsed, needed, arrival=arrival, wait=wait)  # type: ignore[arg-type]
             e2e, last = end_to_end(compiled, plan, needed)  # type: ignore[arg-type]
             cache[needed] = (plan, e2e, last)
     return cache
@@ -222,7 +246,10 @@ def assemble(
     if wait is not None:
         elapsed = elapsed + wait
         plans = None  # waiting differs from mode to mode
-    cache = _plans(compiled, elapsed, mode, {} if plans is None else plans)
+        rows = list(compiled.calendar_rows)
+        if rows:  # calendar days cannot take working days of waiting: schedule() adds those before them
+            elapsed[rows] = draws.handling[rows]
+    cache = _plans(compiled, elapsed, mode, {} if plans is None else plans, draws.arrival, wait)
     mask = draws.parallel
     if mode == "partial" and mask is None:
         raise ValueError(
@@ -253,7 +280,9 @@ def assemble(
     dept = compiled.item_department
     handling_sum = draws.handling.sum(axis=1)
     wait_sum = wait.sum(axis=1) if wait is not None else np.zeros(m)
-    gain_sum, gain_projects = _gains(compiled, elapsed, mode, e2e, mask) if gains else (None, 0)
+    gain_sum, gain_projects = (
+        _gains(compiled, elapsed, mode, e2e, mask, draws.arrival, wait) if gains else (None, 0)
+    )
     return SimulationResult(
         process=compiled.name,
         mode=mode,

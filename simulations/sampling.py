@@ -166,7 +166,8 @@ def transform(spec: HandlingDistribution | float, u: np.ndarray) -> np.ndarray:
 class Draws:
     """Sampled times for projects ``start..stop-1`` of one replication (rows = items, columns = projects).
 
-    ``handling``: counted handling time at the department; ``applicant``: 补正 time (0 when no request);
+    ``handling``: counted handling time at the department, in the item's unit (calendar days for the rows
+    listed in ``CompiledProcess.calendar_rows``, else working days); ``applicant``: 补正 time (0 when no request);
     ``split``: share of the handling done before the 补正 request; ``excluded``: expert review / intermediary
     time; the last two are not counted against the limit. ``arrival``: working day the project arrives.
     ``parallel``: per project, whether it is handled in parallel in mode ``partial`` (None without a
@@ -213,7 +214,12 @@ def draw(compiled: CompiledProcess, replication: np.random.SeedSequence, start: 
         key = compiled.stream_keys[i]
         u = _uniforms(replication, start, stop, key, _HANDLING)
         spec = compiled.handling[i]
-        handling[i] = default_handling(u, compiled.limits[i]) if spec is None else transform(spec, u)
+        if spec is not None:
+            handling[i] = transform(spec, u)
+        elif compiled.kinds and compiled.kinds[i] == "notice":
+            handling[i] = compiled.limits[i]  # a statutory minimum period runs in full, never less
+        else:
+            handling[i] = default_handling(u, compiled.limits[i])
         scale = compiled.items[i].handling_scale
         if scale != 1.0:
             handling[i] *= scale

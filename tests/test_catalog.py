@@ -133,8 +133,16 @@ def test_investment_thresholds():
     )
 
 
-def test_builtin_profiles_use_known_site_conditions(before):
-    vocabulary = {c for item in before.items for c in (item.applies_when.any_site_conditions or ())}
+def test_builtin_profiles_use_known_site_conditions():
+    """Every site condition of a built-in profile selects or deselects some item of some built-in catalog."""
+    from approval_model.scenario import builtin_names
+    from rules.loading import load
+
+    vocabulary = set()
+    for name in builtin_names():
+        for item in load(name).items:
+            rule = item.applies_when
+            vocabulary |= set(rule.any_site_conditions or ()) | set(rule.excluded_site_conditions or ())
     for profile in builtin_profiles().values():
         unknown = set(profile.site_conditions) - vocabulary - {"ftz"}
         assert not unknown, (profile.name, unknown)
