@@ -28,6 +28,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import operator
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -309,14 +310,11 @@ def _as_date(value: Any, name: str) -> date:
 def _as_whole_number(n: Any) -> int:
     """Working days are whole numbers here; fractional input must be rounded explicitly by the caller."""
     if isinstance(n, numbers.Integral) and not isinstance(n, bool | np.bool_):
-        return int(n)
-    if (
-        isinstance(n, numbers.Real)
-        and not isinstance(n, bool | np.bool_)
-        and math.isfinite(n)
-        and n == int(n)
-    ):
-        return int(n)
+        return operator.index(n)
+    if isinstance(n, numbers.Real) and not isinstance(n, bool | np.bool_):
+        value = float(n)
+        if math.isfinite(value) and value.is_integer():
+            return int(value)
     raise ValueError(
         f"n must be a whole number of working days, got {n!r}; "
         "round it explicitly (e.g. math.ceil for a deadline) before calling"
@@ -388,9 +386,10 @@ class WorkingDayCalendar:
         class _Loader(yaml.SafeLoader):
             """Keep dates as text: PyYAML raises a bare ValueError for 2027-02-31; we report where it is."""
 
-        _Loader.add_constructor(
-            "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-        )
+        def date_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+            return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
+
+        _Loader.add_constructor("tag:yaml.org,2002:timestamp", date_as_text)
         try:
             raw = safe_yaml.load(text, _Loader)
         except safe_yaml.YamlShapeError as exc:

@@ -30,7 +30,7 @@ def prerequisite_ids(item: Mapping[str, Any]) -> list[str]:
 
 
 def _ids(entries: Sequence[Any]) -> list[str]:
-    return [e.get("id") for e in entries if isinstance(e, Mapping) and isinstance(e.get("id"), str)]
+    return [e["id"] for e in entries if isinstance(e, Mapping) and isinstance(e.get("id"), str)]
 
 
 def _duplicates(kind: str, key: str, entries: Sequence[Any]) -> list[Problem]:
@@ -133,7 +133,7 @@ def _cycle_problems(items: Sequence[Any], known_items: set[str]) -> list[Problem
             index_of.setdefault(item["id"], index)
             wanted = prerequisites.setdefault(item["id"], set())
             wanted.update(p for p in prerequisite_ids(item) if p in known_items)
-    problems = []
+    problems: list[Problem] = []
     while True:
         try:
             TopologicalSorter(prerequisites).prepare()

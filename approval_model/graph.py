@@ -45,11 +45,11 @@ def item_days(item: ApprovalItem, limit: LimitBasis = LimitBasis.statutory) -> f
     return item.statutory_limit_days
 
 
-def process_graph(process: Process, limit: LimitBasis = LimitBasis.statutory) -> nx.DiGraph:
+def process_graph(process: Process, limit: LimitBasis = LimitBasis.statutory) -> nx.DiGraph[str]:
     """Items as nodes (attributes: days, department, stage), prerequisite -> dependent edges."""
     import networkx as nx  # only here: the analyses below need no graph library, and the import costs 0.15 s
 
-    graph = nx.DiGraph(name=process.name)
+    graph: nx.DiGraph[str] = nx.DiGraph(name=process.name)
     for item in process.items:
         graph.add_node(
             item.id, days=item_days(item, limit), department=item.department, stage=item.stage, name=item.name
@@ -145,8 +145,8 @@ def _longest_path(process: Process, limit: LimitBasis) -> tuple[float, list[str]
         return 0.0, []
     end = max(sorted(finish), key=lambda node: finish[node])
     path = [end]
-    while predecessor[path[-1]] is not None:
-        path.append(predecessor[path[-1]])  # type: ignore[arg-type]
+    while (previous := predecessor[path[-1]]) is not None:
+        path.append(previous)
     return finish[end], path[::-1]
 
 

@@ -166,10 +166,15 @@ class HandlingDistribution(Strict):
             )
         if self.low is not None and self.high is not None and self.low > self.high:
             raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
-        if self.distribution == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
-            raise ValueError(
-                f"triangular needs low <= mode <= high, got {self.low}, {self.mode}, {self.high}"
-            )
+        low, mode, high = self.low, self.mode, self.high
+        if (
+            self.distribution == "triangular"
+            and low is not None
+            and mode is not None
+            and high is not None
+            and not low <= mode <= high
+        ):
+            raise ValueError(f"triangular needs low <= mode <= high, got {low}, {mode}, {high}")
         if self.values is not None and (not self.values or min(self.values) < 0):
             raise ValueError("'values' must be a non-empty list of non-negative working-day figures")
         return self

@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -331,7 +331,7 @@ def build_process(
                 ],
                 merged,
             )
-        process = rule_applier(process, rules_document.data["rules"], rules_document)  # type: ignore[misc]
+        process = rule_applier(process, rules_document.data["rules"], rules_document)
     if rules:
         if rule_applier is None:
             _raise(
@@ -551,7 +551,7 @@ def _merge_with_base(
     if base is not None and isinstance(data.get("sources"), Mapping):
         merged["sources"] = {**base_dump.get("sources", {}), **data["sources"]}
     if rules_document is not None and isinstance(rules_document.data.get("sources"), Mapping):
-        own = merged.get("sources") if isinstance(merged.get("sources"), Mapping) else {}
+        own = merged["sources"] if isinstance(merged.get("sources"), Mapping) else {}
         merged["sources"] = {**rules_document.data["sources"], **own}
     if (
         base is not None
@@ -603,7 +603,8 @@ def _apply_gates(items: list[Any], origins: list[int | None], problems: list[Pro
             continue
         gates = item.get("gates")
         items[index] = {k: v for k, v in item.items() if k != "gates"}
-        origin = origins[index] if origins[index] is not None else f"base:{index}"
+        found = origins[index]
+        origin: int | str = found if found is not None else f"base:{index}"
         if not isinstance(gates, list):
             problems.append(
                 Problem(
@@ -734,7 +735,7 @@ def _remap(problems: list[Problem], origins: Mapping[str, list[int | None]]) -> 
     return remapped
 
 
-def _raise(document: ScenarioDocument, problems: list[Problem], merged: Mapping[str, Any]) -> None:
+def _raise(document: ScenarioDocument, problems: list[Problem], merged: Mapping[str, Any]) -> NoReturn:
     located, subjects = [], []
     for problem in sorted(problems, key=lambda p: p.line or document.line_of(p.location) or 10**9):
         location = problem.location

@@ -13,12 +13,10 @@ from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
     DaskOption,
     DatabaseOption,
-    EngineChoice,
     EngineOption,
     FramingOption,
     JsonOption,
     LimitOption,
-    Mode,
     ModeOption,
     ProfileOption,
     ProjectsOption,
@@ -88,7 +86,7 @@ def run_compare(
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
-    engine: EngineOption = EngineChoice.auto,
+    engine: EngineOption = "auto",
     target: TargetOption = 0.20,
     limit: LimitOption = None,
     as_json: JsonOption = False,
@@ -107,8 +105,8 @@ def run_compare(
 
     with no_heartbeat():
         result = compare_scenarios.with_options(task_runner=task_runner(dask_address))(
-            baseline, reformed, profile=profile, mode=mode.value if mode else None, projects=projects,
-            replications=replications, seed=seed, engine=engine.value, target=target,
+            baseline, reformed, profile=profile, mode=mode, projects=projects,
+            replications=replications, seed=seed, engine=engine, target=target,
             limit_basis=limit.value if limit is not None else None,
             framing=framing.value if framing is not None else None,
         )  # fmt: skip
@@ -119,11 +117,11 @@ def run_compare(
 def run_simulate(
     scenario: ScenarioArgument,
     profile: ProfileOption = None,
-    mode: ModeOption = Mode.parallel,
+    mode: ModeOption = "parallel",
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
-    engine: EngineOption = EngineChoice.auto,
+    engine: EngineOption = "auto",
     limit: LimitOption = None,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
@@ -137,8 +135,8 @@ def run_simulate(
 
     with no_heartbeat():
         result = simulate_scenario.with_options(task_runner=task_runner(dask_address))(
-            scenario, profile=profile, mode=mode.value, projects=projects, replications=replications,
-            seed=seed, engine=engine.value, limit_basis=limit.value if limit is not None else None,
+            scenario, profile=profile, mode=mode, projects=projects, replications=replications,
+            seed=seed, engine=engine, limit_basis=limit.value if limit is not None else None,
         )  # fmt: skip
     _emit(result, as_json)
 

@@ -8,7 +8,7 @@ positional, what is an option). Only light imports here: ``approval-sim --help``
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -18,7 +18,7 @@ __all__ = [
     "BaselineArgument",
     "DaskOption",
     "DatabaseOption",
-    "EngineChoice",
+    "EngineName",
     "EngineOption",
     "FramingChoice",
     "FramingOption",
@@ -39,15 +39,11 @@ __all__ = [
 ]
 
 
-class Mode(StrEnum):
-    serial = "serial"
-    parallel = "parallel"
-
-
-class EngineChoice(StrEnum):
-    auto = "auto"
-    montecarlo = "montecarlo"
-    des = "des"
+# The words of simulations.Mode and simulations.runner.Engine (Literal types there), spelled here too so that
+# --help needs no numpy; tests/test_cli_vocabulary.py checks that they agree. The CLI offers serial and
+# parallel handling; the partial handling of a declared share is reached through --framing.
+Mode = Literal["serial", "parallel"]
+EngineName = Literal["auto", "montecarlo", "des"]
 
 
 class FramingChoice(StrEnum):
@@ -111,7 +107,7 @@ ReplicationsOption = Annotated[
 ]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, help="random seed (same seed, same numbers)")]
 EngineOption = Annotated[
-    EngineChoice,
+    EngineName,
     typer.Option(
         "--engine", help="auto: discrete-event when a department has a capacity or arrivals are set"
     ),

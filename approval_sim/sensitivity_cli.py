@@ -13,10 +13,8 @@ from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
     SCENARIO_HELP,
     DatabaseOption,
-    EngineChoice,
     EngineOption,
     JsonOption,
-    Mode,
     ModeOption,
     ProfileOption,
     ProjectsOption,
@@ -64,11 +62,11 @@ def sensitivity(
         ),
     ] = None,
     profile: ProfileOption = None,
-    mode: ModeOption = Mode.parallel,
+    mode: ModeOption = "parallel",
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
-    engine: EngineOption = EngineChoice.auto,
+    engine: EngineOption = "auto",
     top: Annotated[
         int | None,
         typer.Option(min=1, help=f"show the N largest effects (table default {DEFAULT_TOP}; JSON: all)"),
@@ -106,8 +104,8 @@ def sensitivity(
 
     with no_heartbeat():
         result = sensitivity_analysis.with_options(task_runner=task_runner())(
-            scenario, baseline=baseline, vary=parameters, by=by, profile=profile, mode=mode.value, projects=projects,
-            replications=replications, seed=seed, engine=engine.value, database_url=database,
+            scenario, baseline=baseline, vary=parameters, by=by, profile=profile, mode=mode, projects=projects,
+            replications=replications, seed=seed, engine=engine, database_url=database,
         )  # fmt: skip
     report = result["sensitivity"]
     if as_json:

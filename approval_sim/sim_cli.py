@@ -7,19 +7,18 @@ With ``--json`` only the JSON object goes to stdout; the progress bar (if any) g
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
-    EngineChoice,
     EngineOption,
     FramingOption,
     JsonOption,
     LimitBasis,
     LimitOption,
-    Mode,
     ModeOption,
     ProfileOption,
     ProjectsOption,
@@ -32,6 +31,9 @@ from approval_sim.options import (
 )
 from approval_sim.output import print_json
 
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
 DEFAULT_SCENARIO = "luoyang-2017-before"
 BENCH_SCENARIO = "luoyang-2017-before"
 
@@ -40,25 +42,29 @@ class _ProgressBar:
     """A rich progress bar on stderr for runs that take more than a moment (silent otherwise)."""
 
     def __init__(self, label: str, show: bool) -> None:
-        self.label, self.show, self._progress, self._task = label, show, None, None
+        self.label, self.show = label, show
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self) -> _ProgressBar:
         if self.show:
             from rich.console import Console
             from rich.progress import Progress
 
-            self._progress = Progress(console=Console(stderr=True), transient=True)
-            self._progress.__enter__()
-            self._task = self._progress.add_task(self.label, total=None)
+            progress = Progress(console=Console(stderr=True), transient=True)
+            progress.__enter__()
+            self._progress, self._task = progress, progress.add_task(self.label, total=None)
         return self
 
     def __call__(self, done: int, total: int) -> None:
-        if self._progress is not None:
+        if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=done, total=total)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self._progress is not None:
-            self._progress.__exit__(*exc)
+            self._progress.__exit__(kind, error, trace)
 
 
 def _worth_a_bar(projects: int, replications: int, items: int, des: bool) -> bool:
@@ -128,11 +134,11 @@ def _print_run(summary: dict, title: str | None = None, top: int = 10) -> None:
 @handle_user_errors
 def simulate(
     scenario: ScenarioArgument = DEFAULT_SCENARIO,
-    mode: ModeOption = Mode.parallel,
+    mode: ModeOption = "parallel",
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
-    engine: EngineOption = EngineChoice.auto,
+    engine: EngineOption = "auto",
     profile: ProfileOption = None,
     limit: LimitOption = None,
     as_json: JsonOption = False,
@@ -142,12 +148,12 @@ def simulate(
     from simulations import simulate as run_simulation
 
     compiled = compile_process(_load(scenario, profile, limit))
-    chosen = resolve_engine(compiled, engine.value)
+    chosen = resolve_engine(compiled, engine)
     show = _worth_a_bar(projects, replications, compiled.n_items, chosen == "des")
     with _ProgressBar(f"simulating {compiled.name}", show) as bar:
         run = run_simulation(
             compiled,
-            mode=mode.value,
+            mode=mode,
             projects=projects,
             replications=replications,
             seed=seed,
@@ -171,7 +177,7 @@ def compare(
     projects: ProjectsOption = 10_000,
     replications: ReplicationsOption = 10,
     seed: SeedOption = 0,
-    engine: EngineOption = EngineChoice.auto,
+    engine: EngineOption = "auto",
     profile: ProfileOption = None,
     limit: LimitOption = None,
     as_json: JsonOption = False,
@@ -192,10 +198,9 @@ def compare(
     first = _load(baseline, profile, limit)
     second = _load(reformed, profile, limit) if reformed is not None else None
     compiled = [compile_process(first)] + ([compile_process(second)] if second is not None else [])
-    chosen = resolve_engine(compiled, engine.value)
+    chosen = resolve_engine(compiled, engine)
     items = max(c.n_items for c in compiled)
     show = _worth_a_bar(2 * projects, replications, items, chosen == "des")
-    modes = {"baseline_mode": mode.value, "reform_mode": mode.value} if mode is not None else {}
     with _ProgressBar("comparing", show) as bar:
         result = run_compare(
             first,
@@ -207,7 +212,8 @@ def compare(
             target=target,
             framing=framing.value if framing is not None else None,
             on_progress=bar,
-            **modes,
+            baseline_mode=mode,
+            reform_mode=mode,
         )
     summary = result.summary()
     if as_json:

@@ -67,7 +67,7 @@ def _write_rows(sheet, first_row: int, table: Table, widths: dict[int, int]) -> 
 
 def write_workbook(tables: list[Table], path: Path, title: str = "") -> Path:
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the default empty sheet
     workbook.properties.creator = "approval-sim"
     workbook.properties.title = title or None
     sheets: dict[str, list[Table]] = {}

@@ -13,7 +13,10 @@ import functools
 import importlib.util
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
@@ -45,7 +48,7 @@ def register() -> str:
     return font_manager.FontProperties(fname=str(path)).get_name()
 
 
-def plot_style() -> dict[str, Any]:
+def plot_style() -> dict[RcKeyType, Any]:
     """rcParams for the export figures (use with ``matplotlib.rc_context``)."""
     family = register()
     return {

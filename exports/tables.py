@@ -161,7 +161,7 @@ def _reduction_rows(run: dict[str, Any]) -> list[tuple[Any, ...]]:
                     f"{label}办理时间压缩率",
                     Cell(part["mean"], "percent"),
                     f"95% 置信区间 {format_value(low, 'percent')} – {format_value(high, 'percent')}，"
-                    f"{VERDICT_NAMES.get(part.get('verdict'), part.get('verdict') or '')}",
+                    f"{VERDICT_NAMES.get(part.get('verdict') or '', part.get('verdict') or '')}",
                 )
             )
     return rows
@@ -177,14 +177,15 @@ def overview_table(run: dict[str, Any]) -> Table:
     ]
     if run.get("mode"):
         rows.append(("审批模式", MODE_NAMES.get(run["mode"], run["mode"]), run["mode"]))
-    for key, label, kind in (
+    fields: tuple[tuple[str, str, Kind], ...] = (
         ("profile", "项目画像", "text"),
         ("engine", "模拟引擎", "text"),
         ("projects", "每次重复的项目数", "int"),
         ("replications", "重复次数", "int"),
         ("seed", "随机种子", "int"),
         ("target", "压缩目标", "percent"),
-    ):
+    )
+    for key, label, kind in fields:
         if run.get(key) is not None:
             rows.append((label, Cell(run[key], kind), ""))
     rows += _reduction_rows(run)
@@ -254,7 +255,7 @@ def targets_table(run: dict[str, Any]) -> Table | None:
     for t in targets:
         level = t["name"] == "online_share"
         counted = t["name"] in ("items", "items_per_project", "materials_per_project")
-        value_kind = "percent" if level else ("int" if counted else "number")
+        value_kind: Kind = "percent" if level else ("int" if counted else "number")
         before = int(t["before"]) if value_kind == "int" else t["before"]
         after = int(t["after"]) if value_kind == "int" else t["after"]
         met = t.get("met")
@@ -430,7 +431,7 @@ def missing(run: dict[str, Any]) -> list[str]:
     notes = []
     if run.get("status") != "completed":
         notes.append(
-            f"运行状态为 {STATUS_NAMES.get(run.get('status'), run.get('status'))}，只有概览 (run is {run.get('status')}: overview only)"
+            f"运行状态为 {STATUS_NAMES.get(run.get('status') or '', run.get('status'))}，只有概览 (run is {run.get('status')}: overview only)"
         )
     if not run.get("summaries"):
         notes.append("无端到端结果：不生成时间分布图 (no end-to-end results: no distribution plot)")

@@ -16,7 +16,7 @@ import dataclasses  # noqa: E402
 import os  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import TYPE_CHECKING, Any, TypeVar, cast  # noqa: E402
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
@@ -29,6 +29,12 @@ from flows import work  # noqa: E402
 from flows.store import repository  # noqa: E402
 from flows.store.database import get_engine  # noqa: E402
 from flows.store.records import RunOutcome, RunStart  # noqa: E402
+from simulations.compiled import Mode  # noqa: E402
+from simulations.runner import Engine  # noqa: E402
+
+if TYPE_CHECKING:
+    from approval_model.models import Process
+    from simulations.runner import SimulationRun
 
 DASK_ADDRESS_ENV = "APPROVAL_SIM_DASK_ADDRESS"
 
@@ -52,6 +58,16 @@ def task_runner(dask_address: str | None = None):  # noqa: ANN201 - a Prefect Ta
     return ThreadPoolTaskRunner(max_workers=int(os.environ.get(WORKERS_ENV, "1")))
 
 
+T = TypeVar("T")
+
+
+def quoted(value: T) -> T:
+    """``value`` in Prefect's ``quote()``: handed to a task as it is instead of being walked for futures (large
+    records cost seconds to walk). Prefect unwraps it before the task runs, so the task receives a plain ``T``;
+    the cast tells the type checker what Prefect does."""
+    return cast(T, quote(value))
+
+
 # ------------------------------------------------------------------------------------------------- tasks
 
 
@@ -65,20 +81,20 @@ def simulate_replications(spec: work.PairSpec, indices: tuple[int, ...]) -> work
 def simulate_single(
     reference: str,
     profile: str | None,
-    mode: str,
+    mode: Mode,
     projects: int,
     replications: int,
     seed: int,
-    engine: str,
+    engine: Engine,
     limit_basis: str | None = None,
-):  # noqa: ANN201
+) -> tuple[Process, SimulationRun]:
     from rules.loading import for_profile, load, with_limit_basis
     from simulations.runner import simulate
 
     process = with_limit_basis(for_profile(load(reference), profile), limit_basis)
     return process, simulate(
         process, mode=mode, projects=projects, replications=replications, seed=seed, engine=engine
-    )  # type: ignore[arg-type]
+    )
 
 
 @task(name="save scenario", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -89,9 +105,18 @@ def save_scenario(database_url: str | None, reference: str, name: str) -> int:
 
 @task(name="open run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def open_run(database_url: str | None, start: RunStart) -> int | None:
+    """The new run's id; None when its batch key already completed (nothing to do)."""
     engine = get_engine(database_url)
     repository.mark_interrupted(engine)
     return repository.start_run(engine, start)
+
+
+def open_new_run(database_url: str | None, start: RunStart) -> int:
+    """:func:`open_run` for a run without a batch key, which always opens."""
+    run_id = open_run(database_url, start)
+    if run_id is None:
+        raise RuntimeError(f"run {start.scenario} was not opened (batch key {start.batch_key})")
+    return run_id
 
 
 @task(name="save results", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -127,7 +152,7 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
     comparison = work.assemble_comparison(spec, parts)
     baseline, reform = spec.processes()
     outcome = work.comparison_outcome(comparison, baseline, reform, spec.catalogs())
-    save_results(database_url, run_id, quote(outcome))
+    save_results(database_url, run_id, quoted(outcome))
     return outcome
 
 
@@ -141,11 +166,11 @@ def compare_scenarios(
     reform: str | None = None,
     *,
     profile: str | None = None,
-    mode: str | None = None,
+    mode: Mode | None = None,
     projects: int = 10_000,
     replications: int = 10,
     seed: int = 0,
-    engine: str = "auto",
+    engine: Engine = "auto",
     target: float = 0.20,
     limit_basis: str | None = None,
     framing: str | None = None,
@@ -155,19 +180,19 @@ def compare_scenarios(
     """Compare two scenarios (or serial vs parallel of one) under every framing that applies, persist the run,
     publish a summary artifact."""
     side_mode = None if reform is None else mode
-    spec = work.PairSpec(baseline, reform, profile, side_mode, side_mode, projects, replications, seed, engine, target,  # type: ignore[arg-type]
+    spec = work.PairSpec(baseline, reform, profile, side_mode, side_mode, projects, replications, seed, engine, target,
                          limit_basis, framing)  # fmt: skip
     baseline_id = save_scenario(database_url, baseline, Path(baseline).stem)
     reform_id = save_scenario(database_url, reform, Path(reform).stem) if reform is not None else baseline_id
-    run_id = open_run(
+    run_id = open_new_run(
         database_url, _pair_start(spec, baseline_scenario_id=baseline_id, reform_scenario_id=reform_id)
     )
     try:
-        outcome = _compare_and_save(spec, run_id, database_url, task_groups)  # type: ignore[arg-type]
+        outcome = _compare_and_save(spec, run_id, database_url, task_groups)
     except BaseException as error:
-        mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")  # type: ignore[arg-type]
+        mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
         raise
-    stored = repository.get_run(get_engine(database_url), run_id)  # type: ignore[arg-type]
+    stored = repository.get_run(get_engine(database_url), run_id)
     _publish([(spec.label, run_id, stored)], key=f"compare-{run_id}", title=f"Comparison run {run_id}")
     return {"run_id": run_id, **(outcome.payload or {})}
 
@@ -181,27 +206,27 @@ def simulate_scenario(
     scenario: str,
     *,
     profile: str | None = None,
-    mode: str = "parallel",
+    mode: Mode = "parallel",
     projects: int = 10_000,
     replications: int = 10,
     seed: int = 0,
-    engine: str = "auto",
+    engine: Engine = "auto",
     limit_basis: str | None = None,
     database_url: str | None = None,
 ) -> dict[str, Any]:
     """Simulate one scenario and persist the run (``limit_basis`` None: the scenario's own)."""
     scenario_id = save_scenario(database_url, scenario, Path(scenario).stem)
-    start = RunStart(kind="simulate", scenario=Path(scenario).stem, reform_scenario_id=scenario_id, mode=mode,  # type: ignore[arg-type]
+    start = RunStart(kind="simulate", scenario=Path(scenario).stem, reform_scenario_id=scenario_id, mode=mode,
                      engine=engine, profile=profile, projects=projects, seed=seed, replications=replications)  # fmt: skip
-    run_id = open_run(database_url, start)
+    run_id = open_new_run(database_url, start)
     try:
         process, run = simulate_single(
             scenario, profile, mode, projects, replications, seed, engine, limit_basis
         )
         outcome = work.simulation_outcome(run, process)
-        save_results(database_url, run_id, quote(outcome))  # type: ignore[arg-type]
+        save_results(database_url, run_id, quoted(outcome))
     except BaseException as error:
-        mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")  # type: ignore[arg-type]
+        mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
         raise
     return {"run_id": run_id, **(outcome.payload or {})}
 
@@ -261,7 +286,7 @@ def nightly_batch(
     *,
     projects: int = 2_000,
     replications: int = 5,
-    engine: str = "auto",
+    engine: Engine = "auto",
     target: float = 0.20,
     database_url: str | None = None,
     exports_dir: str | None = None,
@@ -322,7 +347,7 @@ def nightly_batch(
                 mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
             continue
         # quote(): results are large nested records; Prefect would otherwise walk every one looking for futures
-        save_many(database_url, quote([(run_ids[seed], outcome) for seed, outcome in outcomes]))
+        save_many(database_url, quoted([(run_ids[seed], outcome) for seed, outcome in outcomes]))
     exported: list[str] = []
     if exports_dir:
         exported = write_exports(database_url, batch_id, str(Path(exports_dir) / as_of.isoformat()))

@@ -22,19 +22,19 @@ import numpy as np  # noqa: E402
 from prefect import flow, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
-from prefect.utilities.annotations import quote  # noqa: E402
 
 from approval_model.models import Process  # noqa: E402
 from flows import work  # noqa: E402
-from flows.pipelines import mark_failed, open_run, save_results, save_scenario, task_runner  # noqa: E402
+from flows.pipelines import mark_failed, open_new_run, quoted, save_results, save_scenario, task_runner  # noqa: E402
 from flows.store.records import RunOutcome, RunStart, SensitivityFigure, Verdict  # noqa: E402
 from rules.loading import for_profile, load  # noqa: E402
 from simulations.compare import DEFAULT_TARGET  # noqa: E402
 from simulations.compiled import Mode, compile_process  # noqa: E402
-from simulations.runner import SimulationRun, simulate  # noqa: E402
+from simulations.runner import Engine, SimulationRun, simulate  # noqa: E402
 from simulations.sensitivity import (  # noqa: E402
     DEFAULT_BY,
     PARAMETERS,
+    Parameter,
     SensitivityResult,
     assemble,
     build_variations,
@@ -57,13 +57,13 @@ class SensitivitySpec:
     scenario: str
     baseline: str | None = None
     profile: str | None = None
-    vary: tuple[str, ...] = PARAMETERS
+    vary: tuple[Parameter, ...] = PARAMETERS
     by: float = DEFAULT_BY
     mode: Mode = "parallel"
     projects: int = 10_000
     replications: int = 10
     seed: int = 0
-    engine: str = "auto"
+    engine: Engine = "auto"
 
     def processes(self) -> tuple[Process, Process | None]:
         process = for_profile(load(self.scenario), self.profile)
@@ -103,7 +103,7 @@ def simulate_base(spec: SensitivitySpec, engine: str) -> tuple[SimulationRun, np
 def simulate_variations(spec: SensitivitySpec, keys: tuple[str, ...], engine: str) -> dict[str, np.ndarray]:
     """Replication means of a group of variations (same seeds as the unchanged process)."""
     process, _ = spec.processes()
-    variations, _ = build_variations(process, vary=spec.vary, by=spec.by, mode=spec.mode, only=keys)  # type: ignore[arg-type]
+    variations, _ = build_variations(process, vary=spec.vary, by=spec.by, mode=spec.mode, only=keys)
     return {v.key: replication_means(v.process, **spec.settings(engine)) for v in variations}
 
 
@@ -165,11 +165,11 @@ def sensitivity_analysis(
     vary: tuple[str, ...] | list[str] | str = PARAMETERS,
     by: float = DEFAULT_BY,
     profile: str | None = None,
-    mode: str = "parallel",
+    mode: Mode = "parallel",
     projects: int = 10_000,
     replications: int = 10,
     seed: int = 0,
-    engine: str = "auto",
+    engine: Engine = "auto",
     target: float = DEFAULT_TARGET,
     database_url: str | None = None,
     task_groups: int = 16,
@@ -182,18 +182,18 @@ def sensitivity_analysis(
     parameters = parse_vary(vary)
     spec = SensitivitySpec(
         scenario, baseline, profile, parameters, by, mode, projects, replications, seed, engine
-    )  # type: ignore[arg-type]
+    )
     scenario_id = save_scenario(database_url, scenario, Path(scenario).stem)
     baseline_id = save_scenario(database_url, baseline, Path(baseline).stem) if baseline is not None else None
     label = Path(scenario).stem if baseline is None else f"{Path(scenario).stem} (vs {Path(baseline).stem})"
     start = RunStart(kind="sensitivity", scenario=label, baseline_scenario_id=baseline_id, reform_scenario_id=scenario_id,
                      mode=mode, engine=engine, profile=profile, projects=projects, seed=seed, replications=replications,
-                     target=None if baseline is None else target)  # type: ignore[arg-type]  # fmt: skip
-    run_id = open_run(database_url, start)
+                     target=None if baseline is None else target)  # fmt: skip
+    run_id = open_new_run(database_url, start)
     try:
         process, baseline_process = spec.processes()
-        chosen = resolve_sensitivity_engine(process, baseline_process, engine)  # type: ignore[arg-type]
-        variations, skipped = build_variations(process, vary=spec.vary, by=by, mode=spec.mode)  # type: ignore[arg-type]
+        chosen = resolve_sensitivity_engine(process, baseline_process, engine)
+        variations, skipped = build_variations(process, vary=spec.vary, by=by, mode=spec.mode)
         base_future = simulate_base.submit(spec, chosen)
         seconds = COST_PER_ITEM_PROJECT[chosen] * compile_process(process).n_items * projects * replications
         groups = plan_groups([v.key for v in variations], seconds, task_groups)
@@ -205,14 +205,14 @@ def sensitivity_analysis(
         result = assemble(
             process, variations, skipped, base_run.replication_means, means, baseline=baseline_process,
             baseline_means=baseline_means, mode=spec.mode, engine=chosen, projects=projects, seed=seed, by=by, vary=spec.vary, target=target,
-        )  # type: ignore[arg-type]  # fmt: skip
+        )  # fmt: skip
         outcome = _outcome(result, base_run, process)
-        save_results(database_url, run_id, quote(outcome))  # type: ignore[arg-type]
+        save_results(database_url, run_id, quoted(outcome))
     except BaseException as error:
-        mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")  # type: ignore[arg-type]
+        mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
         raise
     title = f"Sensitivity run {run_id}"
     create_markdown_artifact(
         markdown=_markdown(result, run_id), key=f"sensitivity-{run_id}", description=title
-    )  # type: ignore[arg-type]
+    )
     return {"run_id": run_id, "task_groups": len(groups), **(outcome.payload or {})}

@@ -311,11 +311,11 @@ def validation_rows() -> list[Row]:
         return f"{measure.text()} · {what}"
 
     # ---- A_henan_2017: 立项 -> 开工, 180+ -> 60 wd; items 113 -> 59 -----------------------------------------
-    src = ("HENAN2017",)
+    src: tuple[str, ...] = ("HENAN2017",)
     before_m = Measure(B, APPROVAL, "to_start", "serial")
     sim_before = _simulated(before_m)
-    lower, _ = static(B, APPROVAL, "to_start", "parallel", "statutory")
-    upper, _ = static(B, APPROVAL, "to_start", "serial", "statutory")
+    lower, _ = static(B, APPROVAL, "to_start", "parallel", LimitBasis.statutory)
+    upper, _ = static(B, APPROVAL, "to_start", "serial", LimitBasis.statutory)
     rows.append(
         _row(
             "henan2017-start-before",
@@ -337,11 +337,11 @@ def validation_rows() -> list[Row]:
             simulated=sim_before,
         )
     )
-    after_m = Measure(A, APPROVAL, "to_start", "parallel", "promised")
+    after_m = Measure(A, APPROVAL, "to_start", "parallel", LimitBasis.promised)
     after_value = measure_static(after_m)
-    after_plain, _ = static("luoyang-2017-after", APPROVAL, "to_start", "parallel", "promised")
-    after_statutory, _ = static(A, APPROVAL, "to_start", "parallel", "statutory")
-    _, path = longest_path_to(_process(A, APPROVAL, "whole"), CONSTRUCTION_PERMIT, "promised")
+    after_plain, _ = static("luoyang-2017-after", APPROVAL, "to_start", "parallel", LimitBasis.promised)
+    after_statutory, _ = static(A, APPROVAL, "to_start", "parallel", LimitBasis.statutory)
+    _, path = longest_path_to(_process(A, APPROVAL, "whole"), CONSTRUCTION_PERMIT, LimitBasis.promised)
     sim_after = _simulated(Measure(A, APPROVAL, "to_start", "parallel"))
     rows.append(
         _row(
@@ -451,9 +451,9 @@ def validation_rows() -> list[Row]:
             f"{counts['before']}) are not comparable: Xinyang's list holds items a Luoyang project never meets.",
         )
     )
-    gov_m = Measure(A, GOV, "to_start", "parallel", "promised")
+    gov_m = Measure(A, GOV, "to_start", "parallel", LimitBasis.promised)
     gov_value = measure_static(gov_m)
-    gov_plain, _ = static("luoyang-2017-after", GOV, "to_start", "parallel", "promised")
+    gov_plain, _ = static("luoyang-2017-after", GOV, "to_start", "parallel", LimitBasis.promised)
     sim_gov = _simulated(Measure(A, GOV, "to_start", "parallel"))
     rows.append(
         _row(
@@ -481,8 +481,8 @@ def validation_rows() -> list[Row]:
     whole_before = Measure(B, GOV, "whole", "serial")
     sim_whole_before = _simulated(whole_before)
     sim_whole_before_par = _simulated(Measure(B, GOV, "whole", "parallel"))
-    lower, _ = static(B, GOV, "whole", "parallel", "statutory")
-    upper, _ = static(B, GOV, "whole", "serial", "statutory")
+    lower, _ = static(B, GOV, "whole", "parallel", LimitBasis.statutory)
+    upper, _ = static(B, GOV, "whole", "serial", LimitBasis.statutory)
     rows.append(
         _row(
             "pilot2018-whole-before",
@@ -506,9 +506,9 @@ def validation_rows() -> list[Row]:
             simulated=sim_whole_before,
         )
     )
-    whole_after = Measure(A, GOV, "whole", "parallel", "promised")
+    whole_after = Measure(A, GOV, "whole", "parallel", LimitBasis.promised)
     whole_after_value = measure_static(whole_after)
-    whole_after_statutory, _ = static(A, GOV, "whole", "parallel", "statutory")
+    whole_after_statutory, _ = static(A, GOV, "whole", "parallel", LimitBasis.statutory)
     sim_whole_after = _simulated(Measure(A, GOV, "whole", "parallel"))
     rows.append(
         _row(
@@ -669,7 +669,7 @@ def validation_rows() -> list[Row]:
             "approvals keep theirs: with Kaifeng's 2 remaining items most documents go.",
         )
     )
-    promised_before, m_pb = static("luoyang-2017-before", FTZ, "whole", "serial", "promised")
+    promised_before, m_pb = static("luoyang-2017-before", FTZ, "whole", "serial", LimitBasis.promised)
     rows.append(
         _row(
             "kaifeng-promised-before",
@@ -689,8 +689,10 @@ def validation_rows() -> list[Row]:
         )
     )
     # a promise is a sum / path of promised limits: no assumed handover or coordination on either side
-    promised_after, m_pa = static("luoyang-2017-ftz-commitment", FTZ, "whole", "parallel", "promised")
-    start_after, _ = static("luoyang-2017-ftz-commitment", FTZ, "to_start", "parallel", "promised")
+    promised_after, m_pa = static(
+        "luoyang-2017-ftz-commitment", FTZ, "whole", "parallel", LimitBasis.promised
+    )
+    start_after, _ = static("luoyang-2017-ftz-commitment", FTZ, "to_start", "parallel", LimitBasis.promised)
     rows.append(
         _row(
             "kaifeng-promised-after",
@@ -745,7 +747,7 @@ def validation_rows() -> list[Row]:
             "compared with the 2017 reform: the later measures are not modelled.",
         )
     )
-    filing_m = Measure(A, FILING, "whole", "parallel", "promised")
+    filing_m = Measure(A, FILING, "whole", "parallel", LimitBasis.promised)
     filing_value = measure_static(filing_m)
     rows.append(
         _row(
@@ -765,7 +767,7 @@ def validation_rows() -> list[Row]:
             "GB2019_11); which ones Henan used is not in the facts.",
         )
     )
-    commit_m = Measure(F, FILING, "to_start", "parallel", "promised")
+    commit_m = Measure(F, FILING, "to_start", "parallel", LimitBasis.promised)
     commit_value = measure_static(commit_m)
     rows.append(
         _row(
@@ -782,7 +784,7 @@ def validation_rows() -> list[Row]:
             time_basis(commit_m, "promised limits"),
             f"The FTZ commitment scenario applied to a typical filed project (new land: land pre-examination and "
             f"supply stay on the path); without the assumed stage coordination "
-            f"{_t(measure_static(Measure('luoyang-2017-ftz-commitment', FILING, 'to_start', 'parallel', 'promised')))} wd.",
+            f"{_t(measure_static(Measure('luoyang-2017-ftz-commitment', FILING, 'to_start', 'parallel', LimitBasis.promised)))} wd.",
         )
     )
     rows.append(

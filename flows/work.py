@@ -32,7 +32,7 @@ from rules.metrics import catalog_metrics
 from simulations.compare import Comparison, compare, prepare, reductions, replication_sides, runs_of
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.montecarlo import critical_items, end_to_end, schedule, start_times
-from simulations.runner import SimulationRun, resolve_engine
+from simulations.runner import Engine, SimulationRun, resolve_engine
 from simulations.sampling import replication_seeds
 
 __all__ = [
@@ -78,7 +78,7 @@ class PairSpec:
     projects: int = 10_000
     replications: int = 10
     seed: int = 0
-    engine: str = "auto"
+    engine: Engine = "auto"
     target: float = 0.20
     limit_basis: str | None = None  # None: each scenario's own simulation.limit_basis
     framing: str | None = None
@@ -125,7 +125,7 @@ class ReplicationPair:
 def run_pair_replications(spec: PairSpec, indices: Sequence[int]) -> ReplicationPair:
     """Simulate replications ``indices`` of every side; identical to the same replications of a full run."""
     first, second, names, headline, _ = spec.prepared()
-    engine = resolve_engine([first] if second is None else [first, second], spec.engine)  # type: ignore[arg-type]
+    engine = resolve_engine([first] if second is None else [first, second], spec.engine)
     seeds = replication_seeds(spec.seed, spec.replications)
     return ReplicationPair(
         tuple(indices),
@@ -162,7 +162,7 @@ def _side(
     days = run.pooled().end_to_end_days
     counts, edges = np.histogram(days, bins=HISTOGRAM_BINS)
     side = SideSummary(
-        role=role,  # type: ignore[arg-type]
+        role=role,
         scenario=process.name,
         mode=run.mode,
         projects=run.projects,
@@ -175,7 +175,7 @@ def _side(
     )
     items = [
         ItemStat(
-            role=role,  # type: ignore[arg-type]
+            role=role,
             item_id=item_id,
             item_name=values["name"],
             department=values["department"],
@@ -194,7 +194,7 @@ def _side(
         utilisation = values.get("utilisation")
         departments.append(
             DepartmentStat(
-                role=role,  # type: ignore[arg-type]
+                role=role,
                 department=department_id,
                 department_name=process.department(department_id).name,
                 utilisation=None
@@ -362,7 +362,7 @@ def _digest(*texts: str) -> str:
 
 
 def plan_batch(
-    scenario_dir: Path, *, projects: int, replications: int, engine: str = "auto", target: float = 0.20
+    scenario_dir: Path, *, projects: int, replications: int, engine: Engine = "auto", target: float = 0.20
 ) -> tuple[list[BatchJob], list[BadFile]]:
     """Validate every scenario file of a folder first; good ones become jobs, bad ones are reported.
 
@@ -415,7 +415,7 @@ def job_outcomes(job: BatchJob, seeds: Sequence[int]) -> list[tuple[int, RunOutc
         comparison = compare(
             baseline, None if spec.reform is None else reform, baseline_mode=spec.baseline_mode,
             reform_mode=spec.reform_mode, framing=spec.framing, projects=spec.projects,
-            replications=spec.replications, seed=seed, engine=spec.engine, target=spec.target,  # type: ignore[arg-type]
+            replications=spec.replications, seed=seed, engine=spec.engine, target=spec.target,
         )  # fmt: skip
         outcomes.append((seed, comparison_outcome(comparison, baseline, reform, metrics=metrics)))
     return outcomes

@@ -3,6 +3,7 @@ to a rule (a difference no rule explains came from a hand-written ``items:`` pat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from approval_model.models import ApprovalItem, Process
@@ -49,8 +50,8 @@ def item_changes(before: ApprovalItem, after: ApprovalItem) -> dict[str, dict[st
 
 
 def reform_diff(
-    base: Process, reformed: Process, applied: list[AppliedRule], already: list[AppliedRule] = ()
-) -> dict[str, Any]:  # type: ignore[assignment]
+    base: Process, reformed: Process, applied: Sequence[AppliedRule], already: Sequence[AppliedRule] = ()
+) -> dict[str, Any]:
     """JSON-ready audit of ``reformed`` against ``base``.
 
     ``applied`` are the rules applied while loading ``reformed`` (its bases included); those also applied while

@@ -269,9 +269,11 @@ def merged_ids(item: ApprovalItem) -> tuple[str, ...]:
 
 
 def _field_provenance(members: Sequence[ApprovalItem], field: str, how: str) -> Provenance:
-    records = [m.provenance.get(field) for m in members]
-    if all(r is not None and r.status == "documented" for r in records):
-        sources = tuple(dict.fromkeys(s for r in records for s in r.sources))  # type: ignore[union-attr]
+    documented = [
+        r for m in members if (r := m.provenance.get(field)) is not None and r.status == "documented"
+    ]
+    if len(documented) == len(members):
+        sources = tuple(dict.fromkeys(s for r in documented for s in r.sources))
         return Provenance(status="documented", sources=sources, note=how)
     return Provenance(status="assumed", note=how)
 
@@ -308,15 +310,16 @@ def _build_merged(
         ]
         promised = min(_combine_limit(effective, limit), statutory)
     notes: list[str] = []
+    merged_materials: int | tuple[str, ...]
     if materials == "max":
         largest = max(members, key=lambda m: m.material_count)
         merged_materials = largest.materials
         materials_how = f"the largest member's set ({largest.id}: {largest.material_count})"
     elif materials != "union":
-        merged_materials: int | tuple[str, ...] = int(materials)
+        merged_materials = int(materials)
         materials_how = f"given: {materials}"
-    elif all(isinstance(m.materials, tuple) for m in members):
-        merged_materials = tuple(dict.fromkeys(name for m in members for name in m.materials))  # type: ignore[union-attr]
+    elif len(named_lists := [m.materials for m in members if isinstance(m.materials, tuple)]) == len(members):
+        merged_materials = tuple(dict.fromkeys(name for names in named_lists for name in names))
         materials_how = "union of the named materials, repeats once"
     else:
         named = tuple(
@@ -1126,7 +1129,8 @@ def compress_time_limits(process: Process, params: CompressParams) -> tuple[Proc
         elif item.id in chosen:
             key = item.id in params.key_items
             factor = params.key_factor if key else params.factor
-            cap = item.statutory_limit_days * factor  # type: ignore[operator]
+            assert factor is not None  # CompressParams refuses key_items without a key_factor
+            cap = item.statutory_limit_days * factor
             if params.rounding == "floor" and cap >= 1:
                 cap = math.floor(cap + 1e-9)
             new = min(current, cap)
@@ -1196,8 +1200,11 @@ def accept_with_missing_materials(process: Process, params: GapsParams) -> tuple
             items.append(item)
             continue
         before = item.supplement.probability if item.supplement is not None else params.base_probability
-        supplement = item.supplement or Supplement(probability=before)  # type: ignore[arg-type]
-        after = round(before * params.probability_factor, 6)  # type: ignore[operator]
+        assert (
+            before is not None
+        )  # an item without supplement data was skipped unless base_probability is set
+        supplement = item.supplement or Supplement(probability=before)
+        after = round(before * params.probability_factor, 6)
         items.append(updated(item, supplement=supplement.model_copy(update={"probability": after})))
         audit.append(
             AuditEntry(

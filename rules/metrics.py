@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from approval_model.graph import analysis_comparison, analysis_json
+from approval_model.limits import LimitBasis
 from approval_model.models import ApprovalItem, Process
 from approval_model.profiles import applicable_process, builtin_profiles
 from rules.graph_ops import remove_items
@@ -383,9 +384,9 @@ def catalog_metrics(before: Process, after: Process) -> CatalogMetrics:
         )
     )
     analyze = {
-        limit: analysis_comparison(
+        limit.value: analysis_comparison(
             analysis_json(whole_before, limit, PROFILE), analysis_json(whole_after, limit, PROFILE)
         )
-        for limit in ("statutory", "promised")
+        for limit in LimitBasis
     }
     return CatalogMetrics(before.name, after.name, tuple(targets), supplementary, analyze)

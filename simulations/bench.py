@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from approval_model.models import Process
-from simulations.compiled import compile_process
+from simulations.compiled import Mode, compile_process
 from simulations.runner import run_replication, simulate
 from simulations.sampling import replication_seeds
 
@@ -147,11 +147,11 @@ def _peak_rss_mb() -> float:
     return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
 
 
-def bench_million(process: Process, projects: int = 1_000_000, mode: str = "parallel") -> dict[str, float]:
+def bench_million(process: Process, projects: int = 1_000_000, mode: Mode = "parallel") -> dict[str, float]:
     """A million projects in chunks: wall time and the process's peak resident memory afterwards."""
     compiled = compile_process(process)
     t0 = time.perf_counter()
-    run = simulate(compiled, mode=mode, projects=projects, replications=1, engine="montecarlo")  # type: ignore[arg-type]
+    run = simulate(compiled, mode=mode, projects=projects, replications=1, engine="montecarlo")
     seconds = time.perf_counter() - t0
     return {
         "projects": projects,

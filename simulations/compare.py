@@ -120,12 +120,17 @@ def plan_framings(
     return [chosen, *names], chosen
 
 
+_MODES: dict[str, Mode] = {"serial": "serial", "parallel": "parallel", "partial": "partial"}
+
+
 def framing_modes(name: str) -> tuple[Mode, Mode]:
     """The (baseline, reform) modes of a framing name."""
     if name in FRAMINGS:
         return FRAMINGS[name]
     first, _, second = name.partition("-to-")
-    return first, second  # type: ignore[return-value]
+    if first not in _MODES or second not in _MODES:
+        raise ValueError(f"unknown framing {name!r}; choose from {', '.join(FRAMINGS)}")
+    return _MODES[first], _MODES[second]
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,7 @@ def _arrival_rate(arrivals: dict[str, float] | None) -> float | None:
     return float(rate)
 
 
-def _start_date(text: str | None) -> date:
+def _start_date(text: date | str | None) -> date:
     if text is None:
         return DEFAULT_START_DATE
     try:

@@ -88,7 +88,8 @@ def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.nda
         """Start handling file k now (the slot is already taken)."""
         h = handling[k]
         if k % m in calendar_items:  # calendar days from the date the handling starts (no 补正, validated)
-            push(heap, (clock.add_calendar_days_scalar(t, h), 4 * k + SERVICE_DONE))  # type: ignore[union-attr]
+            assert clock is not None  # compiled.clock() exists whenever an item counts calendar days
+            push(heap, (clock.add_calendar_days_scalar(t, h), 4 * k + SERVICE_DONE))
             return
         if supplemented[k]:
             h = h * (1.0 - split[k]) if second[k] else h * split[k]

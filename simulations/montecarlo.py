@@ -62,7 +62,8 @@ def schedule(
         arrival = np.zeros(elapsed.shape[1]) if arrival is None else arrival
 
     def calendar_finish(j: int, start: np.ndarray) -> np.ndarray:
-        return _calendar_finish(clock, start, elapsed[j], arrival, None if wait is None else wait[j])  # type: ignore[arg-type]
+        assert clock is not None and arrival is not None  # both set above when an item counts calendar days
+        return _calendar_finish(clock, start, elapsed[j], arrival, None if wait is None else wait[j])
 
     if mode == "serial":
         finish = np.empty_like(elapsed)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Literal
 
 import numpy as np
 
@@ -173,7 +174,8 @@ def _end_times(
         return end_to_end(compiled, schedule(compiled, elapsed, mode, **timing), mode)[0]
     serial = end_to_end(compiled, schedule(compiled, elapsed, "serial", **timing), "serial")[0]
     parallel = end_to_end(compiled, schedule(compiled, elapsed, "parallel", **timing), "parallel")[0]
-    return np.where(mask, parallel, serial)  # type: ignore[arg-type]
+    assert mask is not None  # a partial run draws which projects were handled in parallel
+    return np.where(mask, parallel, serial)
 
 
 def _gains(
@@ -214,10 +216,13 @@ def _plans(
     wait: np.ndarray | None,
 ) -> Plans:
     """The schedules a mode needs (a partial run needs both), computed once per elapsed matrix."""
-    for needed in ("serial", "parallel") if mode == "partial" else (mode,):
+    needs: tuple[Literal["serial", "parallel"], ...] = (
+        ("serial", "parallel") if mode == "partial" else (mode,)
+    )
+    for needed in needs:
         if needed not in cache:
-            plan = schedule(compiled, elapsed, needed, arrival=arrival, wait=wait)  # type: ignore[arg-type]
-            e2e, last = end_to_end(compiled, plan, needed)  # type: ignore[arg-type]
+            plan = schedule(compiled, elapsed, needed, arrival=arrival, wait=wait)
+            e2e, last = end_to_end(compiled, plan, needed)
             cache[needed] = (plan, e2e, last)
     return cache
 
@@ -266,8 +271,9 @@ def assemble(
         critical = critical_items(compiled, plan, last, "parallel")
         members = np.ones(n, dtype=bool) if mode == "parallel" else mask
         if mode == "partial":
-            e2e = np.where(mask, e2e, cache["serial"][1])  # type: ignore[arg-type]
-            critical[:, ~mask] = True  # type: ignore[index]
+            assert mask is not None  # checked above
+            e2e = np.where(mask, e2e, cache["serial"][1])
+            critical[:, ~mask] = True
         critical_count = critical.sum(axis=1)
         critical_stopped = (critical * stopped).sum(axis=0) if stopped is not None else 0.0
         for j, held_by in plan.binding.items():

@@ -35,11 +35,14 @@ __all__ = [
 ]
 
 Engine = Literal["auto", "montecarlo", "des"]
+ResolvedEngine = Literal["montecarlo", "des"]
 DEFAULT_CHUNK = BLOCK  # Monte Carlo projects per vectorised chunk (item matrices of a few MB stay in cache)
 Progress = Callable[[int, int], None]
 
 
-def resolve_engine(compiled: CompiledProcess | Sequence[CompiledProcess], engine: Engine = "auto") -> str:
+def resolve_engine(
+    compiled: CompiledProcess | Sequence[CompiledProcess], engine: Engine = "auto"
+) -> ResolvedEngine:
     """``auto``: the event engine when any department has a capacity or projects arrive over time."""
     processes = [compiled] if isinstance(compiled, CompiledProcess) else list(compiled)
     if engine == "des":

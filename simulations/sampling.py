@@ -131,30 +131,40 @@ def default_handling(u: np.ndarray, limit: float) -> np.ndarray:
     return limit * np.where(on_time, body, tail)
 
 
+def _given(spec: HandlingDistribution, name: str) -> float:
+    """A parameter the distribution needs (HandlingDistribution refuses a spec that lacks one)."""
+    value = getattr(spec, name)
+    if value is None:
+        raise ValueError(f"distribution '{spec.distribution}' needs '{name}'")
+    return float(value)
+
+
 def transform(spec: HandlingDistribution | float, u: np.ndarray) -> np.ndarray:
     """Working days from uniforms by the inverse CDF of ``spec`` (a number is a fixed time)."""
     if not isinstance(spec, HandlingDistribution):
         return np.full(u.shape, float(spec))
     kind = spec.distribution
     if kind == "fixed":
-        return np.full(u.shape, float(spec.value))  # type: ignore[arg-type]
+        return np.full(u.shape, _given(spec, "value"))
     if kind == "uniform":
-        return spec.low + (spec.high - spec.low) * u  # type: ignore[operator]
+        low = _given(spec, "low")
+        return low + (_given(spec, "high") - low) * u
     if kind == "triangular":
-        low, mode, high = spec.low, spec.mode, spec.high
-        width = high - low  # type: ignore[operator]
+        low, mode, high = _given(spec, "low"), _given(spec, "mode"), _given(spec, "high")
+        width = high - low
         if width == 0:
-            return np.full(u.shape, float(low))  # type: ignore[arg-type]
-        split = (mode - low) / width  # type: ignore[operator]
-        left = low + np.sqrt(u * width * (mode - low))  # type: ignore[operator]
-        right = high - np.sqrt((1 - u) * width * (high - mode))  # type: ignore[operator]
+            return np.full(u.shape, low)
+        split = (mode - low) / width
+        left = low + np.sqrt(u * width * (mode - low))
+        right = high - np.sqrt((1 - u) * width * (high - mode))
         return np.where(u < split, left, right)
     if kind == "exponential":
-        return -spec.mean * np.log1p(-u)  # type: ignore[operator]
+        return -_given(spec, "mean") * np.log1p(-u)
     if kind == "lognormal":
         # mean and sd are those of the time itself
-        sigma2 = np.log1p((spec.sd / spec.mean) ** 2)  # type: ignore[operator]
-        mu = np.log(spec.mean) - sigma2 / 2  # type: ignore[arg-type]
+        mean = _given(spec, "mean")
+        sigma2 = np.log1p((_given(spec, "sd") / mean) ** 2)
+        mu = np.log(mean) - sigma2 / 2
         return np.exp(mu + np.sqrt(sigma2) * _norm_ppf(u))
     if kind == "empirical":
         values = np.sort(np.asarray(spec.values, dtype=float))
@@ -225,17 +235,19 @@ def draw(compiled: CompiledProcess, replication: np.random.SeedSequence, start: 
             handling[i] *= scale
         supplement = compiled.supplement[i]
         if supplement is not None and supplement.probability > 0:
+            assert applicant is not None and supplemented is not None and split is not None  # any_supplement
             occurs = _uniforms(replication, start, stop, key, _SUPPLEMENT_OCCURS) < supplement.probability
             days_u = _uniforms(replication, start, stop, key, _SUPPLEMENT_DAYS)
-            supplemented[i] = occurs  # type: ignore[index]
+            supplemented[i] = occurs
             applicant[i] = np.where(occurs, transform(supplement.applicant_days, days_u), 0.0)
-            split[i] = np.where(occurs, _uniforms(replication, start, stop, key, _SUPPLEMENT_SPLIT), 1.0)  # type: ignore[index]
+            split[i] = np.where(occurs, _uniforms(replication, start, stop, key, _SUPPLEMENT_SPLIT), 1.0)
         spec_x = compiled.excluded[i]
         if spec_x is not None:
+            assert excluded is not None  # allocated when any item has excluded days
             if isinstance(spec_x, HandlingDistribution):
-                excluded[i] = transform(spec_x, _uniforms(replication, start, stop, key, _EXCLUDED))  # type: ignore[index]
+                excluded[i] = transform(spec_x, _uniforms(replication, start, stop, key, _EXCLUDED))
             else:
-                excluded[i] = float(spec_x)  # type: ignore[index]
+                excluded[i] = float(spec_x)
     arrival = _arrivals(replication, compiled.arrival_rate, start, stop)
     parallel = None
     if compiled.parallel_share is not None:

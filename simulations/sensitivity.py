@@ -363,7 +363,7 @@ def _candidates(
                     build = partial(_with_item, process, item, supplement=new_supplement)
                     text = f"{_ZH['supplement']} {supplement.probability:.0%}→{p:.0%}"
                 label = _item_label(item, text, parameter)
-                out.append(_Candidate(key, label, parameter, item.id, factor, build))  # type: ignore[arg-type]
+                out.append(_Candidate(key, label, parameter, item.id, factor, build))
         if "instant" in vary:
             if _takes_no_time(item):
                 skipped.append(Skipped("instant", item.id, None, "already takes no time"))
@@ -548,16 +548,15 @@ def sensitivity(
     vary = parse_vary(list(vary))
     variations, skipped = build_variations(process, vary=vary, by=by, mode=mode)
     chosen = resolve_sensitivity_engine(process, baseline, engine)
-    settings = {
-        "mode": mode,
-        "projects": projects,
-        "replications": replications,
-        "seed": seed,
-        "engine": chosen,
-    }
-    base_means = replication_means(process, **settings)  # type: ignore[arg-type]
-    baseline_means = None if baseline is None else replication_means(baseline, **settings)  # type: ignore[arg-type]
-    means = {v.key: replication_means(v.process, **settings) for v in variations}  # type: ignore[arg-type]
+
+    def run(subject: Process) -> np.ndarray:
+        return replication_means(
+            subject, mode=mode, projects=projects, replications=replications, seed=seed, engine=chosen
+        )
+
+    base_means = run(process)
+    baseline_means = None if baseline is None else run(baseline)
+    means = {v.key: run(v.process) for v in variations}
     return assemble(
         process, variations, skipped, base_means, means, baseline=baseline, baseline_means=baseline_means,
         mode=mode, engine=chosen, projects=projects, seed=seed, by=by, vary=vary, target=target,

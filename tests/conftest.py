@@ -50,7 +50,7 @@ def database_url(request, tmp_path):
     return postgres_server.fresh_database(server)
 
 
-CACHES = (".venv/", ".pytest_cache/", ".hypothesis/", ".ruff_cache/", "__pycache__/")
+CACHES = (".venv/", ".pytest_cache/", ".hypothesis/", ".ruff_cache/", ".mypy_cache/", "__pycache__/")
 
 
 def _tree_state(root: Path) -> set[str] | None:

@@ -132,3 +132,14 @@ def test_sensitivity_takes_the_baseline_first_like_compare(monkeypatch):
     assert both.exit_code == 2 and "give the baseline once" in both.stderr
     too_few = runner.invoke(app, ["sensitivity", "luoyang-2017-after", "-r", "1"])
     assert too_few.exit_code == 2 and "at least 2" in too_few.stderr and calls == []
+
+
+def test_the_cli_spells_engines_and_modes_as_the_simulation_does():
+    from typing import get_args
+
+    from approval_sim.options import EngineName, Mode
+    from simulations.compiled import Mode as SimulationMode
+    from simulations.runner import Engine
+
+    assert get_args(EngineName) == get_args(Engine)
+    assert set(get_args(Mode)) <= set(get_args(SimulationMode))

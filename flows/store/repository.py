@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from flows.store.records import RunInfo, RunOutcome, RunStart
 from flows.store.tables import (
@@ -64,12 +64,19 @@ def mark_interrupted(engine: Engine) -> list[int]:
             if run.pid is not None and run.pid != os.getpid() and not _alive(run.pid)
         ]
         for run in stale:
-            _delete_children(session, run.id)  # type: ignore[arg-type]
+            _delete_children(session, _id(run))
             run.status, run.finished_at = "interrupted", _now()
             run.error = f"the process that ran it (pid {run.pid} on {host}) ended before the run finished"
             session.add(run)
         session.commit()
-        return [run.id for run in stale]  # type: ignore[misc]
+        return [_id(run) for run in stale]
+
+
+def _id(row: RunRow | ScenarioRow) -> int:
+    """The id of a stored row (SQLModel types ids ``int | None``: None only before the row is stored)."""
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id: it was never stored")
+    return row.id
 
 
 def content_hash(text: str) -> str:
@@ -84,11 +91,11 @@ def save_scenario(engine: Engine, name: str, source: str, text: str) -> int:
             select(ScenarioRow).where(ScenarioRow.name == name, ScenarioRow.content_hash == digest)
         ).first()
         if existing is not None:
-            return existing.id  # type: ignore[return-value]
+            return _id(existing)
         row = ScenarioRow(name=name, content_hash=digest, source=source, text=text, created_at=_now())
         session.add(row)
         session.commit()
-        return row.id  # type: ignore[return-value]
+        return _id(row)
 
 
 def start_run(engine: Engine, start: RunStart) -> int | None:
@@ -117,7 +124,7 @@ def _open(session: Session, start: RunStart) -> RunRow | None:
         if existing is not None:
             if existing.status == "completed":
                 return None
-            _delete_children(session, existing.id)  # type: ignore[arg-type]
+            _delete_children(session, _id(existing))
             for key, value in values.items():
                 setattr(existing, key, value)
             existing.status, existing.error, existing.finished_at = "running", None, None
@@ -143,7 +150,7 @@ def _clear_verdict(row: RunRow) -> None:
 
 def _delete_children(session: Session, run_id: int) -> None:
     for table in CHILD_TABLES:
-        session.exec(delete(table).where(table.run_id == run_id))  # type: ignore[call-overload]
+        session.exec(delete(table).where(col(table.run_id) == run_id))
 
 
 def complete_run(engine: Engine, run_id: int, outcome: RunOutcome) -> None:
@@ -180,7 +187,10 @@ def _complete(session: Session, run_id: int, outcome: RunOutcome) -> None:
         (SensitivityRow, outcome.sensitivity),
     ):
         if records:
-            session.execute(insert(table.__table__), [{"run_id": run_id, **r.model_dump()} for r in records])  # type: ignore[attr-defined]
+            rows = [{"run_id": run_id, **r.model_dump()} for r in records]
+            # every SQLModel table class has __table__ (SQLAlchemy's declarative base sets it); SQLModel's
+            # type information does not declare it
+            session.execute(insert(table.__table__), rows)  # type: ignore[union-attr]
     if outcome.verdict is not None:
         for key, value in outcome.verdict.model_dump().items():
             setattr(run, key, value)
@@ -209,7 +219,7 @@ def _info(row: RunRow) -> RunInfo:
 def list_runs(engine: Engine, limit: int = 50, kind: str | None = None) -> list[RunInfo]:
     """Newest first."""
     with Session(engine) as session:
-        query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)  # type: ignore[union-attr]
+        query = select(RunRow).order_by(col(RunRow.id).desc()).limit(limit)
         if kind is not None:
             query = query.where(RunRow.kind == kind)
         return [_info(row) for row in session.exec(query)]
@@ -221,7 +231,7 @@ def child_runs(engine: Engine, parent_id: int, status: str = "completed") -> lis
         query = (
             select(RunRow)
             .where(RunRow.parent_run_id == parent_id, RunRow.status == status)
-            .order_by(RunRow.id)  # type: ignore[arg-type]
+            .order_by(col(RunRow.id))
         )
         return [_info(row) for row in session.exec(query)]
 
@@ -234,10 +244,12 @@ def get_run(engine: Engine, run_id: int, *, payload: bool = True) -> dict[str, A
             raise RunNotFound(run_id)
 
         def rows(table) -> list[dict[str, Any]]:  # noqa: ANN001
-            found = session.exec(select(table).where(table.run_id == run_id).order_by(table.id))
+            found = session.exec(select(table).where(col(table.run_id) == run_id).order_by(col(table.id)))
             return [row.model_dump(exclude={"id", "run_id"}) for row in found]
 
-        children = session.exec(select(RunRow.id).where(RunRow.parent_run_id == run_id).order_by(RunRow.id))
+        children = session.exec(
+            select(RunRow.id).where(col(RunRow.parent_run_id) == run_id).order_by(col(RunRow.id))
+        )
         return {
             **run.model_dump(exclude=None if payload else {"payload"}),
             "summaries": rows(SummaryRow),
@@ -253,7 +265,7 @@ def row_counts(engine: Engine) -> dict[str, int]:
     """Rows per table (for idempotence checks and the overhead report)."""
     with Session(engine) as session:
         return {
-            table.__tablename__: session.exec(select(func.count()).select_from(table)).one()  # type: ignore[attr-defined]
+            table.__tablename__: session.exec(select(func.count()).select_from(table)).one()
             for table in (ScenarioRow, RunRow, *CHILD_TABLES)
         }
 
@@ -264,6 +276,6 @@ def completed_batch_keys(engine: Engine, keys: Iterable[str]) -> set[str]:
         return set()
     with Session(engine) as session:
         found = session.exec(
-            select(RunRow.batch_key).where(RunRow.batch_key.in_(wanted), RunRow.status == "completed")
-        )  # type: ignore[union-attr]
+            select(RunRow.batch_key).where(col(RunRow.batch_key).in_(wanted), RunRow.status == "completed")
+        )
         return {key for key in found if key is not None}
