@@ -59,6 +59,10 @@ def _check_scenarios(*references: str | None) -> None:
             load(reference)
 
 
+def _pair_title(baseline: str, reformed: str | None) -> str:
+    return f"{baseline} vs {reformed}" if reformed is not None else f"{baseline}, serial vs parallel"
+
+
 def _emit(result: dict, as_json: bool) -> None:
     if as_json:
         print_json(result)
@@ -98,19 +102,22 @@ def run_compare(
         raise UserError(
             "give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)"
         )
-    _check_scenarios(baseline, reformed)
-    prepare_database(database)
-    from flows.pipelines import compare_scenarios, task_runner
-    from flows.settings import no_heartbeat
+    from approval_sim.progress import FlowCommand
 
-    with no_heartbeat():
-        result = compare_scenarios.with_options(task_runner=task_runner(dask_address))(
+    with FlowCommand(f"run compare: {_pair_title(baseline, reformed)}, {projects:,} projects x {replications} "
+                     "replications") as command:  # fmt: skip
+        _check_scenarios(baseline, reformed)
+        prepare_database(database)
+        command.status.step("scenarios checked, results database ready")
+        from flows.pipelines import compare_scenarios, task_runner
+
+        result = command.run(lambda: compare_scenarios.with_options(task_runner=task_runner(dask_address))(
             baseline, reformed, profile=profile, mode=mode, projects=projects,
             replications=replications, seed=seed, engine=engine, target=target,
             limit_basis=limit.value if limit is not None else None,
             framing=framing.value if framing is not None else None,
-        )  # fmt: skip
-    _emit(result, as_json)
+        ))  # fmt: skip
+        _emit(result, as_json)
 
 
 @handle_user_errors
@@ -128,17 +135,20 @@ def run_simulate(
     dask_address: DaskOption = None,
 ) -> None:
     """Simulate one scenario through the Prefect flow and persist the run."""
-    _check_scenarios(scenario)
-    prepare_database(database)
-    from flows.pipelines import simulate_scenario, task_runner
-    from flows.settings import no_heartbeat
+    from approval_sim.progress import FlowCommand
 
-    with no_heartbeat():
-        result = simulate_scenario.with_options(task_runner=task_runner(dask_address))(
+    with FlowCommand(f"run simulate: {scenario} ({mode}), {projects:,} projects x {replications} "
+                     "replications") as command:  # fmt: skip
+        _check_scenarios(scenario)
+        prepare_database(database)
+        command.status.step("scenario checked, results database ready")
+        from flows.pipelines import simulate_scenario, task_runner
+
+        result = command.run(lambda: simulate_scenario.with_options(task_runner=task_runner(dask_address))(
             scenario, profile=profile, mode=mode, projects=projects, replications=replications,
             seed=seed, engine=engine, limit_basis=limit.value if limit is not None else None,
-        )  # fmt: skip
-    _emit(result, as_json)
+        ))  # fmt: skip
+        _emit(result, as_json)
 
 
 def _seeds(text: str) -> list[int]:
@@ -174,13 +184,20 @@ def nightly(
     except ValueError:
         raise UserError(f"--as-of must be a date like 2026-11-25, got '{as_of}'") from None
     seed_list = _seeds(seeds)
-    prepare_database(database)
-    from flows.pipelines import nightly_batch, task_runner
+    from approval_sim.progress import FlowCommand
 
-    result = nightly_batch.with_options(task_runner=task_runner(dask_address))(
-        str(scenarios), batch_date, seed_list, projects=projects, replications=replications,
-        exports_dir=None if no_exports else str(exports),
-    )  # fmt: skip
+    with FlowCommand(f"nightly: {scenarios}, seeds {','.join(map(str, seed_list))}") as command:
+        prepare_database(database)
+        from flows.pipelines import nightly_batch, task_runner
+
+        result = command.run(lambda: nightly_batch.with_options(task_runner=task_runner(dask_address))(
+            str(scenarios), batch_date, seed_list, projects=projects, replications=replications,
+            exports_dir=None if no_exports else str(exports),
+        ))  # fmt: skip
+        _print_nightly(result, as_json)
+
+
+def _print_nightly(result: dict, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
@@ -208,32 +225,55 @@ def serve(
     projects: ProjectsOption = 2_000,
     replications: ReplicationsOption = 5,
     port: Annotated[
-        int, typer.Option(help="port of the Prefect server (UI at http://127.0.0.1:PORT)")
-    ] = 4200,
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="port of the Prefect server with its UI (http://127.0.0.1:PORT); one is started there when none "
+            "answers, and it stops with this command (default: $APPROVAL_SIM_SERVER_PORT, else 4200)",
+        ),
+    ] = None,
     exports: ExportsOption = Path(DEFAULT_EXPORTS_DIR),
     database: DatabaseOption = None,
 ) -> None:
-    """Serve the nightly batch on its schedule; starts (or connects to) a Prefect server with its UI."""
+    """Serve the nightly batch on its schedule; uses a running Prefect server (or starts one) with its UI."""
     if not scenarios.is_dir():
         raise UserError(f"{scenarios}: no such folder; give --scenarios DIR with scenario files (*.yaml)")
     seed_list = _seeds(seeds)
+    from approval_sim.progress import Status
+
+    status = Status(f"serve: nightly batch of {scenarios}, '{cron}' Asia/Shanghai")
     prepare_database(database)
-    from flows.deployment import ensure_server, nightly_deployment
+    from flows.server import ServerError, TemporaryServer, default_port
+    from flows.session import find_running_server, seed_prefect_database, server_environment
 
-    api_url, server = ensure_server(port)
-    os.environ["PREFECT_API_URL"] = api_url
-    typer.echo(
-        f"Prefect UI: {api_url.removesuffix('/api')}  (nightly batch '{cron}' Asia/Shanghai; Ctrl-C to stop)",
-        err=True,
-    )
-    from prefect import serve as prefect_serve
-
+    server = None
     try:
+        found = find_running_server(status.step, port=port)
+        if found is None:
+            seed_prefect_database()
+            server = TemporaryServer(port or default_port(), ui=True, environment=server_environment())
+            server.start()
+            status.step(
+                f"starting a Prefect server with its UI on port {server.port} (it stops with this command)"
+            )
+            api_url = server.wait()
+        else:
+            api_url = found.url
+            status.step(f"using {found.source}")
+        os.environ["PREFECT_API_URL"] = api_url  # the flow runs are subprocesses: they read it from here
+        status.step(f"Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C to stop)")
+        from prefect import serve as prefect_serve
+
+        from flows.deployment import nightly_deployment
+
         prefect_serve(nightly_deployment(str(scenarios), cron=cron, seeds=seed_list, projects=projects,
                                          replications=replications, exports_dir=str(exports)))  # fmt: skip
+    except ServerError as error:
+        raise UserError(str(error)) from None
     finally:
         if server is not None:
-            server.terminate()
+            server.stop()
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

@@ -91,22 +91,25 @@ def sensitivity(
         raise UserError(f"--by must be between 0 and 1 (exclusive), e.g. 0.2 for ±20 %; got {by}")
     if replications < 2:
         raise UserError(f"--replications must be at least 2 for a confidence interval, got {replications}")
-    from approval_sim.flow_cli import prepare_database
-    from rules.loading import for_profile, load
+    from approval_sim.progress import FlowCommand
 
-    for reference in (scenario, baseline):
-        if reference is not None:
-            for_profile(load(reference), profile)
-    prepare_database(database)
-    from flows.pipelines import task_runner
-    from flows.sensitivity import sensitivity_analysis
-    from flows.settings import no_heartbeat
+    with FlowCommand(f"sensitivity: {scenario}{f' vs {baseline}' if baseline else ''}, ±{by:.0%}, "
+                     f"{projects:,} projects x {replications} replications") as command:  # fmt: skip
+        from approval_sim.flow_cli import prepare_database
+        from rules.loading import for_profile, load
 
-    with no_heartbeat():
-        result = sensitivity_analysis.with_options(task_runner=task_runner())(
+        for reference in (scenario, baseline):
+            if reference is not None:
+                for_profile(load(reference), profile)
+        prepare_database(database)
+        command.status.step("scenarios checked, results database ready")
+        from flows.pipelines import task_runner
+        from flows.sensitivity import sensitivity_analysis
+
+        result = command.run(lambda: sensitivity_analysis.with_options(task_runner=task_runner())(
             scenario, baseline=baseline, vary=parameters, by=by, profile=profile, mode=mode, projects=projects,
             replications=replications, seed=seed, engine=engine, database_url=database,
-        )  # fmt: skip
+        ))  # fmt: skip
     report = result["sensitivity"]
     if as_json:
         shown = report["variations"] if top is None else report["variations"][:top]

@@ -25,7 +25,7 @@ from prefect.futures import wait  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
-from flows import work  # noqa: E402
+from flows import progress, work  # noqa: E402
 from flows.store import repository  # noqa: E402
 from flows.store.database import get_engine  # noqa: E402
 from flows.store.records import RunOutcome, RunStart  # noqa: E402
@@ -148,7 +148,11 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
         simulate_replications.submit(spec, indices)
         for indices in work.replication_groups(spec.replications, groups)
     ]
-    parts = [future.result() for future in futures]
+    parts = []
+    for future in futures:
+        parts.append(future.result())
+        done = sum(len(part.indices) for part in parts)
+        progress.report(f"simulated {done}/{spec.replications} replications of {spec.projects:,} projects")
     comparison = work.assemble_comparison(spec, parts)
     baseline, reform = spec.processes()
     outcome = work.comparison_outcome(comparison, baseline, reform, spec.catalogs())
@@ -234,7 +238,9 @@ def simulate_scenario(
 @task(name="compare scenario for all seeds", retries=0, cache_policy=NO_CACHE)
 def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int, RunOutcome]]:
     """All missing seeds of one scenario: one coarse task (seconds of work)."""
-    return work.job_outcomes(job, seeds)
+    outcomes = work.job_outcomes(job, seeds)
+    progress.report(f"compared {Path(job.file).name} for seed(s) {', '.join(map(str, seeds))}")
+    return outcomes
 
 
 @task(name="open runs", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -331,6 +337,9 @@ def nightly_batch(
     for (index, seed, _), run_id in zip(wanted, opened, strict=True):
         if run_id is not None:
             pending.setdefault(index, []).append((seed, run_id))
+    progress.report(
+        f"{len(jobs)} scenario file(s), {len(wanted)} comparison(s) to run, {len(bad)} invalid file(s)"
+    )
     futures = {
         index: batch_scenario.submit(jobs[index], tuple(seed for seed, _ in runs))
         for index, runs in pending.items()

@@ -24,7 +24,7 @@ from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
 from approval_model.models import Process  # noqa: E402
-from flows import work  # noqa: E402
+from flows import progress, work  # noqa: E402
 from flows.pipelines import mark_failed, open_new_run, quoted, save_results, save_scenario, task_runner  # noqa: E402
 from flows.store.records import RunOutcome, RunStart, SensitivityFigure, Verdict  # noqa: E402
 from rules.loading import for_profile, load  # noqa: E402
@@ -198,10 +198,12 @@ def sensitivity_analysis(
         seconds = COST_PER_ITEM_PROJECT[chosen] * compile_process(process).n_items * projects * replications
         groups = plan_groups([v.key for v in variations], seconds, task_groups)
         futures = [simulate_variations.submit(spec, keys, chosen) for keys in groups]
+        progress.report(f"{len(variations)} variations in {len(groups)} task group(s)")
         base_run, baseline_means = base_future.result()
         means: dict[str, np.ndarray] = {}
         for future in futures:
             means.update(future.result())
+            progress.report(f"simulated {len(means)}/{len(variations)} variations")
         result = assemble(
             process, variations, skipped, base_run.replication_means, means, baseline=baseline_process,
             baseline_means=baseline_means, mode=spec.mode, engine=chosen, projects=projects, seed=seed, by=by, vary=spec.vary, target=target,

@@ -7,8 +7,6 @@ timeout, so it is raised. The app's own database is never Prefect's (PREFECT_HOM
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 DEFAULTS = {
     "DO_NOT_TRACK": "1",
@@ -23,12 +21,3 @@ def configure_prefect_environment() -> None:
     """Set the defaults above unless the user set them; call before the first `import prefect`."""
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
-
-
-@contextmanager
-def no_heartbeat() -> Iterator[None]:
-    """Flow heartbeats cost ~1 s per flow run (a join on a sleeping thread); ad-hoc runs don't need them."""
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield

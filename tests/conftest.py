@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.server import free_port
 from tests import postgres_server
 
 # Prefect reads these when first imported: keep its home (and database) out of the user's ~/.prefect,
@@ -20,17 +21,30 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.pop("APPROVAL_SIM_DATABASE_URL", None)
 os.environ.pop("APPROVAL_SIM_DASK_ADDRESS", None)
+# never a fixed port, never the user's own server or state: a free port for "the local server", a fresh
+# state folder for pid files and records, and no configured Prefect server
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("PREFECT_PROFILE", None)
+os.environ["APPROVAL_SIM_SERVER_PORT"] = str(free_port())
+os.environ["APPROVAL_SIM_STATE_DIR"] = tempfile.mkdtemp(prefix="approval-sim-state-")
 
 
 @pytest.fixture(scope="session")
 def prefect_server():
-    """One Prefect test server for the whole session (start-up costs 10-20 s; tests share it)."""
-    from prefect.testing.utilities import prefect_test_harness
+    """One Prefect server for the whole session, started the way the commands start theirs (a temporary
+    server bound to this process, on a Prefect database made from the template); its URL is configured
+    (settings and environment), so the commands under test use it."""
+    from flows.session import PrefectSession
 
-    from flows.settings import no_heartbeat
-
-    with prefect_test_harness(server_startup_timeout=120), no_heartbeat():
-        yield
+    session = PrefectSession()
+    session.open()
+    try:
+        url = session.ready()
+        os.environ["PREFECT_API_URL"] = url
+        yield url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        session.close()
 
 
 @pytest.fixture(scope="session")

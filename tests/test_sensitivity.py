@@ -347,7 +347,7 @@ def test_cli_runs_the_flow_and_prints_json(tmp_path):
             "--projects", "100", "--replications", "2", "--database", url]  # fmt: skip
     result = CliRunner().invoke(app, [*args, "--top", "3", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["run_id"] >= 1 and len(data["variations"]) == 3 and data["vary"] == ["instant"]
     assert data["variations"][0]["rank"] == 1 and data["reduction"]["verdict"] in (
         "holds",

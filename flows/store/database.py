@@ -8,12 +8,13 @@ database.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 __all__ = ["DATABASE_URL_ENV", "database_url", "get_engine", "migrate", "DatabaseError"]
 
@@ -77,13 +78,43 @@ def _engine(resolved: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
-        migrate(engine)
+        head = head_revision()
+        if head is None or current_revision(engine) != head:  # importing Alembic to learn this costs ~0.5 s
+            migrate(engine)
     except Exception as error:  # any driver error: say which database and what to check
         engine.dispose()
         raise DatabaseError(
             f"cannot open the results database {parsed.render_as_string(hide_password=True)}: {error}"
         ) from None
     return engine
+
+
+_REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*(?:None|["']([^"']+)["'])""", re.MULTILINE)
+
+
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files; None when that is not clear-cut."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((kind, value) for kind, value in _REVISION.findall(path.read_text(encoding="utf-8")))
+        if not found.get("revision"):
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database; None for a new (or unreadable) database."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def alembic_config(engine: Engine):  # noqa: ANN201 - alembic.config.Config, imported lazily

@@ -1,0 +1,119 @@
+"""What a long command says while it works: a status line at once, then steps, on stderr.
+
+The first line is written before anything heavy is imported. Results go to stdout; status lines, Prefect's
+own log lines (prefixed ``Prefect``) and progress go to stderr, one whole line at a time under one lock, so
+that they never run into each other or into the command's output.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class Status:
+    """Lines on stderr: the headline now, then ``  <elapsed> s  <message>``."""
+
+    def __init__(self, headline: str) -> None:
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._write(f"approval-sim {headline}")
+
+    def step(self, message: str) -> None:
+        self._write(f"  {time.monotonic() - self.started:5.1f} s  {message}")
+
+    def _write(self, line: str) -> None:
+        with self._lock:
+            sys.stdout.flush()
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
+
+
+class _StatusHandler(logging.Handler):
+    """Prefect's console log lines, as status lines."""
+
+    def __init__(self, status: Status, level: int) -> None:
+        super().__init__(level)
+        self.status = status
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.status.step(f"Prefect {record.levelname.lower()}: {record.getMessage()}")
+        except Exception:  # noqa: BLE001 - logging must never break the command
+            self.handleError(record)
+
+
+@contextmanager
+def prefect_console_to(status: Status) -> Iterator[None]:
+    """Route Prefect's console handlers through ``status``, then restore them."""
+    from prefect.logging.configuration import ensure_logging_setup
+
+    ensure_logging_setup()  # Prefect sets its handlers up on first use: set them up now, to replace them
+    loggers = [logging.getLogger(), *(
+        logger for logger in logging.Logger.manager.loggerDict.values() if isinstance(logger, logging.Logger)
+    )]  # fmt: skip
+    swapped: list[tuple[logging.Logger, logging.Handler, logging.Handler]] = []
+    for logger in loggers:
+        for handler in list(logger.handlers):
+            if type(handler).__name__ == "PrefectConsoleHandler":
+                replacement = _StatusHandler(status, handler.level)
+                logger.handlers[logger.handlers.index(handler)] = replacement
+                swapped.append((logger, handler, replacement))
+    try:
+        yield
+    finally:
+        for logger, original, replacement in swapped:
+            if replacement in logger.handlers:
+                logger.handlers[logger.handlers.index(replacement)] = original
+
+
+class FlowCommand:
+    """A command that runs Prefect flows: status line, server found or started early, progress, clean stop.
+
+    ``with FlowCommand("run compare: a vs b") as command: ...; command.run(lambda: flow(...))``.
+    """
+
+    def __init__(self, headline: str) -> None:
+        self.status = Status(headline)
+        from flows.session import PrefectSession
+
+        self.session = PrefectSession(self.status.step)
+
+    def __enter__(self) -> FlowCommand:
+        from approval_sim.errors import UserError
+        from flows import progress
+        from flows.server import ServerError
+
+        self._progress = progress.listening(self.status.step)
+        self._progress.__enter__()
+        try:
+            self.session.open()
+        except ServerError as error:
+            self.__exit__(None, None, None)
+            raise UserError(str(error)) from None
+        return self
+
+    def run(self, call: Callable[[], T]) -> T:
+        """Wait for the server, then run ``call`` (the flow) with Prefect's log lines on the status."""
+        from approval_sim.errors import UserError
+        from flows.server import ServerError
+
+        try:
+            self.session.ready()
+        except ServerError as error:
+            raise UserError(str(error)) from None
+        with prefect_console_to(self.status):
+            return call()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.session.close()
+        finally:
+            self._progress.__exit__(None, None, None)
