@@ -67,11 +67,11 @@ def _leave(code: object) -> None:
     """Exit without the interpreter's teardown once Prefect is loaded: freeing its ~3,000 modules and objects
     takes 0.5-1.5 s after the work is done. Exit handlers still run (thread joins and Prefect's log and event
     drains, then atexit), and the output is flushed."""
-    if "prefect" not in sys.modules or not hasattr(threading, "_shutdown"):
-        sys.exit(code)
     if code is not None and not isinstance(code, int):
         sys.stderr.write(f"{code}\n")
         code = 1
+    if "prefect" not in sys.modules or not hasattr(threading, "_shutdown"):
+        sys.exit(code)
     threading._shutdown()  # what Py_Finalize does first: join non-daemon threads, run their exit hooks
     atexit._run_exitfuncs()
     sys.stdout.flush()

@@ -63,9 +63,9 @@ def prefect_console_to(status: Status) -> Iterator[None]:
     for logger in loggers:
         for handler in list(logger.handlers):
             if type(handler).__name__ == "PrefectConsoleHandler":
-                replacement = _StatusHandler(status, handler.level)
-                logger.handlers[logger.handlers.index(handler)] = replacement
-                swapped.append((logger, handler, replacement))
+                status_handler = _StatusHandler(status, handler.level)
+                logger.handlers[logger.handlers.index(handler)] = status_handler
+                swapped.append((logger, handler, status_handler))
     try:
         yield
     finally:

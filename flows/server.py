@@ -153,7 +153,7 @@ def _records() -> Path:
 
 def end_orphans() -> list[int]:
     """End recorded temporary servers whose command died (pids ended); forget records of finished ones."""
-    ended = []
+    ended: list[int] = []
     folder = _records()
     if not folder.is_dir():
         return ended
