@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PathAnalysis",
+    "ancestors",
     "analyse",
     "analysis_comparison",
     "analysis_json",
@@ -63,6 +64,21 @@ def process_graph(process: Process, limit: LimitBasis = LimitBasis.statutory) ->
 def prerequisites_of(process: Process) -> dict[str, tuple[str, ...]]:
     """Each item's distinct prerequisites, sorted by id (the order ties are broken in)."""
     return {item.id: tuple(sorted(set(item.prerequisite_ids))) for item in process.items}
+
+
+def ancestors(process: Process, item_id: str) -> set[str]:
+    """Every item ``item_id`` waits for, directly or through others (not the item itself)."""
+    by_id = {item.id: item for item in process.items}
+    if item_id not in by_id:
+        raise ValueError(f"{process.name}: no item {item_id} in this process")
+    seen: set[str] = set()
+    stack = list(by_id[item_id].prerequisite_ids)
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(by_id[current].prerequisite_ids)
+    return seen
 
 
 def topological_order(process: Process) -> list[str]:

@@ -326,7 +326,7 @@ def build_process(
                     Problem(
                         ("rules_from",),
                         "this file takes rules from another scenario but no rule engine was given",
-                        "load it through the approval-sim CLI or rules.load_process",
+                        "load it with rules.loading.load (as the approval-sim CLI does), which applies rules",
                     )
                 ],
                 merged,
@@ -340,7 +340,7 @@ def build_process(
                     Problem(
                         ("rules",),
                         "this file lists rules but no rule engine was given",
-                        "load it through the approval-sim CLI or rules.load_process",
+                        "load it with rules.loading.load (as the approval-sim CLI does), which applies rules",
                     )
                 ],
                 merged,

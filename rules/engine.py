@@ -1,6 +1,7 @@
-"""The rule engine: audit entries, the rule registry and the application of a list of rules to a process.
+"""The rule engine's parts: parameter models, audit entries, rule errors and the registry a rule joins.
 
-A rule is a pure function ``(Process, Params) -> (Process, [AuditEntry])``. It never mutates its input (the models
+Applying rules by name is :mod:`rules.rulebook` (it imports every family of :mod:`rules.measures`, so this
+module imports none: no import circle). A rule is a pure function ``(Process, Params) -> (Process, [AuditEntry])``. It never mutates its input (the models
 are frozen) and builds the new process with :meth:`Process.replace`, which re-validates departments, stages,
 prerequisites and cycles. Like an openfisca ``Reform`` wrapping its baseline, every application extends the
 process's ``lineage`` (``luoyang-2017-before`` -> ``rule:cancel_without_legal_basis`` -> ...), and the audit says
@@ -9,14 +10,14 @@ what changed and on which policy it rests.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from approval_model.bounds import BOUNDS_ERROR
-from approval_model.models import Process
+from approval_model.models import ApprovalItem, Process
 
 __all__ = [
     "REGISTRY",
@@ -24,18 +25,34 @@ __all__ = [
     "Params",
     "RuleError",
     "RuleSpec",
-    "apply_rule",
-    "apply_rules",
-    "known_rules",
-    "parse_params",
+    "Sourced",
+    "Status",
+    "audit_entry",
+    "describe_params",
     "register",
+    "snapshot",
+    "sources_text",
+    "validation_messages",
 ]
+
+Status = Literal["documented", "assumed"]
 
 
 class Params(BaseModel):
     """Base of every rule's parameter model: unknown keys are errors, values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Params):
+    """Parameter entries that carry where their value comes from (empty sources = assumed)."""
+
+    sources: tuple[str, ...] = ()
+    note: str | None = None
+
+    @property
+    def status(self) -> Status:
+        return "documented" if self.sources else "assumed"
 
 
 class AuditEntry(BaseModel):
@@ -56,8 +73,49 @@ class AuditEntry(BaseModel):
     before: Any = None
     after: Any = None
     source: str
-    status: Literal["documented", "assumed"] = "assumed"
+    status: Status = "assumed"
     note: str | None = None
+
+
+def audit_entry(
+    rule: str,
+    action: str,
+    policy: str,
+    basis: Sourced | None = None,
+    *,
+    items: Sequence[str] = (),
+    field: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    status: Status | None = None,
+    note: str | None = None,
+) -> AuditEntry:
+    """The one way a rule records a change. ``policy`` is the source of the rule itself; ``basis`` the parameter
+    entry the change rests on: its sources are cited after the policy's, and its status (documented when it cites
+    any) is the entry's unless ``status`` says otherwise."""
+    return AuditEntry(
+        rule=rule,
+        action=action,
+        items=tuple(items),
+        field=field,
+        before=before,
+        after=after,
+        source=sources_text(policy, basis.sources) if basis is not None else policy,
+        status=status or (basis.status if basis is not None else "assumed"),
+        note=note,
+    )
+
+
+def snapshot(item: ApprovalItem) -> dict[str, object]:
+    """What an audit shows of an item before or after a change."""
+    return {
+        "name": item.name,
+        "department": item.department,
+        "stage": item.stage,
+        "statutory_limit_days": item.statutory_limit_days,
+        "promised_limit_days": item.promised_limit_days,
+        "materials": item.material_count,
+    }
 
 
 class RuleError(ValueError):
@@ -98,59 +156,6 @@ def register(
         return function
 
     return decorate
-
-
-def known_rules() -> list[str]:
-    """Names of every registered rule, sorted."""
-    _load_measures()
-    return sorted(REGISTRY)
-
-
-def _load_measures() -> None:
-    # the measures register themselves on import; imported lazily to keep this module import-cycle free
-    import rules.measures  # noqa: F401
-    import rules.national_2019  # noqa: F401
-    import rules.services  # noqa: F401
-
-
-def spec(name: str) -> RuleSpec:
-    """The rule registered under ``name`` (KeyError if none)."""
-    _load_measures()
-    return REGISTRY[name]
-
-
-def parse_params(name: str, params: Mapping[str, Any] | Params | None) -> Params:
-    """Validate a rule's parameters (raises KeyError for an unknown rule, ValidationError for bad params)."""
-    rule = spec(name)
-    if isinstance(params, rule.params):
-        return params
-    return rule.params.model_validate(dict(params or {}))
-
-
-def apply_rule(
-    process: Process, name: str, params: Mapping[str, Any] | Params | None = None
-) -> tuple[Process, list[AuditEntry]]:
-    """Apply one rule; the result's lineage gains ``rule:<name>``."""
-    rule = spec(name)
-    parsed = parse_params(name, params)
-    result, audit = rule.function(process, parsed)
-    if result is not process:
-        result = result.replace(lineage=(*process.lineage, f"rule:{name}"))
-    else:
-        result = process.replace(lineage=(*process.lineage, f"rule:{name}"))
-    return result, audit
-
-
-def apply_rules(
-    process: Process, calls: Iterable[tuple[str, Mapping[str, Any] | Params | None] | str]
-) -> tuple[Process, list[AuditEntry]]:
-    """Apply rules in order; returns the final process and the concatenated audit."""
-    audit: list[AuditEntry] = []
-    for call in calls:
-        name, params = (call, None) if isinstance(call, str) else call
-        process, entries = apply_rule(process, name, params)
-        audit.extend(entries)
-    return process, audit
 
 
 def validation_messages(error: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:

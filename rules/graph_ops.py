@@ -7,16 +7,23 @@ from collections.abc import Iterable, Sequence
 
 from approval_model.models import ApprovalItem, Prerequisite, Process
 from approval_model.problems import did_you_mean
-from rules.engine import RuleError
+from rules.engine import AuditEntry, RuleError, audit_entry
 
 __all__ = [
+    "items_by_id",
     "check_known",
     "dependents",
+    "inherited_entries",
     "merge_cycle_path",
     "remove_items",
     "replace_items",
     "updated",
 ]
+
+
+def items_by_id(process: Process) -> dict[str, ApprovalItem]:
+    """The process's items by id."""
+    return {item.id: item for item in process.items}
 
 
 def check_known(process: Process, item_ids: Iterable[str], what: str = "item") -> None:
@@ -80,6 +87,30 @@ def remove_items(
             inherited[item.id] = added
         items.append(updated(item, prerequisites=new))
     return tuple(items), inherited
+
+
+def inherited_entries(
+    rule: str,
+    inherited: dict[str, list[str]],
+    before: dict[str, ApprovalItem],
+    after: Sequence[ApprovalItem],
+    policy: str,
+) -> list[AuditEntry]:
+    """The audit of :func:`remove_items`: each dependent that inherited a removed item's prerequisites."""
+    now = {item.id: item for item in after}
+    return [
+        audit_entry(
+            rule,
+            "prerequisites_inherited",
+            policy,
+            items=(item_id,),
+            field="prerequisites",
+            before=list(before[item_id].prerequisite_ids),
+            after=list(now[item_id].prerequisite_ids),
+            note=f"keeps the ordering through the removed item(s); inherited {', '.join(added)}",
+        )
+        for item_id, added in inherited.items()
+    ]
 
 
 def merge_cycle_path(process: Process, members: Sequence[str]) -> list[str] | None:

@@ -8,16 +8,14 @@ from approval_model.limits import LimitBasis
 from approval_model.models import Process
 from approval_model.profiles import DEFAULT_PROFILE, applicable_process, load_profile
 from approval_model.scenario import RuleApplier, load_process
+from rules.scenario import apply_scenario_rules
 
 __all__ = ["for_profile", "load", "rule_applier", "with_limit_basis"]
 
 
-def rule_applier() -> RuleApplier | None:
-    """The rules package's applier."""
-    try:
-        from rules.scenario import apply_scenario_rules
-    except ImportError:  # pragma: no cover - only while the rules engine is being written
-        return None
+def rule_applier() -> RuleApplier:
+    """What applies a scenario's ``rules:`` (approval_model.scenario takes it as a parameter: the domain does
+    not import the rules package)."""
     return apply_scenario_rules
 
 

@@ -20,17 +20,8 @@ from pydantic import ValidationError
 from approval_model.models import Process
 from approval_model.problems import Problem, ScenarioError, did_you_mean, format_location
 from approval_model.scenario import ScenarioDocument, load_process
-from rules.engine import (
-    AuditEntry,
-    Params,
-    RuleError,
-    apply_rule,
-    describe_params,
-    known_rules,
-    parse_params,
-    spec,
-    validation_messages,
-)
+from rules.engine import AuditEntry, Params, RuleError, describe_params, validation_messages
+from rules.rulebook import apply_rule, known_rules, parse_params, spec
 
 __all__ = ["AppliedRule", "apply_scenario_rules", "load_with_audit", "parse_rules"]
 

@@ -20,7 +20,7 @@ from approval_model import bounds, models
 from approval_model.problems import ScenarioError
 from approval_model.scenario import load_process
 from approval_sim.cli import app
-from rules import engine
+from rules import rulebook
 
 runner = CliRunner()
 
@@ -178,7 +178,7 @@ def _models_in(annotation: object) -> list[type[BaseModel]]:
 def _numeric_models() -> list[type[BaseModel]]:
     """Every model of the domain and every rule's parameters, with the models nested in them."""
     pending = [m for m in vars(models).values() if isinstance(m, type) and issubclass(m, models.Strict)]
-    pending += [engine.spec(name).params for name in engine.known_rules()]
+    pending += [rulebook.spec(name).params for name in rulebook.known_rules()]
     seen: list[type[BaseModel]] = []
     while pending:
         model = pending.pop()

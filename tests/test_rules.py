@@ -9,8 +9,9 @@ import pytest
 from approval_model.graph import parallel_total_days
 from approval_model.models import Process
 from approval_model.profiles import applicable_process, builtin_profiles
-from rules.engine import RuleError, apply_rule, apply_rules, known_rules
+from rules.engine import RuleError
 from rules.measures import merged_ids
+from rules.rulebook import apply_rule, apply_rules, known_rules
 
 
 def make(items: list[dict[str, Any]], **simulation: float) -> Process:

@@ -9,8 +9,9 @@ import pytest
 
 from approval_model.models import Process
 from approval_model.profiles import applicable_process, builtin_profiles
-from rules.engine import RuleError, apply_rule
+from rules.engine import RuleError
 from rules.loading import for_profile, load
+from rules.rulebook import apply_rule
 
 
 def make(items: list[dict[str, Any]]) -> Process:

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from approval_model.graph import parallel_total_days, process_graph
 from approval_model.models import Process
-from rules.engine import RuleError, apply_rule
+from rules.engine import RuleError
+from rules.rulebook import apply_rule
 
 VOCABULARY = ("申请表", "身份证明", "批复", "图纸", "合同")
 

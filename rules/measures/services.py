@@ -18,14 +18,14 @@ from pydantic import Field, model_validator
 
 from approval_model.bounds import MaterialCount, PositiveShare, WorkingDays
 from approval_model.models import ApprovalItem, Process, Provenance
-from rules.engine import AuditEntry, RuleError, register, sources_text
+from rules.engine import AuditEntry, RuleError, Sourced, audit_entry, register
 from rules.graph_ops import check_known, remove_items, updated
-from rules.measures import Sourced
+from rules.policy import policy_source
 
 __all__ = ["regulate_intermediary_services", "utility_services", "require_kind"]
 
-SRC_INTERMEDIARY = "SEED 二, 三(一) (中介服务事项明晰规范、动态调整); GB2014_59"
-SRC_UTILITY = "SEED 民生服务 二, 三(二)-(四) (供电、供水、供气报装)"
+SRC_INTERMEDIARY = policy_source("intermediary")
+SRC_UTILITY = policy_source("utility")
 
 
 def require_kind(process: Process, item_ids: list[str], kind: str, rule: str) -> None:
@@ -86,14 +86,14 @@ def regulate_intermediary_services(
     by_id = {item.id: item for item in process.items}
     for entry in params.cancel:
         audit.append(
-            AuditEntry(
-                rule=rule,
-                action="cancelled",
+            audit_entry(
+                rule,
+                "cancelled",
+                SRC_INTERMEDIARY,
+                entry,
                 items=(entry.id,),
                 before={"name": by_id[entry.id].name, "kind": "intermediary"},
                 after=None,
-                source=sources_text(SRC_INTERMEDIARY, entry.sources),
-                status=entry.status,
                 note=entry.note,
             )
         )
@@ -101,13 +101,13 @@ def regulate_intermediary_services(
         items, inherited = remove_items(process, cancelled, "intermediary service no longer required")
         for item_id, added in inherited.items():
             audit.append(
-                AuditEntry(
-                    rule=rule,
-                    action="prerequisites_inherited",
+                audit_entry(
+                    rule,
+                    "prerequisites_inherited",
+                    SRC_INTERMEDIARY,
                     items=(item_id,),
                     field="prerequisites",
                     after=added,
-                    source=SRC_INTERMEDIARY,
                     note="keeps the ordering through the cancelled service(s)",
                 )
             )
@@ -143,15 +143,15 @@ def regulate_intermediary_services(
                 )
             )
             audit.append(
-                AuditEntry(
-                    rule=rule,
-                    action="service_time_limited",
+                audit_entry(
+                    rule,
+                    "service_time_limited",
+                    SRC_INTERMEDIARY,
+                    params,
                     items=(item.id,),
                     field="promised_limit_days",
                     before=item.promised_limit_days,
                     after=new,
-                    source=sources_text(SRC_INTERMEDIARY, params.sources),
-                    status=params.status,
                     note="; ".join(x for x in (how, params.note) if x),
                 )
             )
@@ -214,15 +214,15 @@ def utility_services(process: Process, params: UtilityParams) -> tuple[Process, 
             },
         )
         audit.append(
-            AuditEntry(
-                rule=rule,
-                action="limit_compressed",
+            audit_entry(
+                rule,
+                "limit_compressed",
+                SRC_UTILITY,
+                limit,
                 items=(item.id,),
                 field="promised_limit_days",
                 before=item.promised_limit_days,
                 after=limit.days,
-                source=sources_text(SRC_UTILITY, limit.sources),
-                status=limit.status,
                 note=limit.note,
             )
         )
@@ -237,15 +237,15 @@ def utility_services(process: Process, params: UtilityParams) -> tuple[Process, 
             },
         )
         audit.append(
-            AuditEntry(
-                rule=rule,
-                action="materials_cancelled",
+            audit_entry(
+                rule,
+                "materials_cancelled",
+                SRC_UTILITY,
+                cut,
                 items=(item.id,),
                 field="materials",
                 before=item.material_count,
                 after=cut.count,
-                source=sources_text(SRC_UTILITY, cut.sources),
-                status=cut.status,
                 note=cut.note,
             )
         )
@@ -255,15 +255,15 @@ def utility_services(process: Process, params: UtilityParams) -> tuple[Process, 
             items[item_id] = updated(items[item_id], online=True)
         if switched:
             audit.append(
-                AuditEntry(
-                    rule=rule,
-                    action="handled_online",
+                audit_entry(
+                    rule,
+                    "handled_online",
+                    SRC_UTILITY,
+                    params,
                     items=tuple(switched),
                     field="online",
                     before=False,
                     after=True,
-                    source=sources_text(SRC_UTILITY, params.sources),
-                    status=params.status,
                     note=params.note,
                 )
             )
