@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from approval_model.clock import WorkingClock
 from approval_model.limits import LimitBasis
@@ -25,8 +25,6 @@ __all__ = [
     "PathAnalysis",
     "ancestors",
     "analyse",
-    "analysis_comparison",
-    "analysis_json",
     "critical_path",
     "item_days",
     "parallel_total_days",
@@ -191,42 +189,6 @@ class PathAnalysis:
     def reduction(self) -> float:
         """Share of the serial total that parallel handling saves."""
         return 1 - self.parallel_days / self.serial_days if self.serial_days else 0.0
-
-
-def analysis_json(
-    process: Process, limit: LimitBasis = LimitBasis.statutory, profile: str | None = None
-) -> dict[str, Any]:
-    """The analysis as the JSON that ``approval-sim analyze --json`` prints."""
-    result = analyse(process, limit)
-    if profile is None:
-        profile = process.profile.name if process.profile is not None and process.profile.name else "all"
-    return {
-        "process": process.name,
-        "profile": profile,
-        "limit": result.limit.value,
-        "items": result.items,
-        "serial_days": result.serial_days,
-        "parallel_days": result.parallel_days,
-        "reduction": round(result.reduction, 6),
-        "critical_path": list(result.critical_path),
-    }
-
-
-def _cut(before: float, after: float) -> float:
-    return round(1 - after / before, 6) if before else 0.0
-
-
-def analysis_comparison(baseline: dict[str, Any], reform: dict[str, Any]) -> dict[str, Any]:
-    """Two analyses (``analysis_json``) side by side with the reductions from the first to the second."""
-    return {
-        "baseline": baseline,
-        "reform": reform,
-        "reduction": {
-            key.removesuffix("_days"): _cut(baseline[key], reform[key])
-            for key in ("serial_days", "parallel_days", "items")
-        },
-        "baseline_serial_to_reform_parallel": _cut(baseline["serial_days"], reform["parallel_days"]),
-    }
 
 
 def analyse(process: Process, limit: LimitBasis = LimitBasis.statutory) -> PathAnalysis:

@@ -74,7 +74,7 @@ def analyze(
     as_json: JsonOption = False,
 ) -> None:
     """Serial total, parallel total (critical path) and the reduction, in working days."""
-    from approval_model.graph import analysis_comparison, analysis_json
+    from approval_model.analysis import analysis_comparison, analysis_json
     from approval_sim import views
     from rules.loading import for_profile, load
 

@@ -167,6 +167,21 @@ def _print_metrics(payload: dict[str, Any]) -> None:
             f"{comparison['baseline_serial_to_reform_parallel']:.1%}",
             highlight=False,
         )
+        console.print(
+            f"  approval clock {first['approval_days']:g} -> {second['approval_days']:g} wd; elapsed "
+            f"{first['elapsed_days']:g} -> {second['elapsed_days']:g} calendar days "
+            f"(profile {first['profile']}, every step taking its limit)",
+            highlight=False,
+        )
+    for row in payload.get("time_targets", []):
+        result = "[green]met[/green]" if row["met"] else "[red]not met[/red]"
+        assumed = "" if row["status"] == "documented" else " (assumed target)"
+        console.print(
+            f"time target {row['measure']} {row['scope']} <= {row['max_days']:g} {row['unit']}{assumed}, "
+            f"{row['limit']} limits, profile {row['profile']}: {row['before'] if row['before'] is not None else '-'}"
+            f" -> {row['after']:g}: {result}",
+            highlight=False,
+        )
     met = [t for t in payload["targets"] if t["role"] == "target"]
     count = sum(1 for t in met if t["met"])
     verdict = "all four targets met" if payload["all_met"] else f"{count} of {len(met)} plan targets met"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from approval_sim.clock_views import clock_lines, target_lines
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
     EngineOption,
@@ -99,6 +100,10 @@ def _print_run(summary: dict, title: str | None = None, top: int = 10) -> None:
         f"calendar days from {cal['start_date']}: mean {cal['mean_days']:.1f}, median {cal['p50_days']:.0f}, "
         f"p90 {cal['p90_days']:.0f}{estimated}; projects with no overdue item: {summary['on_time_rate']:.1%}"
     )
+    for line in clock_lines(summary):
+        console.print(line, highlight=False)
+    for line in target_lines(summary.get("target_checks", [])):
+        console.print(line, highlight=False)
     table = Table(title=f"items by criticality (top {top})")
     for column in ("item", "name", "dept", "critical", "wait", "handling", "stopped", "overdue"):
         table.add_column(column, justify="left" if column in ("item", "name", "dept") else "right")
@@ -362,6 +367,16 @@ def _print_comparison(summary: dict) -> None:
         )
     console.print(line)
     console.print("the 95% CI covers Monte Carlo noise only, not the modelling assumptions")
+    for side, data in (("before", base), ("after", reform)):
+        console.print(f"[bold]{side}[/bold] ({data['process']}, {data['mode']}):")
+        for text in clock_lines(data):
+            console.print(f"  {text}", highlight=False)
+    for measure in ("approval_days", "elapsed_days"):
+        cut = (summary.get(measure) or {}).get("reduction")
+        if cut and cut.get("mean") is not None:
+            console.print(f"{measure.replace('_', ' ')}: {cut['mean']:.1%} shorter", highlight=False)
+    for text in target_lines(summary.get("target_checks", [])):
+        console.print(text, highlight=False)
     table = Table(title="bottlenecks in the reform (by criticality)")
     for column in ("item", "name", "dept", "critical", "gain if instant", "wait", "handling", "overdue"):
         table.add_column(column, justify="left" if column in ("item", "name", "dept") else "right")

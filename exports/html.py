@@ -182,7 +182,7 @@ def report_html(run: dict[str, Any], tables: list[Table], plots: list[Plot], not
         body += [table_html(t) for t in tables]
     body.append(
         f"<footer>由 approval-sim 生成 · generated {generated} · 图中字体 Noto Sans CJK SC（SIL Open Font License）"
-        "· 时间均为法定工作日 (all times in statutory working days)</footer>"
+        "· 时间为法定工作日，标明日历日者除外 (times in statutory working days unless marked calendar days)</footer>"
     )
     content = "\n".join(body)
     font = web_font_data_uri(html.unescape(title + content))

@@ -2,6 +2,8 @@
 
 - ``distribution``: end-to-end working days of every simulated project, baseline vs reform (from the stored
   histograms), with both means and the target line: baseline mean × (1 − target);
+- ``kinds``: where the elapsed time goes: calendar days by kind of work (approval, intermediary, utility, notice,
+  applicant), one stacked bar per side;
 - ``gantt``: a typical project (items at their mean simulated times) on each side, critical items highlighted;
 - ``departments``: mean waiting vs handling per department, each side;
 - ``tornado``: the sensitivity ranking (effect on mean days with its 95 % CI).
@@ -22,7 +24,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from exports.fonts import plot_style
-from exports.tables import PARAMETER_NAMES, ROLE_ORDER, side_label, subject_name
+from exports.tables import (
+    PARAMETER_NAMES,
+    ROLE_ORDER,
+    WORK_KIND_NAMES,
+    WORK_KIND_ORDER,
+    clock_sides,
+    side_label,
+    subject_name,
+)
 
 WIDTH_INCHES = 10.0
 DPI = 120  # PNG: 1200 px wide
@@ -217,8 +227,60 @@ def tornado_figure(run: dict[str, Any]) -> Figure | None:
     return figure
 
 
+KIND_COLOURS = {
+    "approval": "#2f6fb0",
+    "intermediary": "#e69138",
+    "utility": "#6aa84f",
+    "notice": "#8e7cc3",
+    "applicant": "#999999",
+    "coordination": "#d9d2b5",
+}
+
+
+def kinds_figure(run: dict[str, Any]) -> Figure | None:
+    """Where the elapsed time goes: one stacked bar per side, calendar days by kind of work."""
+    sides = clock_sides(run)
+    if not sides:
+        return None
+    figure = _figure(1.6 + 0.9 * len(sides))
+    ax = figure.add_subplot()
+    labels = []
+    for row, (role, side) in enumerate(sides):
+        left = 0.0
+        for kind in WORK_KIND_ORDER:
+            days = side["elapsed_by_kind"].get(kind, {}).get("days") or 0.0
+            if days <= 0:
+                continue
+            ax.barh(row, days, left=left, color=KIND_COLOURS[kind], edgecolor="white", height=0.6)
+            if days >= 12:
+                ax.text(
+                    left + days / 2, row, f"{days:.0f}", ha="center", va="center", color="white", fontsize=9
+                )
+            left += days
+        approval = (side.get("approval_days") or {}).get("mean")
+        labels.append(
+            f"{side_label(run, role)}\n审批时间 {approval:.0f} 工作日"
+            if approval is not None
+            else side_label(run, role)
+        )
+    ax.set_yticks(range(len(sides)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("日历日 calendar days (立项 → 竣工验收备案)")
+    ax.set_title("全流程用时构成 Where the elapsed time goes, by kind of work")
+    ax.legend(
+        handles=[Patch(color=KIND_COLOURS[k], label=f"{WORK_KIND_NAMES[k]} {k}") for k in WORK_KIND_ORDER],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.08),
+        ncols=3,
+        frameon=False,
+    )
+    ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
 FIGURES = (
     ("distribution", "端到端办理时间分布", "End-to-end time distribution", distribution_figure),
+    ("kinds", "全流程用时构成", "Where the elapsed time goes, by kind", kinds_figure),
     ("gantt", "典型项目甘特图", "Gantt chart of a typical project", gantt_figure),
     ("departments", "各部门等待与办理时间", "Waiting vs handling per department", departments_figure),
     ("tornado", "敏感性排名", "Sensitivity ranking", tornado_figure),

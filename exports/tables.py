@@ -244,6 +244,104 @@ def end_to_end_table(run: dict[str, Any]) -> Table | None:
     return Table("end_to_end", "端到端办理时间", "End-to-end time", columns, rows, sheet="概览")
 
 
+WORK_KIND_NAMES = {
+    "approval": "行政审批",
+    "intermediary": "中介服务",
+    "utility": "市政公用",
+    "notice": "公告期",
+    "applicant": "申请人工作",
+    "coordination": "协调交接",
+}
+WORK_KIND_ORDER = ("approval", "intermediary", "utility", "notice", "applicant", "coordination")
+
+
+def clock_sides(run: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(role, simulated summary) of each side of a run whose payload carries the two clocks."""
+    payload = run.get("payload") or {}
+    if "baseline" in payload and "reform" in payload:
+        sides = [("baseline", payload["baseline"]), ("reform", payload["reform"])]
+    else:
+        sides = [("single", payload)]
+    return [(role, side) for role, side in sides if isinstance(side, dict) and side.get("elapsed_by_kind")]
+
+
+def clocks_table(run: dict[str, Any]) -> Table | None:
+    """The two clocks of each side: approval time (working days the government holds a file) and elapsed time
+    (calendar days), with where the elapsed time goes, by kind of work (docs/kinds-and-clocks.md)."""
+    sides = clock_sides(run)
+    if not sides:
+        return None
+    rows = []
+    for role, side in sides:
+        approval = side.get("approval_days") or {}
+        elapsed = side.get("elapsed_days") or {}
+        kinds = side["elapsed_by_kind"]
+        rows.append(
+            (
+                side_label(run, role),
+                approval.get("mean"),
+                approval.get("p90"),
+                elapsed.get("mean"),
+                elapsed.get("p90"),
+                *(kinds.get(k, {}).get("days") for k in WORK_KIND_ORDER),
+            )
+        )
+    columns = (
+        Column("方案"),
+        Column("审批时间平均（工作日）", "days"),
+        Column("审批时间 90 分位（工作日）", "days"),
+        Column("全流程用时平均（日历日）", "days"),
+        Column("全流程用时 90 分位（日历日）", "days"),
+        *(Column(f"其中{WORK_KIND_NAMES[k]}（日历日）", "days") for k in WORK_KIND_ORDER),
+    )
+    note = (
+        "审批时间：政府至少办理一项审批事项的工作日（不含中介服务、公告期、申请人和市政公用时间，计时暂停的补正与"
+        "专家评审时间不计）；全流程用时：立项到竣工验收备案的日历日；分项：关键路径上各类工作所占日历日"
+    )
+    return Table(
+        "clocks",
+        "审批时间与全流程用时",
+        "Approval and elapsed time",
+        columns,
+        tuple(rows),
+        note=note,
+        sheet="概览",
+    )
+
+
+def time_targets_table(run: dict[str, Any]) -> Table | None:
+    """Time targets (e.g. <= 120 working days, 国办发〔2019〕11号) checked on the simulated projects."""
+    checks = (run.get("payload") or {}).get("target_checks") or []
+    if not checks:
+        return None
+    rows = tuple(
+        (
+            c["scope"],
+            "审批时间" if c["measure"] == "approval_days" else "全流程用时",
+            c["max_days"],
+            c["mean"],
+            c["p90"],
+            c["share_within"],
+            VERDICT_NAMES.get(c["verdict"], c["verdict"]),
+            "有据" if c["status"] == "documented" else "假设",
+            "、".join(c.get("sources") or ()),
+        )
+        for c in checks
+    )
+    columns = (
+        Column("范围"),
+        Column("指标"),
+        Column("目标上限（天）", "number"),
+        Column("平均", "days"),
+        Column("90 分位", "days"),
+        Column("达标项目占比", "percent"),
+        Column("结论（平均值）"),
+        Column("目标来源"),
+        Column("来源编号"),
+    )
+    return Table("time_targets", "时间目标", "Time targets", columns, rows, sheet="概览")
+
+
 def targets_table(run: dict[str, Any]) -> Table | None:
     """The catalog targets of 洛政办〔2017〕89号 (compare runs only): the plan's four, the statutory mean as
     information, and items and materials per project of each profile."""
@@ -418,6 +516,8 @@ def build_tables(run: dict[str, Any]) -> list[Table]:
     candidates: Sequence[Table | None] = (
         overview_table(run),
         end_to_end_table(run),
+        clocks_table(run),
+        time_targets_table(run),
         targets_table(run),
         items_table(run),
         departments_table(run),

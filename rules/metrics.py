@@ -27,12 +27,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from approval_model.graph import analysis_comparison, analysis_json
+from approval_model.analysis import analysis_comparison, analysis_json
 from approval_model.limits import LimitBasis
 from approval_model.models import ApprovalItem, Process
 from approval_model.profiles import applicable_process, builtin_profiles
 from rules.graph_ops import remove_items
 from rules.measures import merged_ids
+from rules.time_targets import time_target_rows
 
 __all__ = [
     "PROJECT_PROFILES",
@@ -192,6 +193,7 @@ class CatalogMetrics:
     supplementary: tuple[dict[str, Any], ...]
     analyze: dict[str, Any]
     profile: str = PROFILE
+    time_targets: tuple[dict[str, Any], ...] = ()
 
     @property
     def all_met(self) -> bool:
@@ -208,6 +210,7 @@ class CatalogMetrics:
             "all_met": self.all_met,
             "supplementary": list(self.supplementary),
             "analyze": self.analyze,
+            "time_targets": list(self.time_targets),
         }
 
 
@@ -389,4 +392,11 @@ def catalog_metrics(before: Process, after: Process) -> CatalogMetrics:
         )
         for limit in LimitBasis
     }
-    return CatalogMetrics(before.name, after.name, tuple(targets), supplementary, analyze)
+    return CatalogMetrics(
+        before.name,
+        after.name,
+        tuple(targets),
+        supplementary,
+        analyze,
+        time_targets=tuple(time_target_rows(whole_before, whole_after)),
+    )

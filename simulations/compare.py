@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from approval_model.models import Process
+from simulations.clocks import clock_comparison
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.results import SimulationResult
 from simulations.runner import DEFAULT_CHUNK, Engine, SimulationRun, resolve_engine, run_replication_modes
@@ -162,6 +163,7 @@ class Framing:
             "reduction": {"mean": mean["mean"], "ci95": mean["ci95"]},
             "verdict": self.verdict,
             "replications_needed": mean["replications_needed"],
+            **clock_comparison(self.baseline.results, self.reform.results),
         }
 
 
@@ -239,6 +241,8 @@ class Comparison:
 
     def summary(self) -> dict:
         reform = self.reform.summary()
+        baseline = self.baseline.summary()
+        clocks = clock_comparison(self.baseline.results, self.reform.results)
         return {
             "target": self.target,
             "headline": self.headline,
@@ -250,8 +254,21 @@ class Comparison:
                 "median": self.median.as_dict(),
                 "p90": self.p90.as_dict(),
             },
-            "baseline": self.baseline.summary(),
+            "baseline": baseline,
             "reform": reform,
+            **{
+                measure: {
+                    "baseline": baseline.get(measure),
+                    "reform": reform.get(measure),
+                    "reduction": clocks[measure]["reduction"],
+                }
+                for measure in ("approval_days", "elapsed_days")
+            },
+            "elapsed_by_kind": {
+                "baseline": baseline.get("elapsed_by_kind"),
+                "reform": reform.get("elapsed_by_kind"),
+            },
+            "target_checks": reform.get("target_checks", []),
             "bottlenecks": self.bottlenecks(reform),
             "department_bottlenecks": sorted(
                 ({"department": d, **v} for d, v in reform["departments"].items()),

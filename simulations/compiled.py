@@ -60,6 +60,7 @@ class CompiledProcess:
     calendar_rows: tuple[int, ...] = ()  # items whose durations count calendar days
     stage_ids: tuple[str, ...] = ()  # the process's stages, in order
     item_stage: tuple[int, ...] = ()  # stage index per item
+    targets: dict | None = None  # Process.targets as plain data (time targets the summary checks)
 
     def clock(self) -> WorkingClock | None:
         """A working-day clock from the start date when some item counts calendar days (else None)."""
@@ -166,4 +167,5 @@ def compile_process(process: Process) -> CompiledProcess:
         calendar_rows=tuple(k for k, i in enumerate(items) if i.day_unit == "calendar"),
         stage_ids=tuple(s.id for s in process.stages),
         item_stage=tuple(stage_index[i.stage] for i in items),
+        targets=None if process.targets is None else process.targets.model_dump(mode="json"),
     )

@@ -39,8 +39,12 @@ __all__ = ["run_des"]
 REQUEST, REQUEST_AGAIN, SERVICE_DONE, ITEM_DONE = range(4)
 
 
-def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.ndarray, np.ndarray, int]:
-    """Simulate the drawn projects; returns (waiting days per item x project, end-to-end days, events)."""
+def run_des(
+    compiled: CompiledProcess, draws: Draws, mode: Mode, *, wait_again: list[np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Simulate the drawn projects; returns (waiting days per item x project, end-to-end days, events).
+
+    ``wait_again``: a list to which the waiting after a 补正 request (part of the total) is appended."""
     m, n = draws.handling.shape
     if m == 0 or n == 0:
         return np.zeros((m, n)), np.zeros(n), 0
@@ -75,6 +79,7 @@ def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.nda
         pending = (parallel_pending if mode == "parallel" else serial_pending) * n
     ready = [0.0] * size
     wait = [0.0] * size
+    again = [0.0] * size  # the part of the waiting after a 补正 request (the file queues a second time)
     second = [False] * size
     remaining = [m] * n
     finished = [0.0] * n
@@ -154,6 +159,8 @@ def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.nda
                 if queue:
                     k2, since = queue.popleft()
                     wait[k2] += t - since
+                    if second[k2]:
+                        again[k2] += t - since
                     serve(t, k2)
                 else:
                     free[d] += 1
@@ -169,5 +176,7 @@ def run_des(compiled: CompiledProcess, draws: Draws, mode: Mode) -> tuple[np.nda
         else:  # REQUEST or REQUEST_AGAIN
             request(t, k)
     wait_matrix = np.array(wait).reshape(n, m).T
+    if wait_again is not None:  # asked for by the approval clock: where in the item the waiting falls
+        wait_again.append(np.array(again).reshape(n, m).T)
     end_to_end = np.array(finished) - draws.arrival
     return wait_matrix, end_to_end, events

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
+from simulations.clocks import ClockFigures, clock_figures
 from simulations.compiled import CompiledProcess, Mode
-from simulations.montecarlo import Schedule, critical_items, end_to_end, schedule
+from simulations.montecarlo import critical_items, end_to_end, schedule, start_times
 from simulations.sampling import Draws
 
 __all__ = ["GAIN_SAMPLE", "SimulationResult", "assemble"]
@@ -76,6 +77,13 @@ class SimulationResult:
     department_wait: np.ndarray
     department_files: np.ndarray
     events: int
+    stage_ids: tuple[str, ...] = ()
+    approval_days: np.ndarray | None = None  # per project: working days on the approval clock
+    stage_approval_days: np.ndarray | None = None  # (stages, projects): the approval clock per stage
+    kind_calendar_days: np.ndarray | None = (
+        None  # per category (clocks.CATEGORIES): critical-path calendar days, summed
+    )
+    targets: dict | None = None  # the process's time targets (Process.targets as plain data)
 
     @property
     def projects(self) -> int:
@@ -156,8 +164,20 @@ class SimulationResult:
             department_busy=add("department_busy"),
             department_wait=add("department_wait"),
             department_files=add("department_files"),
+            approval_days=_joined([r.approval_days for r in parts]),
+            stage_approval_days=_joined([r.stage_approval_days for r in parts], axis=1),
+            kind_calendar_days=_summed([r.kind_calendar_days for r in parts]),
             events=sum(r.events for r in parts),
         )
+
+
+def _summed(arrays: list[np.ndarray | None]) -> np.ndarray | None:
+    present = [a for a in arrays if a is not None]
+    return None if len(present) < len(arrays) else np.sum(present, axis=0)
+
+
+def _joined(arrays: list[np.ndarray | None], axis: int = 0) -> np.ndarray | None:
+    return None if any(a is None for a in arrays) else np.concatenate(arrays, axis=axis)  # type: ignore[arg-type]
 
 
 def _end_times(
@@ -204,7 +224,7 @@ def _gains(
     return gains, k
 
 
-Plans = dict[str, tuple[Schedule, np.ndarray, np.ndarray]]
+Plans = dict[str, Any]  # schedule mode -> (Schedule, end-to-end, last item); 'clocks:<mode>' -> ClockFigures
 
 
 def _plans(
@@ -239,6 +259,7 @@ def assemble(
     events: int = 0,
     gains: bool = False,
     plans: Plans | None = None,
+    wait_again: np.ndarray | None = None,
 ) -> SimulationResult:
     """Build a result from sampled times plus (for DES) waiting per item and the engine's own end times.
 
@@ -280,6 +301,7 @@ def assemble(
             join_last[j] = np.bincount(held_by[members], minlength=m)
     if end_to_end_days is not None:
         e2e = end_to_end_days  # the event engine's own clock (the rebuilt schedule agrees up to rounding)
+    clocks = _clocks(compiled, draws, mode, cache, mask, wait, wait_again)
     counted_item = draws.handling if wait is None else draws.handling + wait
     overdue = counted_item > compiled.limits[:, None] + _EPS
     departments = len(compiled.department_ids)
@@ -320,4 +342,49 @@ def assemble(
         department_wait=np.bincount(dept, weights=wait_sum, minlength=departments),
         department_files=np.bincount(dept, minlength=departments) * n,
         events=events,
+        stage_ids=compiled.stage_ids,
+        targets=compiled.targets,
+        approval_days=clocks.approval_days,
+        stage_approval_days=clocks.stage_approval_days,
+        kind_calendar_days=clocks.kind_calendar_days.sum(axis=1),
+    )
+
+
+def _clocks(
+    compiled: CompiledProcess,
+    draws: Draws,
+    mode: Mode,
+    cache: Plans,
+    mask: np.ndarray | None,
+    wait: np.ndarray | None,
+    wait_again: np.ndarray | None,
+) -> ClockFigures:
+    """The approval and elapsed clocks of each project (a partial run takes each project's own mode); kept in
+    the shared cache beside the schedules, so the modes of one set of draws compute each once."""
+
+    def of(schedule_mode: str) -> ClockFigures:
+        key = f"clocks:{schedule_mode}"
+        if key not in cache:
+            plan, _, last = cache[schedule_mode]
+            start = start_times(compiled, plan, schedule_mode)  # type: ignore[arg-type]
+            critical = critical_items(compiled, plan, last, schedule_mode)  # type: ignore[arg-type]
+            cache[key] = clock_figures(
+                compiled,
+                draws,
+                start,
+                plan.finish,
+                critical,
+                wait=wait,
+                wait_again=wait_again,
+                serial=schedule_mode == "serial",
+            )
+        return cache[key]
+
+    if mode != "partial":
+        return of(mode)
+    serial, parallel = of("serial"), of("parallel")
+    return ClockFigures(
+        np.where(mask, parallel.approval_days, serial.approval_days),  # type: ignore[arg-type]
+        np.where(mask, parallel.stage_approval_days, serial.stage_approval_days),  # type: ignore[arg-type]
+        np.where(mask, parallel.kind_calendar_days, serial.kind_calendar_days),  # type: ignore[arg-type]
     )

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Literal
 
 import numpy as np
 
 from approval_model.models import Process
+from simulations.clocks import calendar_days, clock_summary, target_checks
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.des import run_des
 from simulations.results import SimulationResult, assemble
@@ -101,10 +101,11 @@ def run_replication_modes(
         draws = draw(compiled, replication_seed, 0, projects)
         results: dict[Mode, SimulationResult] = {}
         for mode in modes:
-            wait, e2e, events = run_des(compiled, draws, mode)
+            again: list[np.ndarray] = []
+            wait, e2e, events = run_des(compiled, draws, mode, wait_again=again)
             results[mode] = assemble(
                 compiled, draws, mode, "des", replication=replication, wait=wait, end_to_end_days=e2e,
-                events=events, gains=mode in gains,
+                events=events, gains=mode in gains, wait_again=again[0] if again else None,
             )  # fmt: skip
         if on_chunk:
             on_chunk()
@@ -149,22 +150,15 @@ def run_replication(
     )[mode]  # fmt: skip
 
 
-def calendar_days(start: date, arrival: np.ndarray, end_to_end: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Calendar days from each project's arrival date to its completion date on the statutory calendar.
-
-    A project arriving during working day ``a`` (counted from ``start``) is dated ``start + floor(a)`` working
-    days; one completing during working day ``a + e`` is dated ``start + ceil(a + e)``. Returns the days and
-    whether any date relied on estimated (rule-based, non-official) holiday data.
-    """
-    from approval_model.calendar import default_calendar
-
-    calendar = default_calendar()
-    origin = start.toordinal()
-    begin, estimated_begin = calendar.add_working_days_array(origin, np.floor(arrival).astype(np.int64))
-    end, estimated_end = calendar.add_working_days_array(
-        origin, np.ceil(arrival + end_to_end - 1e-9).astype(np.int64)
-    )
-    return (end - begin).astype(float), bool(estimated_begin.any() or estimated_end.any())
+def _measures(result: SimulationResult, elapsed: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-project days of each clock measure a target can name."""
+    measures = {"elapsed_days": elapsed}
+    if result.approval_days is not None:
+        measures["approval_days"] = result.approval_days
+    if result.stage_approval_days is not None:
+        for k, stage in enumerate(result.stage_ids):
+            measures[f"stage:{stage}"] = result.stage_approval_days[k]
+    return measures
 
 
 def _round(value: float, digits: int = 4) -> float | None:
@@ -252,7 +246,28 @@ class SimulationRun:
                 for d in used
             },
             "events": int(pooled.events),
+            **self._clocks(pooled, cal),
         }
+
+    def _clocks(self, pooled: SimulationResult, elapsed: np.ndarray) -> dict:
+        """``approval_days``, ``elapsed_days``, ``stage_approval_days``, ``elapsed_by_kind`` and the process's
+        ``target_checks`` (docs/kinds-and-clocks.md)."""
+        block = clock_summary(
+            pooled.approval_days,
+            pooled.stage_approval_days,
+            pooled.stage_ids,
+            pooled.kind_calendar_days,
+            elapsed,
+        )
+        block["target_checks"] = target_checks(
+            pooled.targets,
+            [
+                _measures(r, calendar_days(r.start_date, r.arrival_days, r.end_to_end_days)[0])
+                for r in self.results
+            ],
+            _measures(pooled, elapsed),
+        )
+        return block
 
 
 def simulate_modes(

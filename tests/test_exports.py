@@ -150,9 +150,13 @@ def test_compare_export_writes_every_file(compare_export):
     run, files = compare_export
     prefix = f"run-{run['id']}"
     expected = {f"{prefix}.xlsx", f"{prefix}-report.html"}
-    expected |= {f"{prefix}-{t}.csv" for t in ("overview", "end_to_end", "targets", "items", "departments")}
     expected |= {
-        f"{prefix}-{f}.{ext}" for f in ("distribution", "gantt", "departments") for ext in ("png", "svg")
+        f"{prefix}-{t}.csv" for t in ("overview", "end_to_end", "clocks", "targets", "items", "departments")
+    }
+    expected |= {
+        f"{prefix}-{f}.{ext}"
+        for f in ("distribution", "kinds", "gantt", "departments")
+        for ext in ("png", "svg")
     }
     assert set(files) == expected
     assert all(p.stat().st_size > 0 for p in files.values())
@@ -202,6 +206,16 @@ def test_workbook_reads_back(compare_export):
         assert name in values
     items_target = next(t for t in run["payload"]["catalog_metrics"]["targets"] if t["name"] == "items")
     assert values["报建审批事项数"].value == items_target["before"]
+    # the two clocks: the plain catalog is all approval items, so the approval clock is the end-to-end time
+    assert "审批时间与全流程用时（Approval and elapsed time）" in labels
+    reform = next(s for s in run["summaries"] if s["role"] == "reform")
+    clock_row = next(
+        row
+        for row in overview.iter_rows(min_row=1)
+        if row[0].value and str(row[0].value).startswith("改革") and row[1].number_format == "0.0"
+    )
+    assert clock_row[1].value == pytest.approx(reform["mean_days"], abs=1e-3)
+    assert clock_row[3].value == pytest.approx(run["payload"]["reform"]["elapsed_days"]["mean"])
 
     items = workbook["事项"]
     assert header_row(items) == [
@@ -312,6 +326,11 @@ def test_plots_png_and_svg(compare_export):
     assert f"目标 target：平均 ≤ {target:.1f} 工作日" in svg
     gantt = files[f"{prefix}-gantt.svg"].read_text(encoding="utf-8")
     assert "关键路径 critical path" in gantt and "典型项目" in gantt
+    kinds = files[f"{prefix}-kinds.svg"].read_text(encoding="utf-8")
+    assert (
+        "全流程用时构成 Where the elapsed time goes, by kind of work" in kinds
+        and "行政审批 approval" in kinds
+    )
     departments = files[f"{prefix}-departments.svg"].read_text(encoding="utf-8")
     assert "市环保局" in departments and "等待 waiting" in departments
 
@@ -358,7 +377,7 @@ def test_html_is_self_contained(compare_export):
     )
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert not re.search(r"url\(\s*[\"']?(https?:)?//", page)
-    assert page.count('src="data:image/png;base64,') == 3
+    assert page.count('src="data:image/png;base64,') == 4
     assert 'src: url("data:font/woff;base64,' in page
     # verdict first, then figures, then tables
     assert page.index('id="verdict"') < page.index('id="figures"') < page.index('id="tables"')
@@ -412,7 +431,7 @@ def test_html_in_headless_chromium(compare_export, tmp_path):
     match = re.search(r'<pre id="export-check">(.*?)</pre>', dumped.stdout, re.S)
     assert match, "the check script did not run: " + dumped.stdout[-500:]
     result = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
-    assert result["images"] == 3 and result["loaded"] == 3
+    assert result["images"] == 4 and result["loaded"] == 4
     assert "达标" in result["verdict"] and "holds" in result["verdict"] and "%" in result["verdict"]
     assert result["verdictHeight"] > 80
     assert result["font"] is True
