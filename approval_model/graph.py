@@ -127,7 +127,7 @@ def serial_total_days(process: Process, limit: LimitBasis = LimitBasis.statutory
     Calendar-day steps are laid on the calendar from the date they start (topological order, as the
     simulation's serial mode), so the total is still in working days."""
     count = len(process.items)
-    handover = process.simulation.serial_handover_days
+    handover = process.simulation.handover_days
     clock = process_clock(process)
     if clock is None:
         return sum(item_days(item, limit) for item in process.items) + handover * max(count - 1, 0)
@@ -142,7 +142,7 @@ def serial_total_days(process: Process, limit: LimitBasis = LimitBasis.statutory
 def _longest_path(process: Process, limit: LimitBasis) -> tuple[float, list[str]]:
     items = {item.id: item for item in process.items}
     prerequisites = prerequisites_of(process)
-    coordination = process.simulation.stage_coordination_days
+    coordination = process.simulation.coordination_days
     clock = process_clock(process)
     finish: dict[str, float] = {}
     predecessor: dict[str, str | None] = {}

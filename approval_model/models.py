@@ -335,8 +335,22 @@ class SimulationSettings(Strict):
     start_date: date | None = Field(
         default=None, description="day 0 of the simulation (dates only at the edges)"
     )
-    serial_handover_days: WorkingDays = 0.0
-    stage_coordination_days: WorkingDays = 0.0
+    serial_handover_days: WorkingDays | None = Field(
+        default=None,
+        description="serial mode: handover between two consecutive windows; absent = 0, an assumption the "
+        "robustness analysis varies (a stated value, 0 included, is not varied)",
+    )
+    stage_coordination_days: WorkingDays | None = Field(
+        default=None,
+        description="parallel mode: coordination at the start and at each change of stage; absent = 0, an "
+        "assumption the robustness analysis varies (a stated value, 0 included, is not varied)",
+    )
+    promise_keeping: Share | None = Field(
+        default=None,
+        description="share of departments that work to their promised limits (the others to their statutory "
+        "ones); absent: all of them on the promised basis, none on the statutory basis, an assumption the "
+        "robustness analysis varies",
+    )
     limit_basis: LimitBasis = Field(
         default=LimitBasis.statutory,
         description="the limit departments work to: it scales the default handling time and is what 'overdue' "
@@ -347,6 +361,16 @@ class SimulationSettings(Strict):
         description="share of files handled in parallel before the reform (pre-reform practice that was partly "
         "parallel): enables the 'partial-to-parallel' framing of a comparison",
     )
+
+    @property
+    def handover_days(self) -> float:
+        """``serial_handover_days``, 0 when not stated."""
+        return self.serial_handover_days or 0.0
+
+    @property
+    def coordination_days(self) -> float:
+        """``stage_coordination_days``, 0 when not stated."""
+        return self.stage_coordination_days or 0.0
 
     @field_validator("arrivals")
     @classmethod

@@ -45,7 +45,7 @@ def static_schedule(
 
     items = {item.id: item for item in process.items}
     prerequisites = prerequisites_of(process)
-    coordination = process.simulation.stage_coordination_days
+    coordination = process.simulation.coordination_days
     clock = process_clock(process)
     times: dict[str, tuple[float, float]] = {}
     for node in topological_order(process):

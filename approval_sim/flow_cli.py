@@ -18,10 +18,12 @@ from approval_sim.options import (
     JsonOption,
     LimitOption,
     ModeOption,
+    NoRobustnessOption,
     ProfileOption,
     ProjectsOption,
     ReformedArgument,
     ReplicationsOption,
+    RobustnessSamplesOption,
     ScenarioArgument,
     SeedOption,
     SidesModeOption,
@@ -77,6 +79,18 @@ def _emit(result: dict, as_json: bool) -> None:
                 f"{framing['name']}{headline}: reduction of mean end-to-end time {framing['reduction']['mean']:.1%} "
                 f"({ci}), target {result['target']:.0%}: {framing['verdict']}"
             )
+    robust = result.get("robustness")
+    if robust and not robust.get("skipped"):
+        low, high = robust["band"]
+        deciding = (
+            f", decided by {robust['deciding_assumption']}" if robust.get("deciding_assumption") else ""
+        )
+        typer.echo(
+            f"over the modelling assumptions ({robust['samples']} sets, {robust['framing']}): {low:.1%} .. "
+            f"{high:.1%}, reaches the target in {robust['holds_share']:.0%}: {robust['verdict']}{deciding}"
+        )
+    elif robust:
+        typer.echo(f"robustness: not analysed ({robust['skipped']})")
     typer.echo(f"details: approval-sim runs show {result['run_id']}")
 
 
@@ -93,11 +107,14 @@ def run_compare(
     engine: EngineOption = "auto",
     target: TargetOption = 0.20,
     limit: LimitOption = None,
+    robustness_samples: RobustnessSamplesOption = 500,
+    no_robustness: NoRobustnessOption = False,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     dask_address: DaskOption = None,
 ) -> None:
-    """Compare through the Prefect flow (every framing), persist the run and print its id."""
+    """Compare through the Prefect flow (every framing, robustness over the modelling assumptions), persist the
+    run and print its id."""
     if mode is not None and framing is not None:
         raise UserError(
             "give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)"
@@ -116,6 +133,7 @@ def run_compare(
             replications=replications, seed=seed, engine=engine, target=target,
             limit_basis=limit.value if limit is not None else None,
             framing=framing.value if framing is not None else None,
+            robustness_samples=None if no_robustness else robustness_samples,
         ))  # fmt: skip
         _emit(result, as_json)
 

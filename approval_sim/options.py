@@ -30,7 +30,9 @@ __all__ = [
     "ProfileOption",
     "ProjectsOption",
     "ReformedArgument",
+    "NoRobustnessOption",
     "ReplicationsOption",
+    "RobustnessSamplesOption",
     "RunIdArgument",
     "ScenarioArgument",
     "SeedOption",
@@ -138,6 +140,23 @@ FramingOption = Annotated[
         "parallel: the change the plan describes), parallel-to-parallel (the rules alone) or partial-to-parallel "
         "(before a declared share of files in parallel, simulation.parallel_share); every framing that applies "
         "is reported; default: partial-to-parallel when the share is declared, else serial-to-parallel",
+    ),
+]
+
+RobustnessSamplesOption = Annotated[
+    int,
+    typer.Option(
+        "--robustness-samples",
+        min=1,
+        help="assumption sets of the robustness analysis (at least this many; Sobol' design N x (D + 2)); "
+        "more gives steadier indices",
+    ),
+]
+NoRobustnessOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-robustness",
+        help="skip the robustness analysis over the modelling assumptions (JSON: robustness.skipped)",
     ),
 ]
 

@@ -20,11 +20,14 @@ from approval_sim.options import (
     JsonOption,
     LimitBasis,
     LimitOption,
+    Mode,
     ModeOption,
+    NoRobustnessOption,
     ProfileOption,
     ProjectsOption,
     ReformedArgument,
     ReplicationsOption,
+    RobustnessSamplesOption,
     ScenarioArgument,
     SeedOption,
     SidesModeOption,
@@ -185,10 +188,13 @@ def compare(
     engine: EngineOption = "auto",
     profile: ProfileOption = None,
     limit: LimitOption = None,
+    robustness_samples: RobustnessSamplesOption = 500,
+    no_robustness: NoRobustnessOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Does the reduction reach the target? Every framing (serial-to-parallel, parallel-to-parallel,
-    partial-to-parallel) with its reduction and 95 % CI, the headline's verdict, bottlenecks."""
+    partial-to-parallel) with its reduction and 95 % CI, the headline's verdict, how robust it is to the
+    modelling assumptions, and the bottlenecks."""
     from simulations import compare as run_compare
     from simulations import compile_process, resolve_engine
 
@@ -221,6 +227,10 @@ def compare(
             reform_mode=mode,
         )
     summary = result.summary()
+    summary["robustness"] = robustness(
+        first, second, baseline, reformed, profile=profile, limit=limit, framing=framing, mode=mode,
+        target=target, samples=None if no_robustness else robustness_samples, projects=projects, seed=seed,
+    )  # fmt: skip
     if as_json:
         print_json(summary)
         return
@@ -235,6 +245,13 @@ def bench(
     command: Annotated[
         bool, typer.Option(help="also time the whole 'simulate' command for the DES case")
     ] = True,
+    robustness: Annotated[
+        bool,
+        typer.Option(
+            help="also time the robustness analysis: 1,000 assumption sets x 10,000 projects of the full "
+            "Luoyang pair (profile all)"
+        ),
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Measure and print: Monte Carlo projects/s, a million projects (time, peak memory), DES events/s."""
@@ -248,6 +265,10 @@ def bench(
         report["des_command"] = _time_command(des_projects)
     if million:
         report["million"] = figures.bench_million(catalog)
+    if robustness:
+        report["robustness"] = figures.bench_robustness(catalog, _load("luoyang-2017-after", "all"))
+        report["robustness"]["scenario"] = "luoyang-2017-before -> luoyang-2017-after (profile all)"
+    report["machine"] = figures.machine_conditions()
     if as_json:
         print_json(report)
         return
@@ -271,6 +292,91 @@ def bench(
         typer.echo(
             f"Monte Carlo, {mil['projects']:,} projects (parallel, chunks): {mil['seconds']:.2f} s, "
             f"peak memory {mil['peak_rss_mb']:.0f} MB"
+        )
+    if robustness:
+        rob = report["robustness"]
+        typer.echo(
+            f"robustness, {rob['scenario']}, {rob['samples']:,} assumption sets x {rob['projects']:,} projects "
+            f"({', '.join(rob['framings'])}): {rob['seconds']:.1f} s ({rob['ms_per_sample']:.1f} ms per set)"
+        )
+    machine = report["machine"]
+    typer.echo(
+        f"machine: {machine['cpus']} CPUs, load average {machine['load_average_1min']} (others' work inflates "
+        "these timings)"
+    )
+
+
+def robustness(
+    first: Any,
+    second: Any,
+    baseline: str,
+    reformed: str | None,
+    *,
+    profile: str | None,
+    limit: LimitBasis | None,
+    framing: Any,
+    mode: Mode | None,
+    target: float,
+    samples: int | None,
+    projects: int,
+    seed: int,
+) -> dict:
+    """The ``robustness`` object of a comparison (``samples`` None: skipped on request)."""
+    from simulations.robustness import assess_comparison, skipped
+
+    if samples is None:
+        return skipped("--no-robustness")
+    from rules.loading import summed_variant
+
+    basis = limit.value if limit is not None else None
+    summed = (
+        summed_variant(baseline, profile, basis),
+        summed_variant(reformed, profile, basis) if reformed is not None else None,
+    )
+    modes: dict[str, Any] = {"baseline_mode": mode, "reform_mode": mode} if mode is not None else {}
+    return assess_comparison(
+        first, second, summed=summed, framing=framing.value if framing is not None else None,
+        target=target, samples=samples, projects=projects, seed=seed, **modes,
+    )  # fmt: skip
+
+
+def _print_robustness(robust: dict) -> None:
+    from rich.console import Console
+
+    console = Console()
+    if robust.get("skipped"):
+        console.print(f"robustness over the modelling assumptions: not analysed ({robust['skipped']})")
+        return
+    low, high = robust["band"]
+    colour = {"holds": "green", "fails": "red", "depends": "yellow"}[robust["verdict"]]
+    console.print(
+        f"robustness over the modelling assumptions ({robust['samples']} assumption sets x "
+        f"{robust['projects']:,} projects, {robust['framing']}): the reduction lies in {low:.1%}-{high:.1%} "
+        f"(5th-95th percentile) and reaches {robust['target']:.0%} in {robust['holds_share']:.0%} of them: "
+        f"[{colour}]{robust['verdict']}[/{colour}]"
+    )
+    if robust.get("deciding_assumption"):
+        when = robust.get("holds_when")
+        turn = (
+            f"; with the others nominal it holds when {when['assumption']} {when['holds_when']}"
+            if when
+            else ""
+        )
+        console.print(f"  decided by {robust['deciding_assumption']}{turn}")
+    drivers = ", ".join(f"{d['assumption']} {d['total_index']:.2f}" for d in robust["drivers"][:4])
+    if drivers:
+        console.print(f"  main drivers (Sobol' total index): {drivers}")
+    for framing in robust.get("framings", []):
+        if framing["name"] != robust["framing"]:
+            flow, fhigh = framing["band"]
+            console.print(
+                f"  {framing['name']}: {flow:.1%}-{fhigh:.1%}, reaches the target in {framing['holds_share']:.0%}: "
+                f"{framing['verdict']}"
+            )
+    if robust.get("not_varied"):
+        console.print(
+            "  not varied: " + "; ".join(f"{n['assumption']} ({n['reason']})" for n in robust["not_varied"]),
+            highlight=False,
         )
 
 
@@ -366,7 +472,9 @@ def _print_comparison(summary: dict) -> None:
             else " - the estimate sits on the target"
         )
     console.print(line)
-    console.print("the 95% CI covers Monte Carlo noise only, not the modelling assumptions")
+    console.print("the 95% CI covers Monte Carlo noise only, not the modelling assumptions:")
+    if "robustness" in summary:
+        _print_robustness(summary["robustness"])
     for side, data in (("before", base), ("after", reform)):
         console.print(f"[bold]{side}[/bold] ({data['process']}, {data['mode']}):")
         for text in clock_lines(data):

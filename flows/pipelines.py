@@ -97,6 +97,12 @@ def simulate_single(
     )
 
 
+@task(name="assess robustness", retries=0, cache_policy=NO_CACHE)
+def assess_robustness(spec: work.PairSpec) -> dict:
+    """The verdict over the modelling assumptions' plausible ranges (deterministic: no retries)."""
+    return spec.robustness()
+
+
 @task(name="save scenario", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def save_scenario(database_url: str | None, reference: str, name: str) -> int:
     source, text = work.scenario_text(reference)
@@ -148,6 +154,7 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
         simulate_replications.submit(spec, indices)
         for indices in work.replication_groups(spec.replications, groups)
     ]
+    robust = assess_robustness.submit(spec)
     parts = []
     for future in futures:
         parts.append(future.result())
@@ -155,7 +162,9 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
         progress.report(f"simulated {done}/{spec.replications} replications of {spec.projects:,} projects")
     comparison = work.assemble_comparison(spec, parts)
     baseline, reform = spec.processes()
-    outcome = work.comparison_outcome(comparison, baseline, reform, spec.catalogs())
+    outcome = work.comparison_outcome(
+        comparison, baseline, reform, spec.catalogs(), robustness=robust.result()
+    )
     save_results(database_url, run_id, quoted(outcome))
     return outcome
 
@@ -178,6 +187,7 @@ def compare_scenarios(
     target: float = 0.20,
     limit_basis: str | None = None,
     framing: str | None = None,
+    robustness_samples: int | None = work.DEFAULT_SAMPLES,
     database_url: str | None = None,
     task_groups: int = 2,
 ) -> dict[str, Any]:
@@ -185,7 +195,7 @@ def compare_scenarios(
     publish a summary artifact."""
     side_mode = None if reform is None else mode
     spec = work.PairSpec(baseline, reform, profile, side_mode, side_mode, projects, replications, seed, engine, target,
-                         limit_basis, framing)  # fmt: skip
+                         limit_basis, framing, robustness_samples)  # fmt: skip
     baseline_id = save_scenario(database_url, baseline, Path(baseline).stem)
     reform_id = save_scenario(database_url, reform, Path(reform).stem) if reform is not None else baseline_id
     run_id = open_new_run(

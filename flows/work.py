@@ -27,11 +27,12 @@ from flows.store.records import (
     SideSummary,
     Verdict,
 )
-from rules.loading import for_profile, load, with_limit_basis
+from rules.loading import for_profile, load, summed_variant, with_limit_basis
 from rules.metrics import catalog_metrics
 from simulations.compare import Comparison, compare, prepare, reductions, replication_sides, runs_of
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.montecarlo import critical_items, end_to_end, schedule, start_times
+from simulations.robustness import DEFAULT_SAMPLES, assess_comparison, skipped
 from simulations.runner import Engine, SimulationRun, resolve_engine
 from simulations.sampling import replication_seeds
 
@@ -82,6 +83,7 @@ class PairSpec:
     target: float = 0.20
     limit_basis: str | None = None  # None: each scenario's own simulation.limit_basis
     framing: str | None = None
+    robustness_samples: int | None = DEFAULT_SAMPLES  # None: no robustness analysis
 
     def _prepared(self, reference: str) -> Process:
         return with_limit_basis(for_profile(load(reference), self.profile), self.limit_basis)
@@ -106,6 +108,22 @@ class PairSpec:
 
     def headline(self) -> str:
         return self.prepared()[3]
+
+    def robustness(self) -> dict:
+        """The robustness analysis of this comparison over the modelling assumptions (see
+        :mod:`simulations.robustness`), or why it was skipped."""
+        if self.robustness_samples is None:
+            return skipped("--no-robustness")
+        baseline, reform = self.processes()
+        summed = (
+            summed_variant(self.baseline, self.profile, self.limit_basis),
+            None if self.reform is None else summed_variant(self.reform, self.profile, self.limit_basis),
+        )
+        return assess_comparison(
+            baseline, None if self.reform is None else reform, summed=summed, framing=self.framing,
+            baseline_mode=self.baseline_mode, reform_mode=self.reform_mode, target=self.target,
+            samples=self.robustness_samples, projects=self.projects, seed=self.seed,
+        )  # fmt: skip
 
     @property
     def label(self) -> str:
@@ -254,6 +272,7 @@ def comparison_outcome(
     catalogs: tuple[Process, Process] | None = None,
     *,
     metrics: dict | None = None,
+    robustness: dict | None = None,
 ) -> RunOutcome:
     """The stored form of a comparison (validated records), with the full JSON payload kept alongside.
 
@@ -262,6 +281,8 @@ def comparison_outcome(
     project on each side.
     """
     payload = comparison.summary()
+    if robustness is not None:
+        payload["robustness"] = robustness
     payload["catalog_metrics"] = metrics or catalog_metrics(*(catalogs or (baseline, reform))).as_json()
     payload["typical_schedule"] = {
         "baseline": typical_schedule(
@@ -417,7 +438,10 @@ def job_outcomes(job: BatchJob, seeds: Sequence[int]) -> list[tuple[int, RunOutc
             reform_mode=spec.reform_mode, framing=spec.framing, projects=spec.projects,
             replications=spec.replications, seed=seed, engine=spec.engine, target=spec.target,
         )  # fmt: skip
-        outcomes.append((seed, comparison_outcome(comparison, baseline, reform, metrics=metrics)))
+        robust = spec.robustness()
+        outcomes.append(
+            (seed, comparison_outcome(comparison, baseline, reform, metrics=metrics, robustness=robust))
+        )
     return outcomes
 
 

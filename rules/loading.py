@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from approval_model.limits import LimitBasis
 from approval_model.models import Process
 from approval_model.profiles import DEFAULT_PROFILE, applicable_process, load_profile
-from approval_model.scenario import RuleApplier, load_process
+from approval_model.scenario import RuleApplier, ScenarioDocument, load_process
 from rules.scenario import apply_scenario_rules
 
-__all__ = ["for_profile", "load", "rule_applier", "with_limit_basis"]
+__all__ = ["for_profile", "load", "load_summed", "rule_applier", "summed_variant", "with_limit_basis"]
+
+MERGE_RULES = ("merge_same_department_stage", "merge_government_early_approvals")
 
 
 def rule_applier() -> RuleApplier:
@@ -40,3 +43,44 @@ def with_limit_basis(process: Process, basis: LimitBasis | str | None) -> Proces
     return process.replace(
         simulation=process.simulation.model_copy(update={"limit_basis": LimitBasis(basis)})
     )
+
+
+def _merges_summed(rules: list[Any]) -> list[Any]:
+    """The rules with every merge whose limit rule is not stated taking the sum of its members' limits."""
+    out: list[Any] = []
+    for rule in rules:
+        if (
+            isinstance(rule, dict)
+            and rule.get("rule") == MERGE_RULES[0]
+            and isinstance(rule.get("groups"), list)
+        ):
+            groups = [
+                {**group, "limit": "sum"} if isinstance(group, dict) and "limit" not in group else group
+                for group in rule["groups"]
+            ]
+            rule = {**rule, "groups": groups}
+        elif isinstance(rule, dict) and rule.get("rule") == MERGE_RULES[1] and "limit" not in rule:
+            rule = {**rule, "limit": "sum"}
+        out.append(rule)
+    return out
+
+
+def _apply_summed(process: Process, rules: list[Any], document: ScenarioDocument) -> Process:
+    return apply_scenario_rules(process, _merges_summed(rules), document)
+
+
+def load_summed(reference: str | Path) -> Process:
+    """The scenario with the limit of every merged item whose merge does not state ``limit:`` taken as the sum
+    of its members' limits instead of the longest: the other end of the ``merged_limit`` assumption."""
+    return load_process(reference, rule_applier=_apply_summed)
+
+
+def summed_variant(reference: str | Path, profile: str | None, basis: str | None) -> Process | None:
+    """:func:`load_summed` prepared like the simulated process (profile, limit basis); None when the scenario
+    merges nothing with an unstated limit rule (then the variant is the process itself)."""
+    nominal, summed = load(reference), load_summed(reference)
+    if [i.statutory_limit_days for i in nominal.items] == [i.statutory_limit_days for i in summed.items] and [
+        i.promised_limit_days for i in nominal.items
+    ] == [i.promised_limit_days for i in summed.items]:
+        return None
+    return with_limit_basis(for_profile(summed, profile), basis)

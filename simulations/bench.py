@@ -15,7 +15,15 @@ from simulations.compiled import Mode, compile_process
 from simulations.runner import run_replication, simulate
 from simulations.sampling import replication_seeds
 
-__all__ = ["DES_BENCH_PROCESS", "bench_des", "bench_montecarlo", "bench_million", "des_bench_process"]
+__all__ = [
+    "DES_BENCH_PROCESS",
+    "bench_des",
+    "bench_million",
+    "bench_montecarlo",
+    "bench_robustness",
+    "des_bench_process",
+    "machine_conditions",
+]
 
 
 DES_BENCH_PROCESS: dict[str, Any] = {
@@ -178,4 +186,41 @@ def bench_des(projects: int = 10_000, repeats: int = 3, seed: int = 0) -> dict[s
         "events": events,
         "events_per_second": events / seconds,
         "mean_days": float(results[-1].end_to_end_days.mean()),
+    }
+
+
+def machine_conditions() -> dict[str, Any]:
+    """What else the machine was doing: CPUs and the 1-minute load average (timings on a busy machine are
+    inflated; report them with these)."""
+    import os
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {"cpus": os.cpu_count(), "load_average_1min": None if load is None else round(load, 2)}
+
+
+def bench_robustness(
+    baseline: Process, reform: Process, samples: int = 1_000, projects: int = 10_000, seed: int = 0
+) -> dict[str, Any]:
+    """The robustness analysis of a comparison (every framing, the whole Sobol' design and its indices) with
+    ``samples`` assumption sets of ``projects`` projects each: wall time, and the time per assumption set.
+    SALib and scipy are imported before the clock starts (their import is a one-off cost of a command)."""
+    from SALib.analyze import sobol as _analyze  # noqa: F401
+    from SALib.sample import sobol as _sample  # noqa: F401
+
+    from simulations.compare import prepare
+    from simulations.robustness import assess
+
+    first, second, names, headline, _ = prepare(baseline, reform)
+    t0 = time.perf_counter()
+    result = assess(first, second, names, headline, target=0.2, samples=samples, projects=projects, seed=seed)
+    seconds = time.perf_counter() - t0
+    return {
+        "samples": result["samples"],
+        "projects": projects,
+        "items": [first.n_items, second.n_items if second is not None else first.n_items],
+        "framings": list(names),
+        "seconds": seconds,
+        "ms_per_sample": 1000 * seconds / max(result["samples"], 1),
+        "holds_share": result.get("holds_share"),
+        **machine_conditions(),
     }

@@ -8,7 +8,7 @@ listed in item-id order, as the analysis does, so ties on the critical path reso
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -16,6 +16,7 @@ import numpy as np
 
 from approval_model.clock import DEFAULT_START_DATE, WorkingClock, shared_clock
 from approval_model.graph import item_days, prerequisites_of, topological_order
+from approval_model.limits import LimitBasis
 from approval_model.models import ApprovalItem, HandlingDistribution, Process, Supplement
 
 __all__ = ["DEFAULT_START_DATE", "CompiledProcess", "Mode", "compile_process", "item_stream_key"]
@@ -44,6 +45,7 @@ class CompiledProcess:
     limits: np.ndarray  # the limit worked to (simulation.limit_basis), working days
     statutory_limits: np.ndarray  # statutory limit, working days (for reports)
     limit_basis: str
+    promised_limits: np.ndarray  # promised limit where the item has one, else statutory
     department_ids: tuple[str, ...]
     item_department: np.ndarray  # department index per item
     capacity: tuple[int | None, ...]  # per department; None = never queues
@@ -65,6 +67,14 @@ class CompiledProcess:
     def clock(self) -> WorkingClock | None:
         """A working-day clock from the start date when some item counts calendar days (else None)."""
         return shared_clock(self.start_date) if self.calendar_rows else None
+
+    promise_keeping: float | None = None  # share of departments working to promised limits; None: the basis
+    department_keys: tuple[
+        int, ...
+    ] = ()  # stream key per department (promise keeping is drawn per department)
+    stated: dict[str, float] = field(
+        default_factory=dict
+    )  # assumption settings the scenario states explicitly
 
     @property
     def n_items(self) -> int:
@@ -151,6 +161,7 @@ def compile_process(process: Process) -> CompiledProcess:
         limits=np.array([item_days(i, process.simulation.limit_basis) for i in items], dtype=float),
         statutory_limits=np.array([i.statutory_limit_days for i in items], dtype=float),
         limit_basis=process.simulation.limit_basis,
+        promised_limits=np.array([item_days(i, LimitBasis.promised) for i in items], dtype=float),
         department_ids=department_ids,
         item_department=np.array([department_index[i.department] for i in items], dtype=np.intp),
         capacity=tuple(d.capacity for d in process.departments),
@@ -158,8 +169,8 @@ def compile_process(process: Process) -> CompiledProcess:
         supplement=tuple(i.supplement for i in items),
         excluded=tuple(i.excluded_days for i in items),
         stream_keys=tuple(item_stream_key(i.id) for i in items),
-        handover_days=process.simulation.serial_handover_days,
-        coordination_days=process.simulation.stage_coordination_days,
+        handover_days=process.simulation.handover_days,
+        coordination_days=process.simulation.coordination_days,
         arrival_rate=_arrival_rate(process.simulation.arrivals),
         start_date=_start_date(process.simulation.start_date),
         parallel_share=process.simulation.parallel_share,
@@ -168,4 +179,11 @@ def compile_process(process: Process) -> CompiledProcess:
         stage_ids=tuple(s.id for s in process.stages),
         item_stage=tuple(stage_index[i.stage] for i in items),
         targets=None if process.targets is None else process.targets.model_dump(mode="json"),
+        promise_keeping=process.simulation.promise_keeping,
+        department_keys=tuple(item_stream_key(f"department:{d}") for d in department_ids),
+        stated={
+            key: float(value)
+            for key in ("serial_handover_days", "stage_coordination_days", "promise_keeping")
+            if (value := getattr(process.simulation, key)) is not None
+        },
     )

@@ -30,14 +30,16 @@ __all__ = [
     "Draws",
     "default_handling",
     "draw",
+    "keep_uniforms",
     "replication_seeds",
     "transform",
+    "worked_limits",
 ]
 
 BLOCK = 16_384  # small enough that a chunk's item matrices stay in cache
 
 # purposes (the last word of the spawn key)
-_HANDLING, _SUPPLEMENT_OCCURS, _SUPPLEMENT_DAYS, _SUPPLEMENT_SPLIT, _EXCLUDED = range(5)
+_HANDLING, _SUPPLEMENT_OCCURS, _SUPPLEMENT_DAYS, _SUPPLEMENT_SPLIT, _EXCLUDED, _KEEPS_PROMISE = range(6)
 _ARRIVALS = (0, 100)
 _PARTIAL = (0, 101)  # one uniform per project: handled in parallel (mode "partial") when below the share
 
@@ -139,6 +141,25 @@ def _given(spec: HandlingDistribution, name: str) -> float:
     return float(value)
 
 
+def keep_uniforms(
+    compiled: CompiledProcess, replication: np.random.SeedSequence, start: int, stop: int
+) -> np.ndarray:
+    """One uniform per (department, project): the department works to its promised limits for that project's
+    files when it is below ``promise_keeping`` (a stream per department id, so items and sides stay coupled)."""
+    return np.array(
+        [_uniforms(replication, start, stop, key, _KEEPS_PROMISE) for key in compiled.department_keys]
+    ).reshape(len(compiled.department_keys), stop - start)
+
+
+def worked_limits(compiled: CompiledProcess, keep: np.ndarray | None, share: float | None) -> np.ndarray:
+    """The limit each (item, project) is worked to: the basis limit (``share`` None), or the promised limit
+    where the item's department keeps its promises for that project (``keep`` < ``share``), else statutory."""
+    if share is None or keep is None:
+        return compiled.limits[:, None]
+    kept = keep[compiled.item_department] < share
+    return np.where(kept, compiled.promised_limits[:, None], compiled.statutory_limits[:, None])
+
+
 def transform(spec: HandlingDistribution | float, u: np.ndarray) -> np.ndarray:
     """Working days from uniforms by the inverse CDF of ``spec`` (a number is a fixed time)."""
     if not isinstance(spec, HandlingDistribution):
@@ -220,6 +241,9 @@ def draw(compiled: CompiledProcess, replication: np.random.SeedSequence, start: 
     supplemented = np.zeros((m, n), dtype=bool) if any_supplement else None
     split = np.ones((m, n)) if any_supplement else None
     excluded = np.zeros((m, n)) if any(x is not None for x in compiled.excluded) else None
+    keeping = compiled.promise_keeping
+    keep = keep_uniforms(compiled, replication, start, stop) if keeping is not None else None
+    limits = worked_limits(compiled, keep, keeping)
     for i in range(m):
         key = compiled.stream_keys[i]
         u = _uniforms(replication, start, stop, key, _HANDLING)
@@ -229,7 +253,7 @@ def draw(compiled: CompiledProcess, replication: np.random.SeedSequence, start: 
         elif compiled.kinds and compiled.kinds[i] == "notice":
             handling[i] = compiled.limits[i]  # a statutory minimum period runs in full, never less
         else:
-            handling[i] = default_handling(u, compiled.limits[i])
+            handling[i] = default_handling(u, limits[i])
         scale = compiled.items[i].handling_scale
         if scale != 1.0:
             handling[i] *= scale

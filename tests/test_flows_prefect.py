@@ -72,6 +72,13 @@ def test_compare_flow_persists_the_direct_result(database_url):
     assert [s["role"] for s in stored["summaries"]] == ["baseline", "reform"]
     assert len(stored["replications_detail"]) == 4
     assert stored["baseline_scenario_id"] != stored["reform_scenario_id"]
+    # every framing and the robustness analysis are stored with the run, equal to the direct computation
+    assert [f["name"] for f in stored["payload"]["framings"]] == [
+        "serial-to-parallel",
+        "parallel-to-parallel",
+    ]
+    assert stored["payload"]["robustness"] == result["robustness"] == spec.robustness()
+    assert result["robustness"]["samples"] >= 500
 
 
 def test_failed_compare_is_marked_failed(database_url, monkeypatch):

@@ -83,11 +83,11 @@ def online_parallel_approval(process: Process, params: OnlineParams) -> tuple[Pr
         )
     settings = process.simulation
     changes: dict[str, float] = {}
-    if settings.serial_handover_days != params.serial_handover_days:
+    if settings.handover_days != params.serial_handover_days:
         changes["serial_handover_days"] = params.serial_handover_days
     if (
         params.stage_coordination_days is not None
-        and settings.stage_coordination_days != params.stage_coordination_days
+        and settings.coordination_days != params.stage_coordination_days
     ):
         changes["stage_coordination_days"] = params.stage_coordination_days
     for name, value in changes.items():
@@ -97,7 +97,7 @@ def online_parallel_approval(process: Process, params: OnlineParams) -> tuple[Pr
                 "simulation_setting",
                 SRC_ONLINE,
                 field=f"simulation.{name}",
-                before=getattr(settings, name),
+                before=getattr(settings, name) or 0.0,
                 after=value,
             )
         )
