@@ -1,4 +1,4 @@
-"""`approval-sim validate`: the model beside documented reform figures (flows/validation.py, docs/validation.md).
+"""`approval-sim validate`: the model beside documented reform figures (the validation package, docs/validation.md).
 
 Vocabulary: ``check`` asks whether an input is well-formed; ``validate`` puts the model beside the world.
 """
@@ -33,7 +33,7 @@ def validate(
     as_json: JsonOption = False,
 ) -> None:
     """Model vs reported reform figures (Henan 2017, Xinyang, 2018 pilots, Kaifeng FTZ, ...), gap and why."""
-    from flows.validation import diff_summary, render_markdown, validation_rows
+    from validation import diff_summary, render_markdown, validation_rows
 
     rows = validation_rows()
     text = render_markdown(rows)
