@@ -60,6 +60,14 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.update(
         {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     )
+    # registering Prefect's block types costs ~0.8 s on a new database and the flows use no blocks; a UI
+    # server (`approval-sim server start`, `serve`) registers them when it starts. Without memoizing: a memo
+    # written here would tell that server the types were registered.
+    if not {"PREFECT_SERVER_REGISTER_BLOCKS_ON_START", "PREFECT_API_BLOCKS_REGISTER_ON_START"} & set(
+        os.environ
+    ):
+        os.environ["PREFECT_SERVER_REGISTER_BLOCKS_ON_START"] = "false"
+        os.environ["PREFECT_SERVER_MEMOIZE_BLOCK_AUTO_REGISTRATION"] = "false"
     import uvicorn
 
     uvicorn.run(
