@@ -73,7 +73,7 @@ class Sandbox:
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)  # fmt: skip
         assert process.stderr is not None
         first = process.stderr.readline()
-        first_line = time.perf_counter() - started if first else float("nan")
+        first_line = time.perf_counter() - started if first.strip() else float("nan")
         rest = process.stderr.read()
         code = process.wait()
         wall = time.perf_counter() - started
@@ -93,10 +93,11 @@ def load() -> str:
 
 def report(name: str, samples: list[tuple[float, float, float]]) -> float:
     walls = [s[0] for s in samples]
+    firsts = [s[2] for s in samples if s[2] == s[2]]  # NaN: the command printed no status line
+    first = f"{statistics.median(firsts):5.2f} s" if firsts else "   none"
     print(
         f"{name:<34} wall {min(walls):6.2f} s min, {statistics.median(walls):6.2f} s median"
-        f" | CPU {statistics.median(s[1] for s in samples):6.2f} s"
-        f" | first line {statistics.median(s[2] for s in samples):5.2f} s   (n={len(samples)})"
+        f" | CPU {statistics.median(s[1] for s in samples):6.2f} s | first status line {first}   (n={len(samples)})"
     )
     return statistics.median(walls)
 
