@@ -263,6 +263,7 @@ def serve(
     status = Status(f"serve: nightly batch of {scenarios}, '{cron}' Asia/Shanghai")
     prepare_database(database)
     from flows.server import ServerError, TemporaryServer, default_port
+    from flows.server_child import BOUND_TO_ENV
     from flows.session import find_running_server, seed_prefect_database, server_environment
 
     server = None
@@ -280,13 +281,16 @@ def serve(
             api_url = found.url
             status.step(f"using {found.source}")
         os.environ["PREFECT_API_URL"] = api_url  # the flow runs are subprocesses: they read it from here
+        os.environ[BOUND_TO_ENV] = str(os.getpid())  # ... and end when this command ends, even by kill -9
         status.step(f"Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C to stop)")
         from prefect import serve as prefect_serve
+        from prefect.settings import PREFECT_API_URL, temporary_settings
 
         from flows.deployment import nightly_deployment
 
-        prefect_serve(nightly_deployment(str(scenarios), cron=cron, seeds=seed_list, projects=projects,
-                                         replications=replications, exports_dir=str(exports)))  # fmt: skip
+        with temporary_settings({PREFECT_API_URL: api_url}):  # Prefect's settings were read before
+            prefect_serve(nightly_deployment(str(scenarios), cron=cron, seeds=seed_list, projects=projects,
+                                             replications=replications, exports_dir=str(exports)))  # fmt: skip
     except ServerError as error:
         raise UserError(str(error)) from None
     finally:

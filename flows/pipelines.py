@@ -8,9 +8,11 @@ Results go to the app's own database (flows.store), never to Prefect's.
 
 from __future__ import annotations
 
+from flows.server_child import bind_if_asked
 from flows.settings import configure_prefect_environment
 
 configure_prefect_environment()
+bind_if_asked()  # a flow run that `serve` started in a subprocess ends with `serve`
 
 import dataclasses  # noqa: E402
 import os  # noqa: E402

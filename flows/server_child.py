@@ -21,6 +21,7 @@ import time
 POLL_SECONDS = 0.5
 GRACE_SECONDS = 10.0
 PR_SET_PDEATHSIG = 1
+BOUND_TO_ENV = "APPROVAL_SIM_BOUND_TO"
 
 
 def bind_to_parent(parent: int) -> None:
@@ -33,6 +34,17 @@ def bind_to_parent(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the kernel could be told
         os._exit(0)
     threading.Thread(target=_watch, args=(parent,), name="parent-watchdog", daemon=True).start()
+
+
+def bind_if_asked() -> None:
+    """Bind this process to its parent when the parent asked for it ($APPROVAL_SIM_BOUND_TO = the parent's pid).
+
+    ``serve`` sets it: Prefect's runner starts each scheduled flow run as a subprocess that imports the flows,
+    and those must not run on when ``serve`` is killed. Processes further down inherit the variable but have
+    another parent, so they are left alone.
+    """
+    if os.environ.get(BOUND_TO_ENV) == str(os.getppid()):
+        bind_to_parent(os.getppid())
 
 
 def _watch(parent: int) -> None:

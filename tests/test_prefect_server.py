@@ -233,17 +233,26 @@ def test_recorded_servers_of_dead_commands_are_ended(tmp_path, monkeypatch):
             process.wait()
 
 
-@pytest.mark.parametrize("use_prctl", [True, False], ids=["pdeathsig", "watchdog-only"])
-def test_a_bound_child_ends_when_its_parent_is_killed(use_prctl):
+BIND = {
+    "pdeathsig": "bind_to_parent(int(sys.argv[1]))",
+    # as on macOS: no prctl, the watchdog alone
+    "watchdog-only": "sys.platform = 'darwin'\nbind_to_parent(int(sys.argv[1]))",
+    # a flow run `serve` started: the variable names its parent
+    "asked": "bind_if_asked()",
+}
+
+
+@pytest.mark.parametrize("how", list(BIND))
+def test_a_bound_child_ends_when_its_parent_is_killed(how):
     """The middle process starts a bound child, then is killed with SIGKILL: the child must go too."""
     child = (
         "import sys, time\n"
-        + ("" if use_prctl else "sys.platform = 'darwin'  # as on macOS: no prctl, the watchdog alone\n")
-        + "from flows.server_child import bind_to_parent\n"
-        "import os\nbind_to_parent(int(sys.argv[1]))\nprint('bound', flush=True)\ntime.sleep(120)\n"
+        "from flows.server_child import bind_if_asked, bind_to_parent\n"
+        f"{BIND[how]}\nprint('bound', flush=True)\ntime.sleep(120)\n"
     )
     middle = (
         "import os, subprocess, sys, time\n"
+        "os.environ['APPROVAL_SIM_BOUND_TO'] = str(os.getpid())\n"
         f"child = subprocess.Popen([sys.executable, '-c', {child!r}, str(os.getpid())], stdout=subprocess.PIPE, text=True)\n"
         "assert child.stdout.readline().strip() == 'bound'\n"
         "print(child.pid, flush=True)\ntime.sleep(120)\n"
@@ -260,34 +269,29 @@ def test_a_bound_child_ends_when_its_parent_is_killed(use_prctl):
         parent.wait()
 
 
-@pytest.mark.parametrize("command", ["run compare", "nightly"])
+@pytest.mark.parametrize("command", ["run compare", "nightly", "serve"])
 def test_kill_9_of_a_command_ends_its_temporary_server(command, tmp_path):
-    """The issue's case: `run compare` or `nightly` killed with SIGKILL while its flow runs."""
+    """The issue's case: `run compare` or `nightly` killed with SIGKILL while its flow runs; and `serve`,
+    whose server (with the UI) is its own when none was running."""
     environment = isolated_environment(tmp_path)
-    if command == "run compare":
-        arguments = [
-            "run",
-            "compare",
-            "luoyang-2017-before",
-            "luoyang-2017-after",
-            "-n",
-            "200000",
-            "-r",
-            "200",
-        ]
-    else:
-        folder = tmp_path / "scenarios"
-        folder.mkdir()
-        (folder / "a.yaml").write_text("name: a\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n")
-        arguments = ["nightly", "--scenarios", str(folder), "--seeds", "1,2,3", "-n", "200000", "-r", "50",
-                     "--no-exports"]  # fmt: skip
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("name: a\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n")
+    arguments, ready = {
+        "run compare": (["run", "compare", "luoyang-2017-before", "luoyang-2017-after", "-n", "200000", "-r", "200"],
+                        "temporary server ready"),
+        "nightly": (["nightly", "--scenarios", str(folder), "--seeds", "1,2,3", "-n", "200000", "-r", "50",
+                     "--no-exports"], "temporary server ready"),
+        "serve": (["serve", "--scenarios", str(folder)], "Prefect UI:"),
+    }[command]  # fmt: skip
     process = subprocess.Popen([sys.executable, "-m", "approval_sim.cli", *arguments], env=environment,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=tmp_path)  # fmt: skip
     records = tmp_path / "state" / "temporary-servers"
     server = None
     try:
+        assert process.stderr is not None
         for line in process.stderr:  # the command says when its server is ready
-            if "temporary server ready" in line:
+            if ready in line:
                 break
         (record,) = records.glob("*.json")
         data = json.loads(record.read_text())
