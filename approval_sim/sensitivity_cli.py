@@ -24,7 +24,7 @@ from approval_sim.options import (
 )
 from approval_sim.output import print_json
 
-PARAMETER_NAMES = ("capacity", "limit", "handling", "supplement", "instant", "parallel")
+PARAMETER_NAMES = ("capacity", "limit", "handling", "supplement", "instant", "parallel", "kind")
 DEFAULT_TOP = 15
 
 

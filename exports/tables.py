@@ -28,6 +28,7 @@ PARAMETER_NAMES = {
     "supplement": "补正概率",
     "instant": "事项即办",
     "parallel": "改为并联",
+    "kind": "同类工作用时",
 }
 # the stages of the built-in Luoyang scenarios; other stage ids are shown as they are
 STAGE_NAMES = {"P_LX": "立项阶段", "P_BJ": "报建阶段", "P_YS": "验收阶段"}
@@ -471,6 +472,8 @@ def departments_table(run: dict[str, Any]) -> Table | None:
 def subject_name(run: dict[str, Any], subject: str) -> str:
     if subject in ("all", "*", ""):
         return "全部事项"
+    if subject in WORK_KIND_NAMES:  # a 'kind' variation: every step of that kind of work
+        return f"全部{WORK_KIND_NAMES[subject]}"
     return department_names(run).get(subject) or item_names(run).get(subject) or subject
 
 

@@ -60,8 +60,16 @@ __all__ = [
     "sensitivity",
 ]
 
-Parameter = Literal["capacity", "limit", "handling", "supplement", "instant", "parallel"]
-PARAMETERS: tuple[Parameter, ...] = ("capacity", "limit", "handling", "supplement", "instant", "parallel")
+Parameter = Literal["capacity", "limit", "handling", "supplement", "instant", "parallel", "kind"]
+PARAMETERS: tuple[Parameter, ...] = (
+    "capacity",
+    "limit",
+    "handling",
+    "supplement",
+    "instant",
+    "parallel",
+    "kind",
+)
 DEFAULT_BY = 0.20
 INSTANT_DEPARTMENT = "sensitivity-instant"
 PARALLEL_MEANING = (
@@ -76,6 +84,7 @@ _ZH = {
     "supplement": "补正概率",
     "instant": "即办（不耗时）",
     "parallel": "改为并联（后续事项不再等待）",
+    "kind": "同类工作用时",
 }
 _NAME_CHARS = 16
 
@@ -397,7 +406,55 @@ def _candidates(
                         partial(_made_parallel, process, item),
                     )
                 )
+    if "kind" in vary:
+        out += _kind_candidates(process, by, skipped)
     return out, skipped
+
+
+KIND_ZH = {
+    "approval": "行政审批",
+    "intermediary": "中介服务",
+    "utility": "市政公用",
+    "notice": "公告期",
+    "applicant": "申请人工作",
+}
+
+
+def _with_kind_scaled(process: Process, kind: str, factor: float) -> Process:
+    items = tuple(
+        i.model_copy(update={"handling_scale": i.handling_scale * factor}) if i.kind == kind else i
+        for i in process.items
+    )
+    return process.replace(items=items)
+
+
+def _kind_candidates(process: Process, by: float, skipped: list[Skipped]) -> list[_Candidate]:
+    """Every step of one kind of work at once (``kind:intermediary:-30%``): the time of all intermediary
+    services, utility hookups, notice periods, applicant work or approvals scaled together, each in its own
+    unit (a calendar-day notice stays in calendar days): "cut intermediary time by 30 %" in one variation."""
+    out = []
+    present = {i.kind for i in process.items}
+    for kind in KIND_ZH:
+        if kind not in present:
+            skipped.append(Skipped("kind", kind, None, "no item of this kind"))
+            continue
+        if all(_takes_no_time(i) for i in process.items if i.kind == kind):
+            skipped.append(Skipped("kind", kind, None, "its items take no time"))
+            continue
+        for sign in (-1, +1):
+            factor = 1 + sign * by
+            pct = _percent(by, sign)
+            out.append(
+                _Candidate(
+                    f"kind:{kind}:{pct}",
+                    f"{KIND_ZH[kind]} {kind}: {_ZH['kind']} {pct} (kind)",
+                    "kind",
+                    kind,
+                    factor,
+                    partial(_with_kind_scaled, process, kind, factor),
+                )
+            )
+    return out
 
 
 def build_variations(

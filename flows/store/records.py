@@ -81,7 +81,7 @@ class ReplicationFigure(Record):
 class SensitivityFigure(Record):
     rank: int = Field(ge=1)
     variation: str
-    parameter: Literal["capacity", "limit", "handling", "supplement", "instant", "parallel"]
+    parameter: Literal["capacity", "limit", "handling", "supplement", "instant", "parallel", "kind"]
     subject: str
     factor: FiniteFloat | None = None
     mean_days: Days

@@ -129,7 +129,9 @@ class SensitivityRow(SQLModel, table=True):
     run_id: int = Field(foreign_key="run.id", index=True)
     rank: int
     variation: str = Field(max_length=300)
-    parameter: str = Field(max_length=40)  # capacity | limit | handling | supplement | instant | parallel
+    parameter: str = Field(
+        max_length=40
+    )  # capacity | limit | handling | supplement | instant | parallel | kind
     subject: str = Field(max_length=64, description="the item or department varied")
     factor: float | None = None
     mean_days: float
