@@ -50,12 +50,25 @@ Identifier = Annotated[
 ]
 
 
+ProfileName = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^\S(.*\S)?$",
+        description="a profile's name (Chinese allowed), without leading or trailing spaces",
+    ),
+]
+
+
 def _plain(value: Any) -> Any:
     """Models (and sequences of models) as plain data, so validation runs on them again."""
     if isinstance(value, BaseModel):
         return value.model_dump()
     if isinstance(value, list | tuple):
         return [_plain(entry) for entry in value]
+    if isinstance(value, dict):
+        return {key: _plain(entry) for key, entry in value.items()}
     return value
 
 
@@ -438,6 +451,22 @@ class Process(Strict):
     targets: ApprovalTargets | None = Field(
         default=None, description="time targets (approval clock, per stage, elapsed clock)"
     )
+    profiles: dict[ProfileName, ProjectProfile] = Field(
+        default_factory=dict,
+        description="named project profiles of this scenario (besides the built-in ones), usable by 'profile' "
+        "and --profile; a name here shadows a built-in profile of the same name",
+    )
+
+    @field_validator("profiles", mode="before")
+    @classmethod
+    def _profile_names(cls, value: Any) -> Any:
+        """A profile's name is its key (written once, in the key)."""
+        if isinstance(value, dict):
+            return {
+                key: {**body, "name": key} if isinstance(body, dict) and "name" not in body else body
+                for key, body in value.items()
+            }
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Process:

@@ -8,6 +8,7 @@ so a filed enterprise project does not wait for what the government feasibility 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -35,8 +36,11 @@ def builtin_profiles() -> dict[str, ProjectProfile]:
 ALL_ITEMS = "all"
 
 
-def load_profile(reference: str) -> ProjectProfile | None:
-    """A built-in profile name, ``all`` (None: every item applies), or a YAML file holding one profile."""
+def load_profile(reference: str, own: Mapping[str, ProjectProfile] | None = None) -> ProjectProfile | None:
+    """A built-in profile name, ``all`` (None: every item applies), or a YAML file holding one profile.
+
+    ``own``: the scenario's own profiles, named in the message when the reference is none of these.
+    """
     if reference == ALL_ITEMS:
         return None
     profiles = builtin_profiles()
@@ -44,13 +48,14 @@ def load_profile(reference: str) -> ProjectProfile | None:
         return profiles[reference]
     path = Path(reference)
     if not path.exists():
+        known = [*(own or {}), *profiles]
         raise ScenarioError(
             reference,
             [
                 Problem(
                     (),
-                    f"unknown profile{did_you_mean(reference, profiles)}",
-                    f"use one of {', '.join(profiles)}, 'all', or a YAML file with investment_type, "
+                    f"unknown profile{did_you_mean(reference, known)}",
+                    f"use one of {', '.join(known)}, 'all', or a YAML file with investment_type, "
                     "investment_million_yuan and site_conditions",
                 )
             ],

@@ -57,6 +57,7 @@ TOP_LEVEL_KEYS = (
     "base",
     "baseline",
     "profile",
+    "profiles",
     "sources",
     "departments",
     "stages",
@@ -546,8 +547,16 @@ def _merge_with_base(
         elif key in base_dump and key != "name":
             merged[key] = base_dump[key]
     merged.setdefault("name", data.get("name", base_dump.get("name")))
+    profiles = data.get("profiles")
+    if profiles is None:
+        profiles = base_dump.get("profiles", {})
+    elif base_dump.get("profiles") and isinstance(profiles, Mapping):
+        profiles = {**base_dump["profiles"], **profiles}
+    if profiles:
+        merged["profiles"] = profiles
     if isinstance(merged.get("profile"), str):
-        merged["profile"] = _profile_by_name(merged["profile"], problems)
+        own_profiles = profiles if isinstance(profiles, Mapping) else {}
+        merged["profile"] = _profile_by_name(merged["profile"], own_profiles, problems)
     if base is not None and isinstance(data.get("sources"), Mapping):
         merged["sources"] = {**base_dump.get("sources", {}), **data["sources"]}
     if rules_document is not None and isinstance(rules_document.data.get("sources"), Mapping):
@@ -634,16 +643,21 @@ def _apply_gates(items: list[Any], origins: list[int | None], problems: list[Pro
             items[position[target]] = gated
 
 
-def _profile_by_name(name: str, problems: list[Problem]) -> dict[str, Any] | None:
+def _profile_by_name(name: str, own: Mapping[str, Any], problems: list[Problem]) -> dict[str, Any] | None:
+    """A profile named by ``profile:``: one of the scenario's own ``profiles`` first, else a built-in one."""
     from approval_model.profiles import builtin_profiles
 
+    if name in own:
+        body = own[name]
+        return {**body, "name": name} if isinstance(body, Mapping) and "name" not in body else body
     profiles = builtin_profiles()
     if name not in profiles:
+        known = [*own, *profiles]
         problems.append(
             Problem(
                 ("profile",),
-                f"unknown profile '{name}'{did_you_mean(name, profiles)}",
-                f"use one of {', '.join(profiles)} or write the profile inline",
+                f"unknown profile '{name}'{did_you_mean(name, known)}",
+                f"use one of {', '.join(known)}, declare it under 'profiles', or write the profile inline",
             )
         )
         return None
@@ -682,7 +696,12 @@ def _problem_from_detail(location: tuple[str | int, ...], detail: Mapping[str, A
         return Problem(location, f"missing required field '{name}'", f"add '{name}: ...' to this entry")
     if kind == "extra_forbidden":
         parent = next((p for p in reversed(location[:-1]) if isinstance(p, str)), "")
-        model = Provenance if "provenance" in location[:-1] else NESTED_MODELS.get(parent)
+        if "provenance" in location[:-1]:
+            model: type[BaseModel] | None = Provenance
+        elif location[:1] == ("profiles",) and len(location) == 3:
+            model = ProjectProfile
+        else:
+            model = NESTED_MODELS.get(parent)
         allowed = list(model.model_fields) if model is not None else []
         hint = f"allowed keys: {', '.join(allowed)}" if allowed else "see docs/scenario-format.md"
         return Problem(

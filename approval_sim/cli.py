@@ -27,6 +27,7 @@ from approval_sim import (
     server_cli,
     sim_cli,
     validation_cli,
+    workbook_cli,
 )
 
 app = typer.Typer(
@@ -51,6 +52,7 @@ for _module in (
     validation_cli,
     calendar_cli,
     server_cli,
+    workbook_cli,
 ):
     _module.register(app, catalog_app)
 

@@ -28,11 +28,14 @@ def load(reference: str | Path) -> Process:
 
 
 def for_profile(process: Process, profile: str | None) -> Process:
-    """Restrict to the items that apply: the named profile, else the scenario's own, else the default."""
+    """Restrict to the items that apply: the named profile (one of the scenario's own ``profiles`` first, then a
+    built-in one or a file), else the scenario's default profile, else the default."""
     if profile is None:
         chosen = process.profile if process.profile is not None else load_profile(DEFAULT_PROFILE)
+    elif profile in process.profiles:
+        chosen = process.profiles[profile]
     else:
-        chosen = load_profile(profile)
+        chosen = load_profile(profile, own=process.profiles)
     return applicable_process(process, chosen)
 
 

@@ -1,0 +1,332 @@
+"""The catalog workbook: template, import (every problem at once, placed on its cell), export and round trip.
+
+Bad workbooks are built here cell by cell with openpyxl, so the expected sheet, row and column of each problem is
+known independently of the importer.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from approval_model.scenario import builtin_names, load_process
+from approval_sim.cli import app
+from rules.loading import load
+from workbooks.importer import import_catalog, read_catalog
+from workbooks.scenario_file import scenario_yaml
+from workbooks.sheets import WorkbookError
+from workbooks.writer import process_rows, template_rows, write_workbook
+
+runner = CliRunner()
+
+SHEETS = [
+    "说明 instructions",
+    "流程 process",
+    "部门 departments",
+    "阶段 stages",
+    "事项 items",
+    "前置条件 prerequisites",
+    "项目类型 profiles",
+    "数据来源 provenance",
+    "来源 sources",
+]
+
+
+def _template(tmp_path: Path) -> Path:
+    path = tmp_path / "template.xlsx"
+    result = runner.invoke(app, ["catalog", "template", "--out", str(path)])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _columns(sheet) -> dict[str, int]:  # noqa: ANN001 - an openpyxl worksheet
+    """English key (second line of the header) -> column number."""
+    return {
+        str(sheet.cell(1, c).value).split("\n")[-1]: c
+        for c in range(1, sheet.max_column + 1)
+        if sheet.cell(1, c).value
+    }
+
+
+def _same_process(first, second) -> bool:  # noqa: ANN001
+    a, b = first.model_dump(), second.model_dump()
+    a.pop("lineage"), b.pop("lineage")
+    return a == b
+
+
+# ---- template ------------------------------------------------------------------------------------------
+
+
+def test_template_has_the_sheets_headers_drop_downs_and_a_worked_example(tmp_path):
+    book = openpyxl.load_workbook(_template(tmp_path))
+    assert book.sheetnames == SHEETS
+    items = book["事项 items"]
+    header = items.cell(1, 1).value
+    assert header.split("\n") == ["事项编号 *", "id"]  # Chinese above, English key beneath
+    assert items.cell(1, 1).comment is not None  # meaning, unit and range on hover
+    columns = _columns(items)
+    assert items.cell(2, columns["statutory_limit_days"]).value == 20
+    validations = {str(v.sqref).split(":")[0]: v for v in items.data_validations.dataValidation}
+    letter = openpyxl.utils.get_column_letter
+    department = validations[f"{letter(columns['department'])}2"]
+    assert department.formula1.startswith("'部门 departments'!$B$2")  # the department names
+    distribution = validations[f"{letter(columns['handling_days.distribution'])}2"]
+    assert distribution.formula1 == '"固定,均匀,三角,对数正态,指数,经验"'
+    kinds = {f"{letter(columns[k])}2" for k in ("online", "gates_construction", "stage")}
+    assert kinds <= set(validations)
+    instructions = book["说明 instructions"]
+    assert "填写说明" in instructions["A1"].value
+
+
+def test_the_untouched_template_imports_as_its_worked_example(tmp_path):
+    process = import_catalog(_template(tmp_path))
+    assert [i.id for i in process.items] == ["I01", "I02"]
+    first = process.item("I01")
+    assert first.department == "fgw"  # the template names the department by name; the import stores the id
+    assert first.prerequisite_ids == ("I02",)
+    assert first.handling_days.distribution == "lognormal"
+    assert first.applies_when.investment_types == ("enterprise_approval",)
+    assert first.provenance["statutory_limit_days"].sources == ("L673",)
+    # 30,000 万元 in the sheet is 300 million yuan in the model
+    assert process.profile.investment_million_yuan == 300.0
+    assert process.profile.name == "核准类工业项目"
+
+
+# ---- round trip ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_import_after_export_gives_the_same_process(tmp_path, name):
+    """Every built-in, every field: a new model field that the workbook drops fails here."""
+    original = load(name)
+    workbook = tmp_path / f"{name}.xlsx"
+    result = runner.invoke(app, ["catalog", "export", name, "--format", "xlsx", "--out", str(workbook)])
+    assert result.exit_code == 0, result.output
+    scenario = tmp_path / f"{name}.yaml"
+    result = runner.invoke(app, ["catalog", "import", str(workbook), "--out", str(scenario)])
+    assert result.exit_code == 0, result.output
+    again = load_process(scenario)
+    assert _same_process(original, again)
+    assert again.name == original.name
+
+
+def test_round_trip_keeps_text_that_excel_would_read_as_a_formula(tmp_path):
+    original = load("luoyang-2017-before")
+    items = list(original.items)
+    items[0] = items[0].model_copy(
+        update={"note": "=1+1 is not a formula", "materials": ("申请表", "承诺书")}
+    )
+    changed = original.replace(items=tuple(items))
+    path = tmp_path / "formula.xlsx"
+    write_workbook(path, process_rows(changed))
+    assert _same_process(import_catalog(path), changed)
+
+
+# ---- a workbook built by hand ----------------------------------------------------------------------------
+
+
+def _hand_built(path: Path) -> None:
+    """A planner's own workbook: English-only headers, reordered columns, department by id, no extras."""
+    book = openpyxl.Workbook()
+    book.active.title = "process"
+    book["process"].append(["setting", "value"])
+    book["process"].append(["name", "hand-city"])
+    book["process"].append(["每工作日新到项目数", 0.5])
+    departments = book.create_sheet("departments")
+    departments.append(["name", "id", "capacity"])
+    departments.append(["市规划局", "gh", 3])
+    departments.append(["市住建局", "zj", None])
+    stages = book.create_sheet("stages")
+    stages.append(["id", "name"])
+    stages.append(["S1", "报建"])
+    items = book.create_sheet("items")
+    items.append(["id", "name", "stage", "department", "statutory_limit_days", "materials", "online"])
+    items.append(["A1", "建设工程规划许可", "S1", "gh", 20, "申请表\n设计方案", "yes"])
+    items.append(["A2", "施工许可", "报建", "市住建局", "15", 4, "否"])
+    prerequisites = book.create_sheet("prerequisites")
+    prerequisites.append(["item", "prerequisite", "可替代组"])
+    prerequisites.append(["A2", "A1", None])
+    for title, header in (
+        ("profiles", ["name", "investment_type"]),
+        ("provenance", ["item", "field", "status"]),
+        ("sources", ["id", "title"]),
+    ):
+        book.create_sheet(title).append(header)
+    book.save(path)
+
+
+def test_a_hand_built_workbook_with_english_headers_imports(tmp_path):
+    path = tmp_path / "hand.xlsx"
+    _hand_built(path)
+    process = import_catalog(path)
+    assert process.name == "hand-city"
+    assert process.simulation.arrivals == {"per_working_day": 0.5}
+    assert process.department("gh").capacity == 3
+    assert process.item("A1").materials == ("申请表", "设计方案")
+    assert process.item("A1").online is True and process.item("A2").online is False
+    assert process.item("A2").statutory_limit_days == 15.0  # a number typed as text
+    assert (process.item("A2").department, process.item("A2").stage) == ("zj", "S1")  # by name
+    assert process.item("A2").prerequisite_ids == ("A1",)
+
+
+# ---- bad workbooks: every problem at once, on its cell -----------------------------------------------------
+
+
+def _broken(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    """The template with five known mistakes, and the columns of its items sheet."""
+    path = tmp_path / "broken.xlsx"
+    book = openpyxl.load_workbook(_template(tmp_path))
+    del book["项目类型 profiles"]  # a missing sheet
+    items = book["事项 items"]
+    columns = _columns(items)
+    items.cell(
+        1, columns["promised_limit_days"]
+    ).value = "承诺时线（工作日）"  # a retyped header, with a typo
+    items.cell(2, columns["department"]).value = "市发改委"  # unknown department
+    items.cell(3, columns["statutory_limit_days"]).value = -5  # negative limit
+    prerequisites = book["前置条件 prerequisites"]  # row 2: I01 needs I02; row 3 closes a cycle
+    prerequisites.append(["I02", "I01"])
+    book.save(path)
+    return path, columns
+
+
+def test_a_broken_workbook_lists_every_problem_with_its_place_and_writes_nothing(tmp_path):
+    path, columns = _broken(tmp_path)
+    out = tmp_path / "scenario.yaml"
+    result = runner.invoke(app, ["catalog", "import", str(path), "--out", str(out)])
+    assert result.exit_code == 2
+    assert not out.exists()
+    letter = openpyxl.utils.get_column_letter
+    lines = [line for line in result.output.splitlines() if line.startswith("  - ")]
+    assert len(lines) == 5, result.output
+    text = "\n".join(lines)
+    assert "missing sheet '项目类型 profiles'" in text
+    assert (
+        f"sheet '事项 items', row 1, cell {letter(columns['promised_limit_days'])}1: unknown column" in text
+    )
+    assert "did you mean '承诺时限（工作日）'" in text
+    assert f"({letter(columns['department'])}2): unknown 审批部门 '市发改委'" in text
+    assert "did you mean '市发展改革委'" in text
+    assert f"({letter(columns['statutory_limit_days'])}3): 'statutory_limit_days' must be a number" in text
+    assert "sheet '前置条件 prerequisites', rows 2, 3: prerequisites form a cycle" in text
+    assert all("Fix: " in line for line in lines)
+
+
+def test_unreadable_cells_and_dangling_references_are_each_reported(tmp_path):
+    path = tmp_path / "cells.xlsx"
+    book = openpyxl.load_workbook(_template(tmp_path))
+    items = book["事项 items"]
+    columns = _columns(items)
+    items.cell(2, columns["online"]).value = "也许"
+    items.cell(2, columns["handling_days.distribution"]).value = "正态"
+    items.cell(3, columns["materials"]).value = 2.5
+    items.cell(3, columns["id"]).value = "I01"  # a duplicate id
+    book["前置条件 prerequisites"].append(["I01", "I09"])  # an unknown prerequisite
+    provenance = book["数据来源 provenance"]
+    provenance.append(["I01", "承诺时限（工作日）", "有据"])  # documented without a source
+    provenance.append(["I01", "法定时限", "假设"])  # not a column of the items sheet
+    book.save(path)
+    _, process, problems = read_catalog(path)
+    assert process is None
+    by_cell = {
+        (p.place.sheet, p.place.rows, p.place.column.key if p.place.column else None): p for p in problems
+    }
+    assert "'也许' is not 是 or 否" in by_cell[("事项 items", (2,), "online")].message
+    assert "'正态' is not one of" in by_cell[("事项 items", (2,), "handling_days.distribution")].message
+    assert "whole number" in by_cell[("事项 items", (3,), "materials")].message
+    assert "duplicate item id 'I01' (also row 2)" in by_cell[("事项 items", (3,), "id")].message
+    # renaming I02 left the template's own prerequisite row dangling
+    assert "unknown prerequisite 'I02'" in by_cell[("前置条件 prerequisites", (2,), "prerequisite")].message
+    assert "unknown prerequisite 'I09'" in by_cell[("前置条件 prerequisites", (3,), "prerequisite")].message
+    assert "needs at least one source" in by_cell[("数据来源 provenance", (3,), "field")].message
+    assert "did you mean '法定时限（工作日）'" in by_cell[("数据来源 provenance", (4,), "field")].message
+    assert len(problems) == 8
+
+
+def test_a_missing_departments_sheet_is_one_problem_not_one_per_item(tmp_path):
+    path = tmp_path / "no-departments.xlsx"
+    book = openpyxl.load_workbook(_template(tmp_path))
+    del book["部门 departments"]
+    book.save(path)
+    _, _, problems = read_catalog(path)
+    assert [p.message.split(" (")[0] for p in problems] == ["missing sheet '部门 departments'"]
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "expected"),
+    [
+        (b"not a workbook", ".xlsx", "not a readable Excel workbook"),
+        (b"", ".xls", "old .xls workbooks are not supported"),
+    ],
+)
+def test_a_file_that_is_no_workbook_gets_a_message(tmp_path, content, suffix, expected):
+    path = tmp_path / f"catalog{suffix}"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["catalog", "import", str(path), "--out", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_existing_files_are_not_overwritten_without_force(tmp_path):
+    out = tmp_path / "mine.yaml"
+    out.write_text("name: mine\n", encoding="utf-8")
+    result = runner.invoke(app, ["catalog", "import", str(_template(tmp_path)), "--out", str(out)])
+    assert result.exit_code == 2 and "--force" in result.output
+    assert out.read_text(encoding="utf-8") == "name: mine\n"
+    result = runner.invoke(
+        app, ["catalog", "import", str(tmp_path / "template.xlsx"), "--out", str(out), "--force"]
+    )
+    assert result.exit_code == 0
+    assert load_process(out).name == "demo-city"
+
+
+# ---- CSV ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
+def test_a_csv_of_items_creates_its_departments_and_stages(tmp_path, encoding):
+    path = tmp_path / "清单.csv"
+    with path.open("w", encoding=encoding, newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["事项编号", "事项名称", "审批部门", "所属阶段", "法定时限（工作日）", "前置事项"])
+        writer.writerow(["B1", "用地预审", "市国土资源局", "立项阶段", "20", ""])
+        writer.writerow(["B2", "选址意见书", "市城乡规划局", "立项阶段", "20", "B1"])
+        writer.writerow(["B3", "施工许可", "市住建委", "报建阶段", "15", "B1, B2"])
+    process = import_catalog(path)
+    assert [d.name for d in process.departments] == ["市国土资源局", "市城乡规划局", "市住建委"]
+    assert [s.name for s in process.stages] == ["立项阶段", "报建阶段"]
+    assert process.item("B3").prerequisite_ids == ("B1", "B2")
+    assert process.item("B3").department == process.departments[2].id
+
+
+def test_a_csv_with_a_cycle_names_the_rows(tmp_path):
+    path = tmp_path / "cycle.csv"
+    path.write_text(
+        "事项编号,事项名称,审批部门,所属阶段,法定时限（工作日）,前置事项\n"
+        "B1,甲,部门一,阶段一,20,B2\nB2,乙,部门一,阶段一,-3,B1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(WorkbookError) as caught:
+        import_catalog(path)
+    text = str(caught.value)
+    assert "row 3, column '法定时限（工作日） statutory_limit_days' (E3)" in text
+    assert "prerequisites form a cycle" in text
+
+
+def test_the_scenario_file_written_by_import_is_plain_yaml_that_checks(tmp_path):
+    process = import_catalog(_template(tmp_path))
+    path = tmp_path / "demo.yaml"
+    path.write_text(scenario_yaml(process, "a header"), encoding="utf-8")
+    assert path.read_text(encoding="utf-8").startswith("# a header\nname: demo-city\n")
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_template_rows_match_the_layout():
+    rows = template_rows()
+    assert len(rows["items"]) == 2 and len(rows["departments"]) == 1

@@ -1,0 +1,388 @@
+"""Import a filled catalog workbook (or a CSV of items) into a validated scenario.
+
+Two passes, every problem reported together:
+
+1. the workbook's shape and cells: sheets and headers present (a typo'd header gets a "did you mean"), each cell
+   readable (a number, 是/否, a value of the drop-down list), department and stage names known, prerequisite
+   and provenance rows naming known items;
+2. the scenario model on the assembled data, exactly as for a YAML file: ranges (a negative limit), missing
+   fields, duplicate ids, unknown prerequisites, cycles. Each of its problems is placed back on the cell (or the
+   rows) it came from.
+
+A problem that only follows from one already reported (an item's department when the departments sheet is
+missing) is not reported twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from approval_model.models import Process, ProjectProfile
+from approval_model.problems import Problem, ScenarioError, did_you_mean
+from approval_model.scenario import ScenarioDocument, build_process
+from workbooks.cells import BLANK
+from workbooks.layout import Layout, catalog_layout, normalise_header
+from workbooks.sheets import Place, WorkbookError, WorkbookProblem, read_csv_rows, read_sheets
+from workbooks.tables import CSV_PREREQUISITES, IDENTIFIER, Location, SheetReader, Table, set_path
+
+__all__ = ["import_catalog", "read_catalog"]
+
+
+def _item_index(items: list[dict[str, Any]]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for position, item in enumerate(items):
+        if isinstance(item.get("id"), str):
+            index.setdefault(item["id"], position)
+    return index
+
+
+def _attach_prerequisites(reader: SheetReader, table: Table, items: list[dict[str, Any]]) -> None:
+    index = _item_index(items)
+    rows_of: dict[int, list[int]] = {}
+    for row in table.rows:
+        item_id, prerequisite = row.values.get("item", BLANK), row.values.get("prerequisite", BLANK)
+        if item_id is BLANK or prerequisite is BLANK:
+            continue  # a missing required cell: reported below
+        if item_id not in index:
+            reader.problem(
+                row.places["item"],
+                f"unknown item '{item_id}'{did_you_mean(str(item_id), index)}",
+                "use an item id of sheet '事项 items'",
+            )
+            continue
+        target = items[index[item_id]]
+        entry: dict[str, Any] = {"item": prerequisite}
+        for key in ("one_of", "status", "sources", "note"):
+            if row.values.get(key, BLANK) is not BLANK:
+                entry[key] = row.values[key]
+        listed = target.setdefault("prerequisites", [])
+        position = len(listed)
+        listed.append(entry)
+        location: Location = ("items", index[item_id], "prerequisites", position)
+        reader.origins[location] = row.places["prerequisite"]
+        for key in ("one_of", "status", "sources", "note"):
+            if key in row.places:
+                reader.origins[(*location, key)] = row.places[key]
+        rows_of.setdefault(index[item_id], []).append(row.number)
+        reader.edges.setdefault((str(item_id), str(prerequisite)), row.number)
+    reader.prerequisites_title = table.title
+    for position, numbers in rows_of.items():
+        reader.origins[("items", position, "prerequisites")] = table.place(numbers)
+    for row in table.rows:
+        for key in ("item", "prerequisite"):
+            if row.values.get(key, BLANK) is BLANK and key in row.places:
+                reader.problem(row.places[key], "empty cell", "give an item id of sheet '事项 items'")
+
+
+def _attach_csv_prerequisites(reader: SheetReader, items: list[dict[str, Any]]) -> None:
+    for position, item in enumerate(items):
+        listed = item.get("prerequisites")
+        if listed is None:
+            continue
+        place = reader.origins.get(("items", position, "prerequisites"))
+        for index in range(len(listed)):
+            if place is not None:
+                reader.origins[("items", position, "prerequisites", index)] = place
+
+
+def _attach_provenance(reader: SheetReader, table: Table, items: list[dict[str, Any]]) -> None:
+    index = _item_index(items)
+    item_columns = reader.layout.sheet("items").columns
+    labels = {normalise_header(c.label): c.key for c in item_columns}
+    labels.update({normalise_header(c.key): c.key for c in item_columns})
+    seen: dict[tuple[str, str], int] = {}
+    for row in table.rows:
+        item_id, raw_field = row.values.get("item", BLANK), row.values.get("field", BLANK)
+        if item_id is BLANK or raw_field is BLANK:
+            for key in ("item", "field"):
+                if row.values.get(key, BLANK) is BLANK and key in row.places:
+                    reader.problem(row.places[key], "empty cell", "fill it in, or delete the row")
+            continue
+        if item_id not in index:
+            reader.problem(
+                row.places["item"],
+                f"unknown item '{item_id}'{did_you_mean(str(item_id), index)}",
+                "use an item id of sheet '事项 items'",
+            )
+            continue
+        name = labels.get(normalise_header(raw_field))
+        if name is None:
+            if IDENTIFIER.match(str(raw_field)) and str(raw_field).islower():
+                name = str(raw_field)
+            else:
+                reader.problem(
+                    row.places["field"],
+                    f"'{raw_field}' is not a column of sheet '事项 items'"
+                    f"{did_you_mean(str(raw_field), [c.label for c in item_columns])}",
+                    "write the header of the items column the source is for, e.g. 法定时限（工作日）",
+                )
+                continue
+        if (item_id, name) in seen:
+            reader.problem(
+                row.places["field"],
+                f"the provenance of {item_id} '{raw_field}' is also given in row {seen[(item_id, name)]}",
+                "keep one of the two rows",
+            )
+            continue
+        seen[(item_id, name)] = row.number
+        entry = {
+            k: row.values[k] for k in ("status", "sources", "note") if row.values.get(k, BLANK) is not BLANK
+        }
+        items[index[item_id]].setdefault("provenance", {})[name] = entry
+        location: Location = ("items", index[item_id], "provenance", name)
+        reader.origins[location] = row.places["field"]
+        for key in ("status", "sources", "note"):
+            if key in row.places:
+                reader.origins[(*location, key)] = row.places[key]
+
+
+def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | None]:
+    profiles: dict[str, Any] = {}
+    default: str | None = None
+    first_row: dict[str, int] = {}
+    for row in table.rows:
+        name = row.values.get("name", BLANK)
+        if name is BLANK:
+            continue
+        if name in first_row:
+            reader.problem(
+                row.places["name"],
+                f"profile '{name}' is also defined in row {first_row[name]}",
+                "give each profile its own name",
+            )
+            continue
+        first_row[name] = row.number
+        body: dict[str, Any] = {}
+        for key in ("investment_type", "investment_million_yuan", "site_conditions", "description"):
+            if row.values.get(key, BLANK) is not BLANK:
+                body[key] = row.values[key]
+        reader.origins[("profiles", name)] = table.place([row.number])
+        for key, place in row.places.items():
+            reader.origins[("profiles", name, key)] = place
+        if row.values.get("default") is True:
+            if default is not None:
+                reader.problem(
+                    row.places["default"],
+                    f"two default profiles ('{default}' in row {first_row[default]}, and '{name}')",
+                    "mark one profile as default (是) and leave the others empty",
+                )
+            else:
+                default = name
+                reader.origins[("profile",)] = row.places.get("default", table.place([row.number]))
+        profiles[name] = body
+    # a row that is exactly a built-in profile stands for that profile (not a copy of it)
+    if default is not None and _is_builtin(default, profiles[default]):
+        profiles.pop(default)
+    return profiles, default
+
+
+def _is_builtin(name: str, body: Mapping[str, Any]) -> bool:
+    from pydantic import ValidationError
+
+    from approval_model.profiles import builtin_profiles
+
+    builtin = builtin_profiles().get(name)
+    if builtin is None:
+        return False
+    try:
+        return ProjectProfile.model_validate({"name": name, **body}) == builtin
+    except ValidationError:
+        return False
+
+
+def _sources(reader: SheetReader, table: Table) -> dict[str, Any]:
+    sources: dict[str, Any] = {}
+    first_row: dict[str, int] = {}
+    for row in table.rows:
+        key = row.values.get("id", BLANK)
+        if key is BLANK:
+            continue
+        if key in first_row:
+            reader.problem(
+                row.places["id"], f"source '{key}' is also listed in row {first_row[key]}", "keep one row"
+            )
+            continue
+        first_row[key] = row.number
+        reader.origins[("sources", key)] = row.places.get("title", table.place([row.number]))
+        title = row.values.get("title", BLANK)
+        if title is BLANK:
+            reader.problem(row.places.get("title"), "empty title", "give the source's title")
+        else:
+            sources[key] = title
+    return sources
+
+
+def _csv_structure(items: list[dict[str, Any]]) -> tuple[list, list]:
+    """A CSV holds only items: its departments and stages are the names it uses, in order of appearance."""
+    made: dict[str, dict[str, dict[str, Any]]] = {"department": {}, "stage": {}}
+    prefix = {"department": "D", "stage": "S"}
+    for item in items:
+        for key in ("department", "stage"):
+            value = item.get(key)
+            if not isinstance(value, str):
+                continue
+            known = made[key]
+            if value not in known:
+                ident = value if IDENTIFIER.match(value) else f"{prefix[key]}{len(known) + 1:02d}"
+                known[value] = {"id": ident, "name": value}
+            item[key] = known[value]["id"]
+    return list(made["department"].values()), list(made["stage"].values())
+
+
+def _place_of(reader: SheetReader, location: Location) -> Place | None:
+    probe = tuple(location)
+    while probe:
+        if probe in reader.origins:
+            return reader.origins[probe]
+        probe = probe[:-1]
+    return None
+
+
+def _follows_from_reported(reader: SheetReader, problem: Problem, place: Place | None) -> bool:
+    location, message = problem.location, problem.message
+    if place is not None and (place.sheet, place.rows, place.column.key if place.column else None) in (
+        reader.reported
+    ):
+        return True
+    if len(location) >= 3 and location[0] == "items":
+        if location[2] == "department" and ("departments", "id") in reader.absent:
+            return True
+        if location[2] == "stage" and ("stages", "id") in reader.absent:
+            return True
+        if message.startswith("missing required field") and ("items", str(location[-1])) in reader.absent:
+            return True
+    if (
+        len(location) >= 3
+        and location[0] in ("departments", "stages")
+        and message.startswith("missing required field")
+        and (location[0], str(location[-1])) in reader.absent
+    ):
+        return True
+    return location[:1] == ("name",) and ("process", "name") in reader.absent
+
+
+def _cycle_place(reader: SheetReader, message: str) -> Place | None:
+    """The rows of the prerequisites sheet that make up a cycle named 'A -> B -> A' (A is B's prerequisite)."""
+    members = message.split(": ", 1)[-1].split(" -> ")
+    rows = [reader.edges.get((after, before)) for before, after in zip(members, members[1:], strict=False)]
+    if reader.prerequisites_title is None or not all(rows):
+        return None
+    return Place(reader.prerequisites_title, tuple(sorted(r for r in rows if r)))
+
+
+_ALSO = re.compile(r"\(also (items|departments|stages)\[(\d+)\]\)")
+
+
+def _also_row(reader: SheetReader, match: re.Match[str]) -> str:
+    """'(also items[0])' in a duplicate-id message -> '(also row 2)'."""
+    place = reader.origins.get((match[1], int(match[2])))
+    return f"(also row {place.rows[0]})" if place is not None and place.rows else match[0]
+
+
+def _model_problems(reader: SheetReader, error: ScenarioError) -> None:
+    for problem in error.problems:
+        place = _place_of(reader, problem.location)
+        if problem.message.startswith("prerequisites form a cycle"):
+            place = _cycle_place(reader, problem.message) or place
+        if _follows_from_reported(reader, problem, place):
+            continue
+        message = _ALSO.sub(lambda m: _also_row(reader, m), problem.message)
+        if place is None and problem.location:
+            from approval_model.problems import format_location
+
+            message = f"{format_location(problem.location)}: {message}"
+        reader.problem(place, message, problem.fix)
+
+
+def read_catalog(
+    path: str | Path, layout: Layout | None = None
+) -> tuple[dict[str, Any], Process | None, list]:
+    """The scenario data of a workbook or CSV, the validated process (None when there are problems) and the
+    problems, sorted by sheet, row and column."""
+    path = Path(path)
+    layout = layout or catalog_layout()
+    reader = SheetReader(str(path), layout)
+    if not path.is_file():
+        raise WorkbookError(
+            str(path), [WorkbookProblem(None, "no such file", "give the path of a .xlsx or .csv file")]
+        )
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise WorkbookError(
+            str(path),
+            [
+                WorkbookProblem(
+                    None, "old .xls workbooks are not supported", "save it as .xlsx (Excel Workbook)"
+                )
+            ],
+        )
+    data: dict[str, Any] = {}
+    if suffix == ".csv":
+        items_sheet = layout.sheet("items")
+        title = path.name
+        table = reader.table(items_sheet, title, read_csv_rows(path), extra=(CSV_PREREQUISITES,))
+        items = reader.entries(table, "items")
+        _attach_csv_prerequisites(reader, items)
+        departments, stages = _csv_structure(items)
+        stem = re.sub(r"[^A-Za-z0-9_\-.]+", "-", path.stem).strip("-") or "imported-catalog"
+        data = {"name": stem, "departments": departments, "stages": stages, "items": items}
+    else:
+        located = reader.find_sheets(read_sheets(path))
+        tables: dict[str, Table] = {}
+        for sheet in layout.sheets:
+            if sheet.key in located and sheet.kind == "table":
+                tables[sheet.key] = reader.table(sheet, *located[sheet.key])
+        if "process" in located:
+            values, places = reader.settings(layout.sheet("process"), *located["process"])
+            for key, value in values.items():
+                set_path(data, tuple(key.split(".")), value)
+            for key, place in places.items():
+                reader.origins[tuple(key.split("."))] = place
+        else:
+            reader.absent.add(("process", "name"))
+        departments = reader.entries(tables["departments"], "departments") if "departments" in tables else []
+        stages = reader.entries(tables["stages"], "stages") if "stages" in tables else []
+        items = reader.entries(tables["items"], "items") if "items" in tables else []
+        if "departments" not in tables:
+            reader.absent.add(("departments", "id"))
+        if "stages" not in tables:
+            reader.absent.add(("stages", "id"))
+        if "items" in tables:
+            if "departments" in tables:
+                reader.resolve(tables["items"], "department", items, departments)
+            if "stages" in tables:
+                reader.resolve(tables["items"], "stage", items, stages)
+        if "prerequisites" in tables:
+            _attach_prerequisites(reader, tables["prerequisites"], items)
+        if "provenance" in tables:
+            _attach_provenance(reader, tables["provenance"], items)
+        data.update({"departments": departments, "stages": stages, "items": items})
+        if "profiles" in tables:
+            profiles, default = _profiles(reader, tables["profiles"])
+            if profiles:
+                data["profiles"] = profiles
+            if default is not None:
+                data["profile"] = default
+        if "sources" in tables:
+            sources = _sources(reader, tables["sources"])
+            if sources:
+                data["sources"] = sources
+    process = None
+    try:
+        process = build_process(ScenarioDocument(label=str(path), path=None, data=data))
+    except ScenarioError as error:
+        _model_problems(reader, error)
+    order = {sheet.title: position for position, sheet in enumerate(layout.sheets)}
+    problems = sorted(reader.problems, key=lambda p: p.sort_key(order))
+    return data, (process if not problems else None), problems
+
+
+def import_catalog(path: str | Path) -> Process:
+    """The validated process of a workbook or CSV; :class:`WorkbookError` with every problem otherwise."""
+    _, process, problems = read_catalog(path)
+    if problems or process is None:
+        raise WorkbookError(str(path), problems)
+    return process

@@ -1,0 +1,120 @@
+"""Reading the raw cells of a workbook (.xlsx) or a CSV file, and naming places in them for messages.
+
+Rows are lists of cell values, row 1 being the header; a place is a sheet, row(s) and column, rendered the way
+Excel shows them (row 5, column 'statutory_limit_days' (F5)).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workbooks.layout import Column
+
+__all__ = ["Place", "WorkbookError", "WorkbookProblem", "read_csv_rows", "read_sheets"]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where in the workbook: a sheet, the spreadsheet row number(s) (header = 1) and a column."""
+
+    sheet: str
+    rows: tuple[int, ...] = ()
+    column: Column | None = None
+    letter: str | None = None
+
+    def render(self) -> str:
+        parts = [f"sheet '{self.sheet}'"]
+        if len(self.rows) == 1:
+            parts.append(f"row {self.rows[0]}")
+        elif self.rows:
+            parts.append(f"rows {', '.join(str(r) for r in self.rows)}")
+        if self.column is not None:
+            text = f"column '{self.column.label} {self.column.key}'"
+            if self.letter and len(self.rows) == 1:
+                text += f" ({self.letter}{self.rows[0]})"
+            parts.append(text)
+        elif self.letter and len(self.rows) == 1:
+            parts.append(f"cell {self.letter}{self.rows[0]}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class WorkbookProblem:
+    place: Place | None
+    message: str
+    fix: str = ""
+
+    def render(self) -> str:
+        text = f"{self.place.render()}: {self.message}" if self.place else self.message
+        return f"{text}. Fix: {self.fix}" if self.fix else text
+
+    def sort_key(self, sheet_order: dict[str, int]) -> tuple[int, int, int]:
+        if self.place is None:
+            return (-1, 0, 0)
+        column = 0
+        if self.place.letter:
+            from openpyxl.utils import column_index_from_string
+
+            column = column_index_from_string(self.place.letter)
+        return (sheet_order.get(self.place.sheet, 99), min(self.place.rows, default=0), column)
+
+
+class WorkbookError(ValueError):
+    """A workbook that cannot be imported; carries every problem found."""
+
+    def __init__(self, file: str, problems: list[WorkbookProblem]):
+        self.file = file
+        self.problems = problems
+        count = len(problems)
+        lines = [f"{file}: {count} problem{'s' if count != 1 else ''}; nothing was written"]
+        lines += [f"  - {p.render()}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+def read_csv_rows(path: Path) -> list[list[Any]]:
+    """Rows of a CSV file saved by Excel: UTF-8 (with or without BOM) or GB18030 (Excel on a Chinese Windows)."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly anything
+        raise WorkbookError(str(path), [WorkbookProblem(None, "not a text file", "save it as 'CSV UTF-8'")])
+    try:
+        return [list(row) for row in csv.reader(text.splitlines(keepends=True))]
+    except csv.Error as error:
+        raise WorkbookError(
+            str(path), [WorkbookProblem(None, f"not a readable CSV file ({error})", "save it as CSV again")]
+        ) from None
+
+
+def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
+    """Every sheet's rows (values, not formulas) by sheet title."""
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise WorkbookError(
+            str(path),
+            [
+                WorkbookProblem(
+                    None,
+                    f"not a readable Excel workbook ({type(error).__name__}: {error})",
+                    "save it from Excel as 'Excel Workbook (*.xlsx)'",
+                )
+            ],
+        ) from None
+    try:
+        return {
+            sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets
+        }
+    finally:
+        book.close()
