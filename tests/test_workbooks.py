@@ -31,6 +31,7 @@ SHEETS = [
     "事项 items",
     "前置条件 prerequisites",
     "项目类型 profiles",
+    "时限目标 targets",
     "数据来源 provenance",
     "来源 sources",
 ]
@@ -245,6 +246,34 @@ def test_unreadable_cells_and_dangling_references_are_each_reported(tmp_path):
     assert "needs at least one source" in by_cell[("数据来源 provenance", (3,), "field")].message
     assert "did you mean '法定时限（工作日）'" in by_cell[("数据来源 provenance", (4,), "field")].message
     assert len(problems) == 8
+
+
+def test_kinds_units_lead_departments_and_targets_come_in_by_their_chinese_labels(tmp_path):
+    path = tmp_path / "kinds.xlsx"
+    book = openpyxl.load_workbook(_template(tmp_path))
+    items = book["事项 items"]
+    columns = _columns(items)
+    items.cell(3, columns["kind"]).value = "中介服务"
+    items.cell(3, columns["day_unit"]).value = "自然日"
+    items.cell(3, columns["applies_when.excluded_site_conditions"]).value = "development_zone，ftz"
+    stages = book["阶段 stages"]
+    stages.cell(2, _columns(stages)["lead_department"]).value = "市发展改革委"
+    targets = book["时限目标 targets"]
+    targets.append(["立项阶段", 30, "假设"])
+    targets.append(["全流程总用时", 400, "假设", None, "elapsed, calendar days"])
+    book.save(path)
+    process = import_catalog(path)
+    second = process.item("I02")
+    assert (second.kind, second.day_unit) == ("intermediary", "calendar")
+    assert second.applies_when.excluded_site_conditions == ("development_zone", "ftz")
+    assert process.stages[0].lead_department == "fgw"
+    assert process.targets.approval_days.max_days == 120  # the worked example
+    assert process.targets.stage_approval_days["P_LX"].max_days == 30
+    assert process.targets.elapsed_days.note == "elapsed, calendar days"
+    targets.append(["验收阶段", 10, "假设"])
+    book.save(path)
+    with pytest.raises(WorkbookError, match=r"rows? 5, column '目标 target' \(A5\): '验收阶段' is neither"):
+        import_catalog(path)
 
 
 def test_a_missing_departments_sheet_is_one_problem_not_one_per_item(tmp_path):

@@ -211,7 +211,7 @@ def read_cell(column: Column, raw: Any) -> Any:
     kind = column.type
     if kind == "text":
         return raw if isinstance(raw, str) else _text(raw)  # free text exactly as written
-    if kind in ("identifier", "reference", "field"):
+    if kind in ("identifier", "reference", "field", "target"):
         return _text(raw)
     if kind in ("number", "integer"):
         return _number(raw, column)

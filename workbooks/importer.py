@@ -193,6 +193,53 @@ def _is_builtin(name: str, body: Mapping[str, Any]) -> bool:
         return False
 
 
+def _targets(reader: SheetReader, table: Table, stages: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rows of the targets sheet: the whole process (approval or elapsed days), or one stage's approval days."""
+    targets: dict[str, Any] = {}
+    whole = {c.value: c.label for c in table.sheet.column("target").choices}
+    names = {normalise_header(label): key for key, label in whole.items()}
+    names.update({normalise_header(key): key for key in whole})
+    stage_ids = {s.get("id"): s.get("id") for s in stages if isinstance(s.get("id"), str)}
+    stage_ids.update({s.get("name"): s.get("id") for s in stages if isinstance(s.get("name"), str)})
+    first_row: dict[tuple[str, ...], int] = {}
+    for row in table.rows:
+        raw = row.values.get("target", BLANK)
+        if raw is BLANK:
+            continue
+        key = names.get(normalise_header(raw))
+        if key is not None:
+            location: tuple[str, ...] = (key,)
+        elif raw in stage_ids:
+            location = ("stage_approval_days", str(stage_ids[raw]))
+        else:
+            choices = [*whole.values(), *(str(k) for k in stage_ids if k)]
+            reader.problem(
+                row.places["target"],
+                f"'{raw}' is neither 全流程审批用时, 全流程总用时 nor a stage{did_you_mean(str(raw), choices)}",
+                "write 全流程审批用时 (approval_days), 全流程总用时 (elapsed_days) or the name of a stage",
+            )
+            continue
+        if location in first_row:
+            reader.problem(
+                row.places["target"],
+                f"'{raw}' also has a target in row {first_row[location]}",
+                "keep one row",
+            )
+            continue
+        first_row[location] = row.number
+        entry = {
+            k: row.values[k]
+            for k in ("max_days", "status", "sources", "note")
+            if row.values.get(k, BLANK) is not BLANK
+        }
+        set_path(targets, location, entry)
+        reader.origins[("targets", *location)] = row.places["target"]
+        for key_, place in row.places.items():
+            if key_ != "target":
+                reader.origins[("targets", *location, key_)] = place
+    return targets
+
+
 def _sources(reader: SheetReader, table: Table) -> dict[str, Any]:
     sources: dict[str, Any] = {}
     first_row: dict[str, int] = {}
@@ -355,6 +402,8 @@ def read_catalog(
                 reader.resolve(tables["items"], "department", items, departments)
             if "stages" in tables:
                 reader.resolve(tables["items"], "stage", items, stages)
+        if "stages" in tables and "departments" in tables:
+            reader.resolve(tables["stages"], "lead_department", stages, departments)
         if "prerequisites" in tables:
             _attach_prerequisites(reader, tables["prerequisites"], items)
         if "provenance" in tables:
@@ -366,6 +415,10 @@ def read_catalog(
                 data["profiles"] = profiles
             if default is not None:
                 data["profile"] = default
+        if "targets" in tables:
+            targets = _targets(reader, tables["targets"], stages)
+            if targets:
+                data["targets"] = targets
         if "sources" in tables:
             sources = _sources(reader, tables["sources"])
             if sources:

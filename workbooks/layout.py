@@ -40,6 +40,7 @@ TYPES = (
     "reference",
     "materials",
     "field",
+    "target",
 )
 
 _FULL_WIDTH = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "　": " "})

@@ -89,7 +89,16 @@ def process_rows(process: Process, layout: Layout | None = None) -> dict[str, Ro
     settings = layout.sheet("process")
     rows["process"] = [_cells(settings, data)]
     rows["departments"] = [_cells(layout.sheet("departments"), d) for d in data["departments"]]
-    rows["stages"] = [_cells(layout.sheet("stages"), s) for s in data["stages"]]
+    rows["stages"] = [
+        _cells(
+            layout.sheet("stages"),
+            s,
+            lead_department=_unique_name(department_names, s["lead_department"])
+            if s.get("lead_department")
+            else None,
+        )
+        for s in data["stages"]
+    ]
     items_sheet, prerequisites_sheet = layout.sheet("items"), layout.sheet("prerequisites")
     provenance_sheet = layout.sheet("provenance")
     rows["items"], rows["prerequisites"], rows["provenance"] = [], [], []
@@ -110,7 +119,19 @@ def process_rows(process: Process, layout: Layout | None = None) -> dict[str, Ro
             label = item_columns[field].label if field in item_columns else field
             rows["provenance"].append(_cells(provenance_sheet, provenance, item=item["id"], field=label))
     rows["profiles"] = _profile_rows(process, layout.sheet("profiles"))
+    rows["targets"] = _target_rows(data.get("targets") or {}, stage_names, layout.sheet("targets"))
     rows["sources"] = [{"id": key, "title": title} for key, title in data["sources"].items()]
+    return rows
+
+
+def _target_rows(targets: Mapping[str, Any], stage_names: Mapping[str, str], sheet: Sheet) -> Rows:
+    """The whole process's targets under their Chinese names, then one row per stage target."""
+    rows = []
+    for choice in sheet.column("target").choices:
+        if targets.get(choice.value):
+            rows.append(_cells(sheet, targets[choice.value], target=choice.label))
+    for stage, target in (targets.get("stage_approval_days") or {}).items():
+        rows.append(_cells(sheet, target, target=_unique_name(stage_names, stage)))
     return rows
 
 
