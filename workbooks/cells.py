@@ -143,7 +143,7 @@ def parse_distribution(text: str) -> dict[str, Any]:
     example = "write a number of working days, or e.g. lognormal(mean=5, sd=2), uniform(3, 8), fixed(5)"
     if not match:
         raise CellError(f"{text!r} is neither a number nor a distribution", example)
-    family_text, arguments = match[1], match[2].translate(str.maketrans({"，": ",", "＝": "="}))
+    family_text, arguments = match[1], match[2].replace("，", ",").replace("＝", "=")
     family = None
     for choice in families:
         if normalise_header(family_text) in (normalise_header(choice.value), normalise_header(choice.label)):

@@ -36,9 +36,10 @@ def scenario_data(process: Process) -> dict[str, Any]:
     dump = process.model_dump(mode="json", exclude_defaults=True)
     dump.pop("lineage", None)
     profile = process.profile
-    named = profile is not None and profile.name is not None
-    if named and profile in (process.profiles.get(profile.name), builtin_profiles().get(profile.name)):
-        dump["profile"] = profile.name
+    if profile is not None and profile.name is not None:
+        name = profile.name
+        if profile in (process.profiles.get(name), builtin_profiles().get(name)):
+            dump["profile"] = name
     for name, body in dump.get("profiles", {}).items():
         if body.get("name") == name:
             body.pop("name")

@@ -190,7 +190,7 @@ def _drop_down(sheet: Any, cells: str, column: Column, targets: Mapping[str, str
         formula = '"是,否"'
     elif column.type == "choice":
         formula = '"' + ",".join(c.label for c in column.choices) + '"'
-    elif column.type == "reference" and column.sheet in targets:
+    elif column.type == "reference" and column.sheet is not None and column.sheet in targets:
         formula = targets[column.sheet]
     else:
         return
@@ -259,7 +259,8 @@ def write_workbook(path: str | Path, rows: Mapping[str, Rows], layout: Layout | 
 
     layout = layout or catalog_layout()
     book = Workbook()
-    book.remove(book.active)
+    for sheet in list(book.worksheets):  # the default empty sheet
+        book.remove(sheet)
     _write_instructions(book, layout)
     targets = {}
     for part in layout.sheets:
