@@ -358,6 +358,11 @@ class SimulationSettings(Strict):
         description="parallel mode: coordination at the start and at each change of stage; absent = 0, an "
         "assumption the robustness analysis varies (a stated value, 0 included, is not varied)",
     )
+    batch_release: bool = Field(
+        default=False,
+        description="release every project at day 0 on purpose although departments have capacities (without it, "
+        "capacities need simulation.arrivals)",
+    )
     promise_keeping: Share | None = Field(
         default=None,
         description="share of departments that work to their promised limits (the others to their statutory "

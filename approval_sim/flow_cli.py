@@ -16,6 +16,7 @@ from approval_sim.options import (
     EngineOption,
     FramingOption,
     JsonOption,
+    LimitBasis,
     LimitOption,
     ModeOption,
     NoRobustnessOption,
@@ -53,12 +54,23 @@ def prepare_database(database: str | None) -> None:
     get_engine(database)
 
 
-def _check_scenarios(*references: str | None) -> None:
-    from rules.loading import load
+def _check_scenarios(
+    *references: str | None, profile: str | None = None, limit: LimitBasis | None = None
+) -> None:
+    """Every scenario loads, and its queues can keep up (simulations.load: exit 2 with the fix, a warning on
+    stderr at 95 % load), before a run is opened."""
+    from rules.loading import for_profile, load, with_limit_basis
+    from simulations.compiled import compile_process
+    from simulations.load import check_queues, load_warnings
 
     for reference in references:
         if reference is not None:
-            load(reference)
+            compiled = compile_process(
+                with_limit_basis(for_profile(load(reference), profile), limit.value if limit else None)
+            )
+            check_queues(compiled)
+            for line in load_warnings(compiled):
+                typer.echo(f"warning: {line}", err=True)
 
 
 def _pair_title(baseline: str, reformed: str | None) -> str:
@@ -123,7 +135,7 @@ def run_compare(
 
     with FlowCommand(f"run compare: {_pair_title(baseline, reformed)}, {projects:,} projects x {replications} "
                      "replications") as command:  # fmt: skip
-        _check_scenarios(baseline, reformed)
+        _check_scenarios(baseline, reformed, profile=profile, limit=limit)
         prepare_database(database)
         command.status.step("scenarios checked, results database ready")
         from flows.pipelines import compare_scenarios, task_runner
@@ -157,7 +169,7 @@ def run_simulate(
 
     with FlowCommand(f"run simulate: {scenario} ({mode}), {projects:,} projects x {replications} "
                      "replications") as command:  # fmt: skip
-        _check_scenarios(scenario)
+        _check_scenarios(scenario, profile=profile, limit=limit)
         prepare_database(database)
         command.status.step("scenario checked, results database ready")
         from flows.pipelines import simulate_scenario, task_runner

@@ -15,7 +15,17 @@ def print_run(run: dict[str, Any], top: int = 10) -> None:
     )
     details = [
         f"{key} {run[key]}"
-        for key in ("mode", "engine", "profile", "projects", "replications", "seed", "as_of")
+        for key in (
+            "mode",
+            "engine",
+            "profile",
+            "limit_basis",
+            "framing",
+            "projects",
+            "replications",
+            "seed",
+            "as_of",
+        )
         if run.get(key) is not None
     ]
     console.print("  " + ", ".join(details))
@@ -26,6 +36,19 @@ def print_run(run: dict[str, Any], top: int = 10) -> None:
             f"  reduction of mean end-to-end time {run['reduction_mean']:.1%} "
             f"(95% CI {run['reduction_ci_low']:.1%} .. {run['reduction_ci_high']:.1%}), target {run['target']:.0%}: "
             f"[bold]{run['verdict']}[/bold]"
+            + (f" ({run['framing']}, {run['limit_basis']} limits)" if run.get("framing") else "")
+        )
+    robust = (run.get("payload") or {}).get("robustness") or {}
+    if robust.get("skipped"):
+        console.print(f"  over the modelling assumptions: not analysed ({robust['skipped']})")
+    elif robust:
+        low, high = robust["band"]
+        deciding = (
+            f", decided by {robust['deciding_assumption']}" if robust.get("deciding_assumption") else ""
+        )
+        console.print(
+            f"  over the modelling assumptions ({robust['samples']} sets): {low:.1%} .. {high:.1%}, reaches the "
+            f"target in {robust['holds_share']:.0%}: [bold]{robust['verdict']}[/bold]{deciding}"
         )
     if run["summaries"]:
         table = Table(title="end-to-end working days")

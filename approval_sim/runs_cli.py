@@ -55,8 +55,12 @@ def runs_list(
         "scenario",
         "as_of",
         "seed",
+        "basis",
+        "framing",
+        "profile",
         "verdict",
         "reduction",
+        "robust",
         "started (UTC)",
     ):
         table.add_column(column)
@@ -68,8 +72,12 @@ def runs_list(
             run.scenario,
             str(run.as_of or ""),
             str(run.seed if run.seed is not None else ""),
+            run.limit_basis or "",
+            run.framing or "",
+            run.profile or "",
             run.verdict or "",
             f"{run.reduction_mean:.1%}" if run.reduction_mean is not None else "",
+            run.robustness_verdict or "",
             run.started_at.strftime("%Y-%m-%d %H:%M"),
         )
     Console().print(table)

@@ -92,7 +92,8 @@ def _print_run(summary: dict, title: str | None = None, top: int = 10) -> None:
     ci_text = f" (95% CI {ci[0]:.1f}-{ci[1]:.1f})" if ci[0] is not None else ""
     console.print(
         f"[bold]{title or summary['process']}[/bold] - {summary['mode']}, {summary['engine']}, "
-        f"{summary['projects']:,} projects x {summary['replications']} replications, seed {summary['seed']}"
+        f"{summary['projects']:,} projects x {summary['replications']} replications, seed {summary['seed']}; "
+        f"handling scaled to {summary.get('limit_basis', 'statutory')} limits"
     )
     console.print(
         f"end-to-end working days: mean {summary['mean_days']:.1f}{ci_text}, median {summary['p50_days']:.1f}, "
@@ -156,6 +157,7 @@ def simulate(
     from simulations import simulate as run_simulation
 
     compiled = compile_process(_load(scenario, profile, limit))
+    loads = _queues(compiled)
     chosen = resolve_engine(compiled, engine)
     show = _worth_a_bar(projects, replications, compiled.n_items, chosen == "des")
     with _ProgressBar(f"simulating {compiled.name}", show) as bar:
@@ -169,6 +171,7 @@ def simulate(
             on_progress=bar,
         )
     summary = run.summary()
+    summary["load"] = loads
     if as_json:
         print_json(summary)
     else:
@@ -209,6 +212,7 @@ def compare(
     first = _load(baseline, profile, limit)
     second = _load(reformed, profile, limit) if reformed is not None else None
     compiled = [compile_process(first)] + ([compile_process(second)] if second is not None else [])
+    loads = {side: _queues(c) for side, c in zip(("baseline", "reform"), compiled, strict=False)}
     chosen = resolve_engine(compiled, engine)
     items = max(c.n_items for c in compiled)
     show = _worth_a_bar(2 * projects, replications, items, chosen == "des")
@@ -227,6 +231,7 @@ def compare(
             reform_mode=mode,
         )
     summary = result.summary()
+    summary["load"] = loads
     summary["robustness"] = robustness(
         first, second, baseline, reformed, profile=profile, limit=limit, framing=framing, mode=mode,
         target=target, samples=None if no_robustness else robustness_samples, projects=projects, seed=seed,
@@ -304,6 +309,16 @@ def bench(
         f"machine: {machine['cpus']} CPUs, load average {machine['load_average_1min']} (others' work inflates "
         "these timings)"
     )
+
+
+def _queues(compiled: Any) -> list[dict]:
+    """Refuse queues that cannot keep up (exit 2 with the fix), warn on stderr at 95 % load; the loads as JSON."""
+    from simulations.load import check_queues, load_warnings
+
+    loads = check_queues(compiled)
+    for line in load_warnings(compiled):
+        sys.stderr.write(f"warning: {line}\n")
+    return [load.as_json() for load in loads]
 
 
 def robustness(

@@ -15,11 +15,14 @@ from typing import Any
 from exports.fonts import web_font_data_uri
 from exports.plots import Plot
 from exports.tables import (
+    BASIS_NOTES,
     KIND_NAMES,
+    ROBUSTNESS_NAMES,
     ROLE_NAMES,
     ROLE_ORDER,
     VERDICT_NAMES,
     Table,
+    basis_rows,
     format_value,
     side_label,
 )
@@ -106,8 +109,36 @@ def verdict_block(run: dict[str, Any]) -> str:
         f'<div class="figures">平均办理时间压缩 <b>{_pct(run["reduction_mean"])}</b>'
         f"（95% 置信区间 {ci}），目标 {_target(target)}：{_e(chinese)}{_e(extra_zh)}</div>"
         f'<div class="english">Mean end-to-end time reduced by {_pct(run["reduction_mean"])} (95% CI {ci}) '
-        f"against a target of {_target(target)}: {_e(english)}{_e(extra_en)}.</div></section>"
+        f"against a target of {_target(target)}: {_e(english)}{_e(extra_en)}.</div>"
+        f'<div class="english" id="basis">{_e(basis_sentence(run))}</div></section>'
     )
+
+
+def _time_note(run: dict[str, Any]) -> str:
+    """The footer's note on units: working days of the statutory calendar; which limits handling follows."""
+    basis = run.get("limit_basis")
+    handling = (
+        BASIS_NOTES.get(basis, "办理时间的时限口径未记录 (limit basis not recorded)")
+        if basis
+        else ("办理时间的时限口径未记录 (limit basis not recorded)")
+    )
+    return (
+        "时间单位为工作日（国家法定节假日与调休日历），标明日历日者除外；"
+        + handling
+        + " (times in working days of the official calendar unless marked calendar days)"
+    )
+
+
+def basis_sentence(run: dict[str, Any]) -> str:
+    """口径: limit basis, framing, profile and (if analysed) the verdict over the modelling assumptions."""
+    parts = [f"{label}：{value}" for label, value, _ in basis_rows(run)]
+    robust = (run.get("payload") or {}).get("robustness") or {}
+    if robust and not robust.get("skipped"):
+        low, high = robust["band"]
+        parts.append(
+            f"假设范围内：{ROBUSTNESS_NAMES.get(robust['verdict'], robust['verdict'])}（{_pct(low)} – {_pct(high)}）"
+        )
+    return " · ".join(parts)
 
 
 def cards(run: dict[str, Any]) -> str:
@@ -182,7 +213,7 @@ def report_html(run: dict[str, Any], tables: list[Table], plots: list[Plot], not
         body += [table_html(t) for t in tables]
     body.append(
         f"<footer>由 approval-sim 生成 · generated {generated} · 图中字体 Noto Sans CJK SC（SIL Open Font License）"
-        "· 时间为法定工作日，标明日历日者除外 (times in statutory working days unless marked calendar days)</footer>"
+        f"· {_e(_time_note(run))}</footer>"
     )
     content = "\n".join(body)
     font = web_font_data_uri(html.unescape(title + content))

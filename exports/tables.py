@@ -20,6 +20,17 @@ KIND_NAMES = {"simulate": "单次模拟", "compare": "比较", "nightly": "夜�
 STATUS_NAMES = {"running": "运行中", "completed": "已完成", "failed": "失败", "interrupted": "已中断"}
 MODE_NAMES = {"serial": "串联审批", "parallel": "并联审批"}
 VERDICT_NAMES = {"holds": "达标", "fails": "未达标", "inconclusive": "尚无定论"}
+ROBUSTNESS_NAMES = {"holds": "达标", "fails": "未达标", "depends": "视假设而定"}
+BASIS_NAMES = {"statutory": "法定时限", "promised": "承诺时限（无承诺则法定）"}
+BASIS_NOTES = {
+    "statutory": "办理时间按法定时限推算 (handling scaled to statutory limits)",
+    "promised": "办理时间按承诺时限推算，无承诺时限的事项按法定时限 (handling scaled to promised limits)",
+}
+FRAMING_NAMES = {
+    "serial-to-parallel": "串联改并联（方案所述的变化）",
+    "parallel-to-parallel": "并联对并联（仅审批目录规则）",
+    "partial-to-parallel": "部分并联改全部并联（改革前并联比例已声明）",
+}
 VERDICT_ENGLISH = {"holds": "holds", "fails": "fails", "inconclusive": "inconclusive"}
 PARAMETER_NAMES = {
     "capacity": "部门受理能力",
@@ -168,6 +179,80 @@ def _reduction_rows(run: dict[str, Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
+def basis_rows(run: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What produced the figures: limit basis, framing (comparisons), project profile. A run stored before these
+    were recorded says so instead of guessing."""
+    if run.get("kind") == "nightly":
+        return []
+    basis, framing, profile = run.get("limit_basis"), run.get("framing"), run.get("profile")
+    rows: list[tuple[Any, ...]] = [
+        (
+            "时限口径",
+            BASIS_NAMES.get(basis, basis) if basis else "未记录（旧版本运行）",
+            BASIS_NOTES.get(basis, "limit basis not recorded") if basis else "limit basis not recorded",
+        )
+    ]
+    if run.get("kind") == "compare":
+        meaning = next(
+            (
+                f.get("meaning", "")
+                for f in (run.get("payload") or {}).get("framings", [])
+                if f["name"] == framing
+            ),
+            "",
+        )
+        rows.append(
+            (
+                "比较口径",
+                FRAMING_NAMES.get(framing, framing) if framing else "未记录（旧版本运行）",
+                meaning or framing or "",
+            )
+        )
+    rows.append(("项目画像", PROFILE_NAMES.get(profile, profile) if profile else "未记录", profile or ""))
+    return rows
+
+
+def robustness_rows(run: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The verdict over the modelling assumptions' plausible ranges (compare runs that have one)."""
+    robust = (run.get("payload") or {}).get("robustness")
+    if not robust:
+        return []
+    if robust.get("skipped"):
+        return [("稳健性分析", "未做", f"not analysed: {robust['skipped']}")]
+    labels = {a["assumption"]: a.get("label", a["assumption"]) for a in robust.get("assumptions", [])}
+    low, high = robust["band"]
+    rows: list[tuple[Any, ...]] = [
+        (
+            "假设范围内的结论",
+            f"{ROBUSTNESS_NAMES.get(robust['verdict'], robust['verdict'])}（{robust['verdict']}）",
+            f"{robust['samples']} 组假设（各假设在合理范围内取值）中达到目标的比例 {robust['holds_share']:.0%}",
+        ),
+        (
+            "假设范围内的压缩率（5%–95%）",
+            f"{format_value(low, 'percent')} – {format_value(high, 'percent')}",
+            f"比较口径 {robust.get('framing', '')}；95% 置信区间只含随机误差，此区间含假设的不确定性",
+        ),
+    ]
+    if robust.get("deciding_assumption"):
+        when = robust.get("holds_when")
+        rows.append(
+            (
+                "决定结论的假设",
+                labels.get(robust["deciding_assumption"], robust["deciding_assumption"]),
+                f"{robust['deciding_assumption']} {when['holds_when']} 时达标（其余假设取默认值）"
+                if when
+                else "",
+            )
+        )
+    drivers = "；".join(
+        f"{labels.get(d['assumption'], d['assumption'])} {d['total_index']:.2f}"
+        for d in robust["drivers"][:4]
+    )
+    if drivers:
+        rows.append(("主要影响因素（Sobol 总效应指数）", drivers, "assumptions ranked by total-order index"))
+    return rows
+
+
 def overview_table(run: dict[str, Any]) -> Table:
     """Key facts of the run, one per row: what was run, with which settings, and the verdict."""
     rows: list[tuple[Any, ...]] = [
@@ -178,8 +263,8 @@ def overview_table(run: dict[str, Any]) -> Table:
     ]
     if run.get("mode"):
         rows.append(("审批模式", MODE_NAMES.get(run["mode"], run["mode"]), run["mode"]))
+    rows += basis_rows(run)
     fields: tuple[tuple[str, str, Kind], ...] = (
-        ("profile", "项目画像", "text"),
         ("engine", "模拟引擎", "text"),
         ("projects", "每次重复的项目数", "int"),
         ("replications", "重复次数", "int"),
@@ -190,6 +275,7 @@ def overview_table(run: dict[str, Any]) -> Table:
         if run.get(key) is not None:
             rows.append((label, Cell(run[key], kind), ""))
     rows += _reduction_rows(run)
+    rows += robustness_rows(run)
     if run.get("as_of") is not None:
         rows.append(("批次日期", _text(run["as_of"]), ""))
     rows.append(("开始时间", _text(run.get("started_at")), ""))

@@ -31,6 +31,7 @@ from flows import progress, work  # noqa: E402
 from flows.store import repository  # noqa: E402
 from flows.store.database import get_engine  # noqa: E402
 from flows.store.records import RunOutcome, RunStart  # noqa: E402
+from rules.loading import load as load_scenario  # noqa: E402
 from simulations.compiled import Mode  # noqa: E402
 from simulations.runner import Engine  # noqa: E402
 
@@ -144,10 +145,11 @@ def mark_failed(database_url: str | None, run_id: int, error: str, status: str =
 def _pair_start(spec: work.PairSpec, **extra: Any) -> RunStart:
     from simulations.compare import framing_modes
 
-    reform_mode = framing_modes(spec.headline())[1]
+    headline = spec.headline()
     return RunStart(
-        kind="compare", scenario=spec.label, mode=reform_mode, engine=spec.engine, profile=spec.profile,
-        projects=spec.projects, seed=spec.seed, replications=spec.replications, target=spec.target, **extra,
+        kind="compare", scenario=spec.label, mode=framing_modes(headline)[1], engine=spec.engine,
+        profile=spec.profile_name(), limit_basis=spec.basis(), framing=headline, projects=spec.projects,
+        seed=spec.seed, replications=spec.replications, target=spec.target, **extra,
     )  # fmt: skip
 
 
@@ -232,8 +234,11 @@ def simulate_scenario(
 ) -> dict[str, Any]:
     """Simulate one scenario and persist the run (``limit_basis`` None: the scenario's own)."""
     scenario_id = save_scenario(database_url, scenario, Path(scenario).stem)
+    loaded = load_scenario(scenario)
+    basis = limit_basis or loaded.simulation.limit_basis
     start = RunStart(kind="simulate", scenario=Path(scenario).stem, reform_scenario_id=scenario_id, mode=mode,
-                     engine=engine, profile=profile, projects=projects, seed=seed, replications=replications)  # fmt: skip
+                     engine=engine, profile=work.profile_label(loaded, profile), limit_basis=basis, projects=projects,
+                     seed=seed, replications=replications)  # fmt: skip
     run_id = open_new_run(database_url, start)
     try:
         process, run = simulate_single(
@@ -402,10 +407,10 @@ def _publish(
     rows: list[tuple[str, int, dict[str, Any]]], *, key: str, title: str, bad: list | None = None
 ) -> None:
     """A markdown artifact (shown in the Prefect UI): verdicts, then the top bottlenecks."""
-    from flows.report import markdown_summary
+    from flows.report import basis_line, markdown_summary
 
     create_markdown_artifact(
         markdown=markdown_summary(rows, title=title, bad=bad or []),
         key=key.lower().replace("_", "-"),
-        description=title,
+        description=f"{title}: {basis_line([run for _, _, run in rows])}",
     )

@@ -9,6 +9,22 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
+BASIS_NAMES = {"statutory": "statutory 法定", "promised": "promised 承诺"}
+
+
+def basis_line(runs: list[dict[str, Any]]) -> str:
+    """What produced the figures, in one line: limit basis, framing, profile (distinct values of the runs)."""
+
+    def values(key: str, names: dict[str, str] | None = None) -> str:
+        found = list(dict.fromkeys(str(r.get(key)) for r in runs if r.get(key) is not None))
+        return ", ".join((names or {}).get(v, v) for v in found) or "not recorded"
+
+    return (
+        f"limit basis {values('limit_basis', BASIS_NAMES)}; framing {values('framing')}; "
+        f"profile {values('profile')}"
+    )
+
+
 def markdown_summary(
     rows: list[tuple[str, int, dict[str, Any]]], *, title: str, bad: list, top: int = 5
 ) -> str:
@@ -16,13 +32,19 @@ def markdown_summary(
     lines = [
         f"# {title}",
         "",
-        "| run | scenario | verdict | reduction (mean) | 95% CI | target |",
-        "|---|---|---|---|---|---|",
+        basis_line([run for _, _, run in rows]),
+        "",
+        "| run | scenario | limit basis | framing | profile | verdict | reduction (mean) | 95% CI | target | "
+        "over the assumptions |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, run_id, run in rows:
         ci = f"{_pct(run.get('reduction_ci_low'))} .. {_pct(run.get('reduction_ci_high'))}"
+        basis = BASIS_NAMES.get(run.get("limit_basis") or "", run.get("limit_basis") or "-")
         lines.append(
-            f"| {run_id} | {label} | **{run.get('verdict') or '-'}** | {_pct(run.get('reduction_mean'))} | {ci} | {_pct(run.get('target'))} |"
+            f"| {run_id} | {label} | {basis} | {run.get('framing') or '-'} | {run.get('profile') or '-'} | "
+            f"**{run.get('verdict') or '-'}** | {_pct(run.get('reduction_mean'))} | {ci} | {_pct(run.get('target'))} | "
+            f"{run.get('robustness_verdict') or '-'} |"
         )
     for label, run_id, run in rows:
         items = sorted(

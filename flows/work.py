@@ -18,6 +18,7 @@ import numpy as np
 
 from approval_model.models import Process
 from approval_model.problems import ScenarioError
+from approval_model.profiles import DEFAULT_PROFILE
 from approval_model.scenario import builtin_names, resolve_reference
 from flows.store.records import (
     DepartmentStat,
@@ -61,6 +62,16 @@ def scenario_text(reference: str) -> tuple[str, str]:
     path = resolve_reference(reference)
     label = reference if reference in builtin_names() else str(path)
     return label, path.read_text(encoding="utf-8")
+
+
+def profile_label(process: Process, profile: str | None) -> str:
+    """How a run names its project profile: the one asked for, else the scenario's own (its name, or 'scenario'
+    for an unnamed inline profile), else the default profile."""
+    if profile is not None:
+        return profile
+    if process.profile is not None:
+        return process.profile.name or "scenario"
+    return DEFAULT_PROFILE
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,14 @@ class PairSpec:
 
     def headline(self) -> str:
         return self.prepared()[3]
+
+    def basis(self) -> str:
+        """The limit basis the run works to: the one asked for, else the baseline scenario's own."""
+        return str(self.limit_basis or self.processes()[0].simulation.limit_basis)
+
+    def profile_name(self) -> str:
+        """The project profile simulated: the one asked for, else the scenario's own, else the default."""
+        return profile_label(load(self.baseline), self.profile)
 
     def robustness(self) -> dict:
         """The robustness analysis of this comparison over the modelling assumptions (see
@@ -321,6 +340,7 @@ def comparison_outcome(
         reduction_ci_high=high if np.isfinite(high) else mean.estimate,
         verdict=mean.verdict,
         replications_needed=mean.replications_needed,
+        robustness_verdict=None if not robustness or robustness.get("skipped") else robustness.get("verdict"),
     )
     return RunOutcome(
         summaries=(base_side, reform_side),
@@ -422,6 +442,11 @@ def plan_batch(
                 engine=engine,
                 target=target,
             )
+        try:
+            spec.prepared()  # queues that cannot keep up are refused here, named, like a bad file
+        except ValueError as error:
+            bad.append(BadFile(str(path), f"{path}: {error}"))
+            continue
         jobs.append(BatchJob(str(path), spec, _digest(path.read_text(encoding="utf-8"), baseline_text)))
     return jobs, bad
 

@@ -27,6 +27,7 @@ import numpy as np
 from approval_model.models import Process
 from simulations.clocks import clock_comparison
 from simulations.compiled import CompiledProcess, Mode, compile_process
+from simulations.load import check_queues, warmup_projects
 from simulations.results import SimulationResult
 from simulations.runner import DEFAULT_CHUNK, Engine, SimulationRun, resolve_engine, run_replication_modes
 from simulations.sampling import replication_seeds
@@ -320,20 +321,21 @@ def replication_sides(
     """One replication of every side the framings need, by (side, mode); ``second`` None: one process is both
     sides. The unit of work orchestrators call (both sides, same seed: common random numbers)."""
     wanted = side_modes(names)
+    warmup = warmup_projects([first] if second is None else [first, second], engine, projects)
     if second is None:
         modes = list(dict.fromkeys([*wanted["baseline"], *wanted["reform"]]))
         together = run_replication_modes(
             first, modes, projects, replication_seed, engine=engine, replication=replication,
-            gains=["parallel"], chunk=chunk, on_chunk=on_chunk,
+            gains=["parallel"], chunk=chunk, on_chunk=on_chunk, warmup=warmup,
         )  # fmt: skip
         return {(side, mode): together[mode] for side, modes in wanted.items() for mode in modes}
     base = run_replication_modes(
         first, wanted["baseline"], projects, replication_seed, engine=engine, replication=replication,
-        chunk=chunk, on_chunk=on_chunk,
+        chunk=chunk, on_chunk=on_chunk, warmup=warmup,
     )  # fmt: skip
     reform = run_replication_modes(
         second, wanted["reform"], projects, replication_seed, engine=engine, replication=replication,
-        gains=[framing_modes(headline)[1]], chunk=chunk, on_chunk=on_chunk,
+        gains=[framing_modes(headline)[1]], chunk=chunk, on_chunk=on_chunk, warmup=warmup,
     )  # fmt: skip
     return {
         **{("baseline", mode): result for mode, result in base.items()},
@@ -384,6 +386,9 @@ def prepare(
     if share is not None and first.parallel_share is None:
         first = dataclasses.replace(first, parallel_share=share)
     second = None if reform is None else compile_process(reform)
+    for side in (first, second):
+        if side is not None:
+            check_queues(side)
     return first, second, names, headline, share
 
 

@@ -72,6 +72,7 @@ class CompiledProcess:
     department_keys: tuple[
         int, ...
     ] = ()  # stream key per department (promise keeping is drawn per department)
+    batch_release: bool = False  # capacities without arrivals asked for on purpose
     stated: dict[str, float] = field(
         default_factory=dict
     )  # assumption settings the scenario states explicitly
@@ -180,6 +181,7 @@ def compile_process(process: Process) -> CompiledProcess:
         item_stage=tuple(stage_index[i.stage] for i in items),
         targets=None if process.targets is None else process.targets.model_dump(mode="json"),
         promise_keeping=process.simulation.promise_keeping,
+        batch_release=process.simulation.batch_release,
         department_keys=tuple(item_stream_key(f"department:{d}") for d in department_ids),
         stated={
             key: float(value)

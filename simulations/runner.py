@@ -17,6 +17,7 @@ from approval_model.models import Process
 from simulations.clocks import calendar_days, clock_summary, target_checks
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.des import run_des
+from simulations.load import warmup_projects
 from simulations.results import SimulationResult, assemble
 from simulations.sampling import BLOCK, draw, replication_seeds
 from simulations.stats import mean_ci
@@ -87,12 +88,14 @@ def run_replication_modes(
     gains: Collection[Mode] = (),
     chunk: int = DEFAULT_CHUNK,
     on_chunk: Callable[[], None] | None = None,
+    warmup: int = 0,
 ) -> dict[Mode, SimulationResult]:
     """One replication of ``projects`` projects in several modes from the same draws (common random numbers).
 
     Monte Carlo draws each chunk once and derives every mode from it (serial, parallel and partial need two
     schedules between them); the event engine draws once and runs its kernel per mode (queues differ).
-    ``gains``: the modes whose "gain if the item took no time" is computed.
+    ``gains``: the modes whose "gain if the item took no time" is computed. ``warmup`` (event engine): the first
+    projects are simulated (they fill the queues) but left out of the result (:mod:`simulations.load`).
     """
     if projects < 1:
         raise ValueError(f"projects must be at least 1, got {projects}")
@@ -104,8 +107,9 @@ def run_replication_modes(
             again: list[np.ndarray] = []
             wait, e2e, events = run_des(compiled, draws, mode, wait_again=again)
             results[mode] = assemble(
-                compiled, draws, mode, "des", replication=replication, wait=wait, end_to_end_days=e2e,
-                events=events, gains=mode in gains, wait_again=again[0] if again else None,
+                compiled, draws.after(warmup), mode, "des", replication=replication, wait=wait[:, warmup:],
+                end_to_end_days=e2e[warmup:], events=events, gains=mode in gains,
+                wait_again=again[0][:, warmup:] if again else None,
             )  # fmt: skip
         if on_chunk:
             on_chunk()
@@ -209,6 +213,7 @@ class SimulationRun:
             "replications": len(self.results),
             "seed": self.seed,
             "limit_basis": pooled.limit_basis,
+            "warmup_projects": self.projects - self.results[0].projects,
             **({"parallel_share": self.parallel_share} if self.mode == "partial" else {}),
             "mean_days": _round(e2e.mean()),
             "p50_days": _round(np.percentile(e2e, 50)),
@@ -309,6 +314,7 @@ def simulate_modes(
             gains=gains,
             chunk=chunk,
             on_chunk=tick,
+            warmup=warmup_projects([compiled], chosen, projects),
         )
         for r, s in enumerate(seeds)
     ]

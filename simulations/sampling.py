@@ -215,6 +215,19 @@ class Draws:
     arrival: np.ndarray
     parallel: np.ndarray | None = None
 
+    def after(self, skipped: int) -> Draws:
+        """The same draws without the first ``skipped`` projects (a queueing run's warm-up)."""
+        if not skipped:
+            return self
+
+        def cut(values: np.ndarray | None) -> np.ndarray | None:
+            return None if values is None else values[..., skipped:]
+
+        return Draws(
+            self.start + skipped, self.handling[:, skipped:], cut(self.applicant), cut(self.supplemented),
+            cut(self.split), cut(self.excluded), self.arrival[skipped:], cut(self.parallel),
+        )  # fmt: skip
+
     @property
     def stopped(self) -> np.ndarray | None:
         """Stopped-clock days (补正 + excluded) per item and project; None when there are none."""

@@ -153,7 +153,11 @@ def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path)
                            exports_dir=str(tmp_path / "exports"), **BATCH)  # fmt: skip
     artifact = Artifact.get("nightly-2026-11-24")
     assert artifact is not None
-    assert "| run | scenario | verdict" in artifact.data and "Top bottlenecks" in artifact.data
+    assert "| run | scenario | limit basis | framing | profile | verdict" in artifact.data
+    assert "Top bottlenecks" in artifact.data
+    # what produced the figures is said in the description (shown in the UI's list) and under the title
+    basis = "limit basis statutory 法定; framing serial-to-parallel; profile government-typical"
+    assert basis in artifact.description and basis in artifact.data
     assert "broken.yaml" in artifact.data
     dated = tmp_path / "exports" / "2026-11-24"
     with (dated / "batch-summary.csv").open(encoding="utf-8-sig") as handle:

@@ -28,6 +28,8 @@ class RunStart(Record):
     mode: Literal["serial", "parallel"] | None = None
     engine: str | None = None
     profile: str | None = None
+    limit_basis: Literal["statutory", "promised"] | None = None
+    framing: str | None = Field(default=None, max_length=40)
     projects: int | None = Field(default=None, gt=0)
     seed: int | None = Field(default=None, ge=0)
     replications: int | None = Field(default=None, gt=0)
@@ -97,6 +99,7 @@ class Verdict(Record):
     reduction_ci_high: FiniteFloat
     verdict: Literal["holds", "fails", "inconclusive"]
     replications_needed: int | None = None
+    robustness_verdict: Literal["holds", "fails", "depends"] | None = None
 
 
 class RunOutcome(Record):
@@ -124,6 +127,10 @@ class RunInfo(Record):
     projects: int | None
     verdict: str | None
     reduction_mean: float | None
+    profile: str | None = None
+    limit_basis: str | None = None
+    framing: str | None = None
+    robustness_verdict: str | None = None
     started_at: datetime
     finished_at: datetime | None
     parent_run_id: int | None

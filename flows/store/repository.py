@@ -146,6 +146,7 @@ def _open(session: Session, start: RunStart) -> RunRow | None:
 def _clear_verdict(row: RunRow) -> None:
     row.reduction_mean = row.reduction_ci_low = row.reduction_ci_high = None
     row.verdict, row.replications_needed, row.payload = None, None, None
+    row.robustness_verdict = None
 
 
 def _delete_children(session: Session, run_id: int) -> None:

@@ -37,6 +37,10 @@ class RunRow(SQLModel, table=True):
     mode: str | None = Field(default=None, max_length=20)
     engine: str | None = Field(default=None, max_length=20)
     profile: str | None = Field(default=None, max_length=100)
+    limit_basis: str | None = Field(default=None, max_length=20, description="statutory | promised")
+    framing: str | None = Field(
+        default=None, max_length=40, description="the headline framing of a comparison"
+    )
     projects: int | None = None
     seed: int | None = None
     replications: int | None = None
@@ -54,6 +58,9 @@ class RunRow(SQLModel, table=True):
     reduction_ci_high: float | None = None
     verdict: str | None = Field(default=None, max_length=20)
     replications_needed: int | None = None
+    robustness_verdict: str | None = Field(
+        default=None, max_length=20, description="holds | fails | depends over the modelling assumptions"
+    )
     payload: dict | None = Field(
         default=None, sa_column=Column(JSON), description="the full result as printed by --json"
     )
