@@ -7,8 +7,9 @@ officially announced tables where they exist and say so when we had to guess.
 
 Sources, in order of precedence (per day):
 
-1. a user override table (``WorkingDayCalendar(overrides=...)`` / ``from_override_file``): a year listed
-   there is *official* and fully defined by it (Mon–Fri minus its holidays plus its workdays);
+1. a user override table (``WorkingDayCalendar(overrides=...)``; :mod:`readers.calendar_overrides` reads one from
+   a file): a year listed there is *official* and fully defined by it (Mon–Fri minus its holidays plus its
+   workdays);
 2. the ``chinese_calendar`` package tables (official State Council announcements, 2004–2026);
 3. rule-based holidays from the ``holidays`` package (no make-up workdays for future years). Every result
    that depends on such a day is flagged ``estimated=True`` instead of failing or crashing.
@@ -33,8 +34,6 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -364,46 +363,6 @@ class WorkingDayCalendar:
         self._table: _Table | None = None
         self._years: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # year -> (work, est)
         self._lock = threading.Lock()
-
-    @classmethod
-    def from_override_file(cls, path: str | PathLike[str]) -> WorkingDayCalendar:
-        """Load a YAML (or JSON) override table, e.g. for a year announced after the package release."""
-        import yaml
-
-        from approval_model import safe_yaml
-
-        p = Path(path)
-        name = f"calendar override file '{p}'"
-        try:
-            text = p.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CalendarError(f"{name} not found. Fix: check the path (given to --overrides)") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CalendarError(
-                f"{name} cannot be read ({exc}). Fix: pass a readable UTF-8 YAML file"
-            ) from None
-
-        class _Loader(yaml.SafeLoader):
-            """Keep dates as text: PyYAML raises a bare ValueError for 2027-02-31; we report where it is."""
-
-        def date_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-            return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
-
-        _Loader.add_constructor("tag:yaml.org,2002:timestamp", date_as_text)
-        try:
-            raw = safe_yaml.load(text, _Loader)
-        except safe_yaml.YamlShapeError as exc:
-            raise CalendarError(f"{name}: {exc}") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise CalendarError(
-                f"{name}: invalid YAML{at}: {problem}. Fix: correct the YAML syntax there"
-            ) from None
-        if raw is None:
-            raise CalendarError(f"{name} is empty. Fix: add e.g. years: {{2027: {{holidays: [2027-01-01]}}}}")
-        return cls(raw, source=name)
 
     # ---- coverage -------------------------------------------------------------------------------
 

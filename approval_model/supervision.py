@@ -1,8 +1,8 @@
 """Time-limit supervision (限时办结): in-flight items against their working-day deadlines.
 
-Pure functions: rows in, per-row deadline / working days used and left / status and a per-department
-summary out. The only I/O is :func:`read_table`, which turns a CSV (or an
-Excel) file into raw records for :func:`parse_records`.
+Pure functions: records in (``(row number, {column: raw value})``, as :func:`readers.tables.read_table` reads
+them from a CSV or Excel file with :data:`COLUMN_ALIASES`), per-row deadline / working days used and left /
+status and a per-department summary out. No file is opened here.
 
 Conventions (docs/claims-and-supervision.md has the user-facing version):
 
@@ -21,13 +21,11 @@ Conventions (docs/claims-and-supervision.md has the user-facing version):
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from approval_model.limits import LimitBasis
@@ -35,6 +33,8 @@ from approval_model.problems import did_you_mean
 
 __all__ = [
     "COLUMNS",
+    "COLUMN_ALIASES",
+    "REQUIRED_COLUMNS",
     "PROJECT_CODE_LAYOUT",
     "STATUSES",
     "ClockStop",
@@ -42,13 +42,11 @@ __all__ = [
     "RowProblem",
     "RowResult",
     "SupervisionInput",
-    "TableError",
     "Thresholds",
     "department_summary",
     "item_limits",
     "parse_date",
     "parse_records",
-    "read_table",
     "status_for",
     "supervise",
     "supervise_row",
@@ -58,13 +56,13 @@ STATUSES = ("green", "yellow", "red", "done_on_time", "done_late")
 REQUIRED_COLUMNS = ("project_code", "item_id", "accepted")
 OPTIONAL_COLUMNS = ("clock_stops", "completed")
 COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-# header spellings accepted for each column (compared after lower-casing, spaces/hyphens -> underscores)
+# header spellings a table may use for each column (readers.tables compares them lower-cased, spaces/hyphens as _)
 COLUMN_ALIASES = {
-    "project_code": ("project_code", "code", "项目代码", "项目统一代码"),
-    "item_id": ("item_id", "item", "事项", "事项编号"),
-    "accepted": ("accepted", "accepted_date", "受理日期"),
-    "clock_stops": ("clock_stops", "clock_stop", "stops", "停止计时", "暂停计时"),
-    "completed": ("completed", "completed_date", "办结日期"),
+    "project_code": ("code", "项目代码", "项目统一代码"),
+    "item_id": ("item", "事项", "事项编号"),
+    "accepted": ("accepted_date", "受理日期"),
+    "clock_stops": ("clock_stop", "stops", "停止计时", "暂停计时"),
+    "completed": ("completed_date", "办结日期"),
 }
 STOP_KINDS = {
     "supplement": "supplement",
@@ -84,10 +82,6 @@ _PROJECT_CODE = re.compile(r"^(\d{4})-(\d{6})-(\d{2})-(\d{2})-(\d{6})$")
 _DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _STOP_RANGE = re.compile(r"^(?P<start>[^~至]+?)\s*(?:\.\.|~|至)\s*(?P<end>[^~至]*)$")
 _STOP_SPLIT = re.compile(r"[;；]")
-
-
-class TableError(ValueError):
-    """The file as a whole cannot be read (missing, wrong format, missing columns)."""
 
 
 @dataclass(frozen=True)
@@ -228,103 +222,6 @@ def item_limits(process: Any) -> dict[str, ItemLimit]:
         )
         for item in process.items
     }
-
-
-# ---- reading --------------------------------------------------------------------------------------
-
-
-def _header_key(text: Any) -> str:
-    return re.sub(r"[\s\-]+", "_", str(text or "").strip().lower())
-
-
-def _canonical_columns(header: Sequence[Any]) -> tuple[dict[str, int], list[str]]:
-    """Column name -> index, and the header cells that are not recognised."""
-    lookup = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
-    found: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, cell in enumerate(header):
-        key = _header_key(cell)
-        if not key:
-            continue
-        name = lookup.get(key)
-        if name is None:
-            unknown.append(str(cell))
-        elif name not in found:
-            found[name] = index
-    return found, unknown
-
-
-def _rows_from_csv(path: Path) -> list[list[Any]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on a Chinese Windows saves "CSV" as GB18030/GBK
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise TableError(f"{path}: not a text file in UTF-8 or GB18030. Fix: save it as 'CSV UTF-8'")
-    try:
-        return list(csv.reader(text.splitlines()))
-    except csv.Error as error:
-        raise TableError(f"{path}: not a readable CSV file ({error})") from None
-
-
-def _rows_from_excel(path: Path) -> list[list[Any]]:
-    import openpyxl  # imported here: only Excel input needs it
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many types for a bad file
-        raise TableError(f"{path}: not a readable Excel file ({error})") from None
-    try:
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def read_table(path: str | Path) -> list[tuple[int, dict[str, Any]]]:
-    """Records ``(row number, {column: raw value})`` of a CSV/Excel file; TableError when unusable.
-
-    Row numbers count the header as row 1 (as a spreadsheet shows them); blank rows are skipped but
-    counted. Unrecognised header cells are an error (a misspelt 'completed' would silently drop data).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise TableError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        rows = _rows_from_excel(path)
-    elif suffix == ".xls":
-        raise TableError(f"{path}: old .xls workbooks are not supported. Fix: save as CSV (UTF-8) or .xlsx")
-    else:
-        rows = _rows_from_csv(path)
-    if not rows or not any(str(c or "").strip() for c in rows[0]):
-        raise TableError(f"{path}: row 1 must be a header with the columns {', '.join(COLUMNS)}")
-    columns, unknown = _canonical_columns(rows[0])
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(
-                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}"
-            )
-        if unknown:
-            hints = "".join(did_you_mean(_header_key(u), COLUMNS) for u in unknown)
-            parts.append(
-                f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)}{hints}"
-            )
-        raise TableError(
-            f"{path}: row 1 (header): {'; '.join(parts)}. Fix: the columns are {', '.join(COLUMNS)} "
-            f"(the first three required)"
-        )
-    records = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(str(c if c is not None else "").strip() for c in row):
-            continue
-        records.append((number, {name: (row[i] if i < len(row) else None) for name, i in columns.items()}))
-    return records
 
 
 # ---- parsing --------------------------------------------------------------------------------------

@@ -49,9 +49,10 @@ def _parse_int(text: str) -> int:
 
 
 def _calendar(overrides: Path | None):  # noqa: ANN202 - a WorkingDayCalendar (imported lazily)
-    from approval_model.calendar import WorkingDayCalendar, default_calendar
+    from approval_model.calendar import default_calendar
+    from readers.calendar_overrides import read_calendar
 
-    return WorkingDayCalendar.from_override_file(overrides) if overrides is not None else default_calendar()
+    return read_calendar(overrides) if overrides is not None else default_calendar()
 
 
 def _note(cal, start: date, end: date) -> str:  # noqa: ANN001

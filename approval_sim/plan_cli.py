@@ -206,14 +206,15 @@ def supervise(
     """Deadlines of in-flight items on the working-day calendar, with status and a per-department summary."""
     from approval_model.calendar import default_calendar
     from approval_model.supervision import (
-        TableError,
+        COLUMN_ALIASES,
+        REQUIRED_COLUMNS,
         Thresholds,
         department_summary,
         item_limits,
         parse_records,
-        read_table,
     )
     from approval_model.supervision import supervise as run_supervision
+    from readers.tables import read_table
     from rules.loading import load
 
     day = _parse_as_of(as_of)
@@ -224,10 +225,7 @@ def supervise(
     process = load(catalog)
     basis = limit or process.simulation.limit_basis
     items = item_limits(process)
-    try:
-        records = read_table(file)
-    except TableError as error:
-        raise UserError(str(error)) from None
+    records = read_table(file, COLUMN_ALIASES, REQUIRED_COLUMNS)  # a TableError is a ValueError: exit 2
     rows, problems = parse_records(records, items.keys(), day)
     if problems and not keep_going:
         count = len(problems)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from exports.tables import Kind, Table
+from exports.tables import Table, format_value
 
 NUMBER_FORMATS: dict[str, str] = {"days": "0.0", "percent": "0.0%", "int": "0", "number": "0.00"}
 HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
@@ -28,18 +27,6 @@ MAX_WIDTH = 60
 def display_width(text: str) -> int:
     """Width in Excel character units: wide (CJK) characters count double."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def _shown(value: Any, kind: Kind) -> str:
-    if value is None:
-        return ""
-    if kind == "percent":
-        return f"{value:.1%}"
-    if kind == "days":
-        return f"{value:.1f}"
-    if kind == "number":
-        return f"{value:.2f}"
-    return str(value)
 
 
 def _write_header(sheet, row: int, table: Table, widths: dict[int, int]) -> None:  # noqa: ANN001
@@ -60,7 +47,7 @@ def _write_rows(sheet, first_row: int, table: Table, widths: dict[int, int]) -> 
             if kind in NUMBER_FORMATS and value is not None:
                 cell.number_format = NUMBER_FORMATS[kind]
                 cell.alignment = Alignment(horizontal="right")
-            widths[col] = max(widths.get(col, 0), display_width(_shown(value, kind)))
+            widths[col] = max(widths.get(col, 0), display_width(format_value(value, kind, missing="")))
         row += 1
     return row
 

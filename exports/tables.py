@@ -105,10 +105,11 @@ class Table:
         ]
 
 
-def format_value(value: Any, kind: Kind) -> str:
-    """The text of a value as planners read it (CSV keeps raw numbers; HTML and plots use this)."""
+def format_value(value: Any, kind: Kind, missing: str = "—") -> str:
+    """The text of a value as planners read it: the one formatter of every export (CSV keeps raw numbers; HTML
+    and plots show ``missing`` for "not applicable", an Excel cell stays empty: ``missing=""``)."""
     if value is None:
-        return "—"
+        return missing
     if kind == "percent":
         return f"{value:.1%}"
     if kind == "days":

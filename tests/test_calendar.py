@@ -21,6 +21,7 @@ from approval_model.calendar import (
     ordinals_from_datetime64,
 )
 from approval_sim.cli import app
+from readers.calendar_overrides import read_calendar
 
 D = date.fromisoformat
 
@@ -235,7 +236,7 @@ def test_override_makes_2027_official_and_changes_answer():
 def test_override_file_loads(tmp_path):
     path = tmp_path / "cal.yaml"
     path.write_text(OVERRIDE_2027_YAML, encoding="utf-8")
-    cal = WorkingDayCalendar.from_override_file(path)
+    cal = read_calendar(path)
     assert cal.add_working_days(D("2027-02-05"), 5) == CalendarResult(D("2027-02-19"), False)
 
 
@@ -266,7 +267,7 @@ def test_bad_override_file_names_file_entry_and_fix(tmp_path, text, must_mention
     path = tmp_path / "bad-calendar.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CalendarError) as info:
-        WorkingDayCalendar.from_override_file(path)
+        read_calendar(path)
     message = str(info.value)
     assert "bad-calendar.yaml" in message
     for word in must_mention:
@@ -276,7 +277,7 @@ def test_bad_override_file_names_file_entry_and_fix(tmp_path, text, must_mention
 
 def test_missing_override_file(tmp_path):
     with pytest.raises(CalendarError, match="not found"):
-        WorkingDayCalendar.from_override_file(tmp_path / "nope.yaml")
+        read_calendar(tmp_path / "nope.yaml")
 
 
 def test_import_is_cheap():

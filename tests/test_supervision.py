@@ -12,20 +12,21 @@ from typer.testing import CliRunner
 
 from approval_model.calendar import default_calendar
 from approval_model.supervision import (
+    COLUMN_ALIASES,
+    REQUIRED_COLUMNS,
     ClockStop,
     ItemLimit,
     SupervisionInput,
-    TableError,
     Thresholds,
     department_summary,
     item_limits,
     parse_records,
-    read_table,
     status_for,
     supervise,
     supervise_row,
 )
 from approval_sim.cli import app
+from readers.tables import TableError, read_table
 from rules import loading
 
 D = date.fromisoformat
@@ -33,6 +34,11 @@ DATA = Path(__file__).parent / "data" / "supervision"
 CODE = "2017-410300-04-01-000101"
 runner = CliRunner()
 CAL = default_calendar()
+
+
+def read(path: Path) -> list:
+    """The in-progress items of a table, as supervise reads them."""
+    return read_table(path, COLUMN_ALIASES, REQUIRED_COLUMNS)
 
 
 def limit_item(statutory: float, promised: float | None = None, department: str = "fgw") -> ItemLimit:
@@ -199,7 +205,7 @@ def test_years_after_the_official_data_are_flagged_estimated():
 def test_supervise_file_and_department_summary():
     process = loading.load("luoyang-2017-before")
     items = item_limits(process)
-    rows, problems = parse_records(read_table(DATA / "in_progress.csv"), items.keys(), D("2017-10-16"))
+    rows, problems = parse_records(read(DATA / "in_progress.csv"), items.keys(), D("2017-10-16"))
     assert problems == []
     results = supervise(rows, items, D("2017-10-16"))
     assert [r.status for r in results] == [
@@ -304,7 +310,7 @@ def test_every_problem_of_a_row_is_reported():
 def test_gb18030_csv_with_chinese_headers(tmp_path):
     path = tmp_path / "gbk.csv"
     path.write_bytes(f"项目代码,事项编号,受理日期,办结日期\n{CODE},I04,2017-09-20,\n".encode("gb18030"))
-    records = read_table(path)
+    records = read(path)
     assert records == [
         (2, {"project_code": CODE, "item_id": "I04", "accepted": "2017-09-20", "completed": ""})
     ]
@@ -321,7 +327,7 @@ def test_excel_input_with_chinese_headers(tmp_path):
     sheet.append(["项目代码", "事项编号", "受理日期", "办结日期"])
     sheet.append([CODE, "I04", datetime.datetime(2017, 9, 20), None])
     book.save(path)
-    (row,) = read_table(path)
+    (row,) = read(path)
     assert row[0] == 2 and row[1]["project_code"] == CODE and row[1]["item_id"] == "I04"
     result = runner.invoke(app, ["supervise", str(path), "--as-of", "2017-10-16", "--json"])
     assert result.exit_code == 0, result.output
@@ -331,7 +337,7 @@ def test_corrupt_excel_file_is_a_clear_error(tmp_path):
     path = tmp_path / "items.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(TableError, match="not a readable Excel file"):
-        read_table(path)
+        read(path)
     result = runner.invoke(app, ["supervise", str(path), "--as-of", "2017-10-16"])
     assert result.exit_code == 2 and "not a readable Excel file" in result.stderr
     assert "Traceback" not in result.output + result.stderr

@@ -6,7 +6,6 @@ Excel shows them (row 5, column 'statutory_limit_days' (F5)).
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,22 +74,13 @@ class WorkbookError(ValueError):
 
 
 def read_csv_rows(path: Path) -> list[list[Any]]:
-    """Rows of a CSV file saved by Excel: UTF-8 (with or without BOM) or GB18030 (Excel on a Chinese Windows)."""
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise WorkbookError(str(path), [WorkbookProblem(None, "not a text file", "save it as 'CSV UTF-8'")])
+    """Rows of a CSV file saved by Excel (:func:`readers.tables.csv_rows`), problems as a WorkbookError."""
+    from readers.tables import TableError, csv_rows
+
     try:
-        return [list(row) for row in csv.reader(text.splitlines(keepends=True))]
-    except csv.Error as error:
-        raise WorkbookError(
-            str(path), [WorkbookProblem(None, f"not a readable CSV file ({error})", "save it as CSV again")]
-        ) from None
+        return csv_rows(path)
+    except TableError as error:
+        raise WorkbookError(str(path), [WorkbookProblem(None, error.problem, error.fix)]) from None
 
 
 def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
