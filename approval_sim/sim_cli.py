@@ -302,7 +302,8 @@ def bench(
         rob = report["robustness"]
         typer.echo(
             f"robustness, {rob['scenario']}, {rob['samples']:,} assumption sets x {rob['projects']:,} projects "
-            f"({', '.join(rob['framings'])}): {rob['seconds']:.1f} s ({rob['ms_per_sample']:.1f} ms per set)"
+            f"({', '.join(rob['framings'])}): {rob['seconds']:.1f} s wall, {rob['cpu_seconds']:.1f} s CPU "
+            f"({rob['ms_per_sample']:.1f} ms per set)"
         )
     machine = report["machine"]
     typer.echo(

@@ -211,15 +211,16 @@ def bench_robustness(
     from simulations.robustness import assess
 
     first, second, names, headline, _ = prepare(baseline, reform)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = assess(first, second, names, headline, target=0.2, samples=samples, projects=projects, seed=seed)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
         "samples": result["samples"],
         "projects": projects,
         "items": [first.n_items, second.n_items if second is not None else first.n_items],
         "framings": list(names),
         "seconds": seconds,
+        "cpu_seconds": cpu,  # this process's CPU time: what the wall time would be on an idle machine
         "ms_per_sample": 1000 * seconds / max(result["samples"], 1),
         "holds_share": result.get("holds_share"),
         **machine_conditions(),
