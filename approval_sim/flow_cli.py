@@ -30,7 +30,7 @@ from approval_sim.options import (
     SidesModeOption,
     TargetOption,
 )
-from approval_sim.output import print_json
+from approval_sim.output import print_json, robustness_line
 
 DEFAULT_SCENARIO_DIR = "scenarios"
 DEFAULT_EXPORTS_DIR = "nightly-exports"
@@ -91,18 +91,9 @@ def _emit(result: dict, as_json: bool) -> None:
                 f"{framing['name']}{headline}: reduction of mean end-to-end time {framing['reduction']['mean']:.1%} "
                 f"({ci}), target {result['target']:.0%}: {framing['verdict']}"
             )
-    robust = result.get("robustness")
-    if robust and not robust.get("skipped"):
-        low, high = robust["band"]
-        deciding = (
-            f", decided by {robust['deciding_assumption']}" if robust.get("deciding_assumption") else ""
-        )
-        typer.echo(
-            f"over the modelling assumptions ({robust['samples']} sets, {robust['framing']}): {low:.1%} .. "
-            f"{high:.1%}, reaches the target in {robust['holds_share']:.0%}: {robust['verdict']}{deciding}"
-        )
-    elif robust:
-        typer.echo(f"robustness: not analysed ({robust['skipped']})")
+    line = robustness_line(result.get("robustness"))
+    if line:
+        typer.echo(line)
     typer.echo(f"details: approval-sim runs show {result['run_id']}")
 
 

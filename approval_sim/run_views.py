@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from approval_sim.output import robustness_line
+
 
 def print_run(run: dict[str, Any], top: int = 10) -> None:
     console = Console()
@@ -38,18 +40,9 @@ def print_run(run: dict[str, Any], top: int = 10) -> None:
             f"[bold]{run['verdict']}[/bold]"
             + (f" ({run['framing']}, {run['limit_basis']} limits)" if run.get("framing") else "")
         )
-    robust = (run.get("payload") or {}).get("robustness") or {}
-    if robust.get("skipped"):
-        console.print(f"  over the modelling assumptions: not analysed ({robust['skipped']})")
-    elif robust:
-        low, high = robust["band"]
-        deciding = (
-            f", decided by {robust['deciding_assumption']}" if robust.get("deciding_assumption") else ""
-        )
-        console.print(
-            f"  over the modelling assumptions ({robust['samples']} sets): {low:.1%} .. {high:.1%}, reaches the "
-            f"target in {robust['holds_share']:.0%}: [bold]{robust['verdict']}[/bold]{deciding}"
-        )
+    line = robustness_line((run.get("payload") or {}).get("robustness"))
+    if line:
+        console.print(f"  {line}", highlight=False)
     if run["summaries"]:
         table = Table(title="end-to-end working days")
         for column in ("role", "scenario", "mode", "projects", "mean", "p50", "p90", "on time"):
