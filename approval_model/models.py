@@ -8,6 +8,7 @@ source ids it was found in, or ``assumed`` with a note saying why.
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -431,6 +432,18 @@ class ApprovalTargets(Strict):
     elapsed_days: TimeTarget | None = None
 
 
+class _Index:
+    """Lookups of one process's entries by id; keeps the tuples it was built from, so a copy with other
+    entries (``model_copy``) is noticed and indexed anew."""
+
+    __slots__ = ("department", "departments", "item", "items")
+
+    def __init__(self, items: tuple[ApprovalItem, ...], departments: tuple[Department, ...]) -> None:
+        self.items, self.departments = items, departments
+        self.item = {entry.id: entry for entry in reversed(items)}  # the first of a repeated id wins
+        self.department = {entry.id: entry for entry in reversed(departments)}
+
+
 class Process(Strict):
     """The whole approval process of a project, from initiation (立项) to completion acceptance (竣工验收).
 
@@ -496,17 +509,25 @@ class Process(Strict):
             raise ValueError("; ".join(p.render(self.name) for p in problems))
         return self
 
+    @cached_property
+    def by_id(self) -> _Index:
+        """Items and departments by id (built once per process; not part of its value)."""
+        return _Index(self.items, self.departments)
+
+    def _index(self) -> _Index:
+        index = self.by_id
+        if index.items is not self.items or index.departments is not self.departments:  # a model_copy
+            index = _Index(self.items, self.departments)
+            self.__dict__["by_id"] = index
+        return index
+
     def item(self, item_id: str) -> ApprovalItem:
-        for candidate in self.items:
-            if candidate.id == item_id:
-                return candidate
-        raise KeyError(item_id)
+        """The item with this id (KeyError if none), in constant time."""
+        return self._index().item[item_id]
 
     def department(self, department_id: str) -> Department:
-        for candidate in self.departments:
-            if candidate.id == department_id:
-                return candidate
-        raise KeyError(department_id)
+        """The department with this id (KeyError if none), in constant time."""
+        return self._index().department[department_id]
 
     @property
     def item_ids(self) -> tuple[str, ...]:

@@ -39,56 +39,87 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _children(node: yaml.Node) -> list[tuple[yaml.Node, int]]:
-    """Child nodes, last first (popping them gives document order), each with the line where it is used
-    (a reused node's own mark is its anchor's)."""
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    """Keys and values of a mapping (alternating), items of a sequence, nothing for a scalar."""
     if isinstance(node, yaml.MappingNode):
-        pairs = [pair for key, value in node.value for pair in ((key, _line(key)), (value, _line(key)))]
-    elif isinstance(node, yaml.SequenceNode):
-        pairs = [(child, _line(node)) for child in node.value]
-    else:
-        return []
-    return pairs[::-1]
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
+
+
+def _used_on(parent: yaml.Node, position: int) -> int:
+    """The line where the child at ``position`` of ``parent`` is written (for a mapping: its key's line)."""
+    if isinstance(parent, yaml.MappingNode):
+        return _line(parent.value[position // 2][0])
+    return _line(parent)
+
+
+def _too_deep(line: int) -> YamlShapeError:
+    return YamlShapeError(
+        f"the data is nested more than {MAX_DEPTH} levels deep",
+        "flatten the structure (a scenario file nests about 5 levels)",
+        line,
+    )
+
+
+def check_depth(root: yaml.Node) -> None:
+    """Nesting only: enough for a text without aliases, whose nodes form a tree (fast on large catalogs)."""
+    scalar = yaml.ScalarNode
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        for child in _children(node):
+            if type(child) is not scalar:
+                if depth >= MAX_DEPTH:
+                    raise _too_deep(_line(child))
+                stack.append((child, depth + 1))
 
 
 def check(root: yaml.Node) -> None:
-    """Raise :class:`YamlShapeError` for self-reference, alias expansion beyond the budget or deep nesting."""
+    """Raise :class:`YamlShapeError` for self-reference, alias expansion beyond the budget or deep nesting.
+
+    One depth-first walk over the distinct nodes; a node met again (an alias) adds its memoised expanded
+    size instead of being walked again.
+    """
     size: dict[int, int] = {}  # id(node) -> nodes when every alias below it is expanded
     height: dict[int, int] = {}
-    on_path: set[int] = set()
+    on_path: set[int] = {id(root)}
     reused_at: int | None = None
-    stack: list[tuple[yaml.Node, list[tuple[yaml.Node, int]]]] = [(root, _children(root))]
-    on_path.add(id(root))
+    scalar = yaml.ScalarNode
+    stack: list[list[Any]] = [[root, _children(root), 0]]  # node, children, next child
     while stack:
-        node, pending = stack[-1]
-        if pending:
-            child, used_on = pending.pop()
-            if id(child) in on_path:
+        frame = stack[-1]
+        node, children, position = frame
+        if position < len(children):
+            frame[2] = position + 1
+            child = children[position]
+            key = id(child)
+            if key in size:
+                if reused_at is None:
+                    reused_at = _used_on(node, position)
+            elif key in on_path:
+                used_on = _used_on(node, position)
                 raise YamlShapeError(
                     f"an alias (*name) used on line {used_on} refers to the anchor (&name) on line "
                     f"{_line(child)} that contains it, which would make the data infinite",
                     "write the values out instead of an alias inside its own anchor",
                     used_on,
                 )
-            if id(child) in size:
-                if reused_at is None:
-                    reused_at = used_on
-                continue
-            on_path.add(id(child))
-            stack.append((child, _children(child)))
-            if len(stack) > MAX_DEPTH:
-                raise YamlShapeError(
-                    f"the data is nested more than {MAX_DEPTH} levels deep",
-                    "flatten the structure (a scenario file nests about 5 levels)",
-                    _line(child),
-                )
+            elif type(child) is scalar:
+                size[key], height[key] = 1, 1
+            else:
+                if len(stack) >= MAX_DEPTH:
+                    raise _too_deep(_line(child))
+                on_path.add(key)
+                stack.append([child, _children(child), 0])
             continue
         stack.pop()
-        on_path.discard(id(node))
-        kids = _children(node)
-        size[id(node)] = 1 + sum(size[id(child)] for child, _ in kids)
-        height[id(node)] = 1 + max((height[id(child)] for child, _ in kids), default=0)
-        if height[id(node)] > MAX_DEPTH:
+        key = id(node)
+        on_path.discard(key)
+        size[key] = 1 + sum([size[id(child)] for child in children])
+        height[key] = 1 + max([height[id(child)] for child in children], default=0)
+        if height[key] > MAX_DEPTH:
             raise YamlShapeError(
                 f"aliases nest the data more than {MAX_DEPTH} levels deep",
                 "write the values out instead of nesting aliases",
@@ -114,7 +145,10 @@ def parse(text: str, loader: type = FAST_LOADER) -> tuple[Any, yaml.Node | None]
         node = instance.get_single_node()
         if node is None:
             return None, None
-        check(node)
+        if "*" in text:
+            check(node)
+        else:  # an alias is written '*name': without a '*' the nodes form a tree and only depth matters
+            check_depth(node)
         return instance.construct_document(node), node
     finally:
         instance.dispose()

@@ -247,6 +247,9 @@ def bench(
     projects: Annotated[int, typer.Option("--projects", min=1, help="Monte Carlo projects")] = 100_000,
     des_projects: Annotated[int, typer.Option("--des-projects", min=1, help="DES projects")] = 10_000,
     million: Annotated[bool, typer.Option(help="also run a million projects in chunks")] = True,
+    large: Annotated[
+        bool, typer.Option(help="also compile 50,000 items and run 5,000 items (peak memory)")
+    ] = True,
     command: Annotated[
         bool, typer.Option(help="also time the whole 'simulate' command for the DES case")
     ] = True,
@@ -259,7 +262,8 @@ def bench(
     ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Measure and print: Monte Carlo projects/s, a million projects (time, peak memory), DES events/s."""
+    """Measure and print: Monte Carlo projects/s, a million projects (time, peak memory), DES events/s, the
+    robustness analysis, large catalogs (compile time of 50,000 items, time and peak memory of 5,000 items)."""
     from simulations import bench as figures
 
     catalog = _load(BENCH_SCENARIO, "all")
@@ -273,6 +277,8 @@ def bench(
     if robustness:
         report["robustness"] = figures.bench_robustness(catalog, _load("luoyang-2017-after", "all"))
         report["robustness"]["scenario"] = "luoyang-2017-before -> luoyang-2017-after (profile all)"
+    if large:
+        report["large"] = figures.bench_large()
     report["machine"] = figures.machine_conditions()
     if as_json:
         print_json(report)
@@ -304,6 +310,14 @@ def bench(
             f"robustness, {rob['scenario']}, {rob['samples']:,} assumption sets x {rob['projects']:,} projects "
             f"({', '.join(rob['framings'])}): {rob['seconds']:.1f} s wall, {rob['cpu_seconds']:.1f} s CPU "
             f"({rob['ms_per_sample']:.1f} ms per set)"
+        )
+    if large:
+        big = report["large"]
+        typer.echo(
+            f"Large catalogs: {big['compile_items']:,} items validated in {big['validate_seconds']:.2f} s, "
+            f"compiled in {big['compile_seconds']:.2f} s; {big['run_items']:,} items x {big['projects']:,} "
+            f"projects (parallel, gains, chunks of {big['chunk_projects']:,}): {big['run_seconds']:.1f} s, "
+            f"peak memory {big['run_peak_rss_mb']:.0f} MB (budget {big['memory_budget_mb']:.0f} MB + Python)"
         )
     machine = report["machine"]
     typer.echo(

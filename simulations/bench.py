@@ -18,10 +18,12 @@ from simulations.sampling import replication_seeds
 __all__ = [
     "DES_BENCH_PROCESS",
     "bench_des",
+    "bench_large",
     "bench_million",
     "bench_montecarlo",
     "bench_robustness",
     "des_bench_process",
+    "large_catalog",
     "machine_conditions",
 ]
 
@@ -119,6 +121,46 @@ DES_BENCH_PROCESS: dict[str, Any] = {
     ],
     "simulation": {"arrivals": {"per_working_day": 1.0}, "stage_coordination_days": 1},
 }
+
+
+def large_catalog(items: int, *, supplement: bool = False, capacity: int | None = None) -> Process:
+    """A synthetic catalog of ``items`` items for cost measurements: 50 departments, 4 stages, and item i
+    waiting for items i//2 and i//3 (a DAG about log2(items) items deep, like a real catalog's few chains).
+
+    ``supplement``: every item has a 补正 request (20 %) and excluded time, so every matrix of the engine
+    exists; ``capacity``: every department queues (the event engine).
+    """
+    stages = 4
+    extra: dict[str, Any] = {}
+    if supplement:
+        extra = {
+            "supplement": {
+                "probability": 0.2,
+                "applicant_days": {"distribution": "uniform", "low": 1, "high": 5},
+            },
+            "excluded_days": {"distribution": "exponential", "mean": 2},
+        }
+    data = {
+        "name": f"large-{items}",
+        "departments": [
+            {"id": f"d{k:02d}", "name": f"部门{k}", **({"capacity": capacity} if capacity else {})}
+            for k in range(50)
+        ],
+        "stages": [{"id": f"S{k}", "name": f"阶段{k}"} for k in range(stages)],
+        "items": [
+            {
+                "id": f"I{i:06d}",
+                "name": f"事项{i}",
+                "department": f"d{i % 50:02d}",
+                "stage": f"S{stages * i // items}",
+                "statutory_limit_days": 1 + i % 20,
+                "prerequisites": sorted({f"I{j:06d}" for j in (i // 2, i // 3) if j < i}),
+                **extra,
+            }
+            for i in range(items)
+        ],
+    }
+    return Process.model_validate(data)
 
 
 def des_bench_process() -> Process:
@@ -224,4 +266,45 @@ def bench_robustness(
         "ms_per_sample": 1000 * seconds / max(result["samples"], 1),
         "holds_share": result.get("holds_share"),
         **machine_conditions(),
+    }
+
+
+def bench_large(
+    compile_items: int = 50_000, run_items: int = 5_000, projects: int = 10_000
+) -> dict[str, Any]:
+    """Large catalogs: validating and compiling ``compile_items`` items, and one Monte Carlo replication of
+    ``run_items`` items x ``projects`` projects (parallel, with the gains a comparison computes) in a fresh
+    process, whose peak resident memory is reported beside the memory budget."""
+    import json
+    import subprocess
+
+    from simulations.budget import memory_budget_bytes
+    from simulations.runner import chunk_for
+
+    data_start = time.perf_counter()
+    process = large_catalog(compile_items)
+    validate_seconds = time.perf_counter() - data_start
+    t0 = time.perf_counter()
+    compile_process(process)
+    compile_seconds = time.perf_counter() - t0
+    code = (
+        "import json, time; from simulations.bench import large_catalog, _peak_rss_mb; "
+        "from simulations.runner import simulate; "
+        f"p = large_catalog({run_items}); t = time.perf_counter(); "
+        f"r = simulate(p, projects={projects}, replications=1, gains=True); "
+        "print(json.dumps({'seconds': time.perf_counter() - t, 'peak_rss_mb': _peak_rss_mb(), "
+        "'mean_days': float(r.results[0].end_to_end_days.mean())}))"
+    )
+    child = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    run = json.loads(child.stdout.strip().splitlines()[-1])
+    budget = memory_budget_bytes()
+    return {
+        "compile_items": compile_items,
+        "validate_seconds": validate_seconds,
+        "compile_seconds": compile_seconds,
+        "run_items": run_items,
+        "projects": projects,
+        "chunk_projects": chunk_for(compile_process(large_catalog(run_items)), budget),
+        "memory_budget_mb": budget / 2**20,
+        **{f"run_{key}": value for key, value in run.items()},
     }

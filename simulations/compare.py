@@ -29,7 +29,7 @@ from simulations.clocks import clock_comparison
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.load import check_queues, warmup_projects
 from simulations.results import SimulationResult
-from simulations.runner import DEFAULT_CHUNK, Engine, SimulationRun, resolve_engine, run_replication_modes
+from simulations.runner import Engine, SimulationRun, chunk_for, resolve_engine, run_replication_modes
 from simulations.sampling import replication_seeds
 from simulations.stats import Verdict, judge
 
@@ -45,6 +45,7 @@ __all__ = [
     "prepare",
     "reductions",
     "replication_sides",
+    "sides_chunk",
     "runs_of",
 ]
 
@@ -305,6 +306,12 @@ def parallel_share(
     return own if own is not None else share(reform)
 
 
+def sides_chunk(first: CompiledProcess, second: CompiledProcess | None) -> int:
+    """Monte Carlo projects at once for a comparison: what the larger side fits in the memory budget (the same
+    on both sides, so progress counts the same chunks)."""
+    return chunk_for(first if second is None or first.n_items >= second.n_items else second)
+
+
 def replication_sides(
     first: CompiledProcess,
     second: CompiledProcess | None,
@@ -315,11 +322,12 @@ def replication_sides(
     *,
     engine: str,
     replication: int = 0,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
     on_chunk: Callable[[], None] | None = None,
 ) -> dict[tuple[str, Mode], SimulationResult]:
     """One replication of every side the framings need, by (side, mode); ``second`` None: one process is both
     sides. The unit of work orchestrators call (both sides, same seed: common random numbers)."""
+    chunk = sides_chunk(first, second) if chunk is None else chunk
     wanted = side_modes(names)
     warmup = warmup_projects([first] if second is None else [first, second], engine, projects)
     if second is None:
@@ -404,7 +412,7 @@ def compare(
     seed: int = 0,
     engine: Engine = "auto",
     target: float = DEFAULT_TARGET,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Comparison:
     """Compare two processes under every framing that applies (one process: its serial and partial practice
@@ -419,6 +427,7 @@ def compare(
         baseline, reform, baseline_mode=baseline_mode, reform_mode=reform_mode, framing=framing
     )
     chosen = resolve_engine([first] if second is None else [first, second], engine)
+    chunk = sides_chunk(first, second) if chunk is None else chunk
     per = 1 if chosen == "des" else -(-projects // chunk)
     steps, done = replications * per * (1 if second is None else 2), 0
 

@@ -21,9 +21,13 @@ from simulations.compiled import CompiledProcess, Mode
 from simulations.montecarlo import critical_items, end_to_end, schedule, start_times
 from simulations.sampling import Draws
 
-__all__ = ["GAIN_SAMPLE", "SimulationResult", "assemble"]
+__all__ = ["GAIN_SAMPLE", "SimulationResult", "assemble", "gain_limit"]
 
-GAIN_SAMPLE = 20_000  # projects per chunk used for the "gain if the item took no time" recomputation
+GAIN_SAMPLE = 20_000  # at most this many projects (the first of a replication) for "gain if instant"
+GAIN_CELLS = 2**21  # and at most this many (item, project) cells: 2,000 projects of a 1,000-item catalog
+# Work bound of the gain recomputation: items evaluated x items rescheduled. Every critical item of a
+# catalog of up to ~450 items is evaluated; beyond, the most critical ones (the others' gain: NaN, unknown).
+GAIN_STEPS = 200_000
 _EPS = 1e-9
 
 
@@ -38,8 +42,8 @@ class SimulationResult:
 
     Per item (arrays in ``item_ids`` order): sums over projects of ``wait``, ``handling`` (counted, at the
     department), ``stopped`` (补正 + excluded time), counts of ``overdue`` and ``critical`` (on the realised
-    critical path) projects, ``join_last[j, p]`` = projects in which prerequisite ``p`` finished last at the
-    join ``j``, and ``gain_sum`` / ``gain_projects`` (end-to-end days saved if the item took no time, other
+    critical path) projects, ``join_last[j][p]`` = projects in which prerequisite ``p`` finished last at the
+    join ``j`` (joins only: a dict, not an items x items matrix), and ``gain_sum`` / ``gain_projects`` (end-to-end days saved if the item took no time, other
     items' realised times held fixed; computed on a sample, ``None`` unless requested).
 
     Per department: ``department_busy`` (handling days), ``department_wait`` and ``department_files``.
@@ -70,7 +74,7 @@ class SimulationResult:
     item_stopped: np.ndarray
     item_overdue: np.ndarray
     item_critical: np.ndarray
-    join_last: np.ndarray
+    join_last: dict[int, dict[int, int]]
     gain_sum: np.ndarray | None
     gain_projects: int
     department_busy: np.ndarray
@@ -158,7 +162,7 @@ class SimulationResult:
             item_stopped=add("item_stopped"),
             item_overdue=add("item_overdue"),
             item_critical=add("item_critical"),
-            join_last=add("join_last"),
+            join_last=_add_counts([r.join_last for r in parts]),
             gain_sum=np.sum(gains, axis=0) if gains else None,
             gain_projects=sum(r.gain_projects for r in parts),
             department_busy=add("department_busy"),
@@ -198,6 +202,21 @@ def _end_times(
     return np.where(mask, parallel, serial)
 
 
+def _add_counts(tables: Sequence[dict[int, dict[int, int]]]) -> dict[int, dict[int, int]]:
+    total: dict[int, dict[int, int]] = {}
+    for table in tables:
+        for join, counts in table.items():
+            row = total.setdefault(join, {})
+            for prerequisite, count in counts.items():
+                row[prerequisite] = row.get(prerequisite, 0) + count
+    return total
+
+
+def gain_limit(n_items: int) -> int:
+    """Gains are computed on the first this-many projects of a replication (fewer for large catalogs)."""
+    return max(1, min(GAIN_SAMPLE, GAIN_CELLS // max(n_items, 1)))
+
+
 def _gains(
     compiled: CompiledProcess,
     elapsed: np.ndarray,
@@ -206,22 +225,40 @@ def _gains(
     mask: np.ndarray | None,
     arrival: np.ndarray,
     wait: np.ndarray | None,
-) -> tuple[np.ndarray, int]:
-    """Sum over a sample of projects of the end-to-end days saved if each item in turn took no time."""
-    k = min(elapsed.shape[1], GAIN_SAMPLE)
-    sample, base, arrivals = elapsed[:, :k], e2e[:k], arrival[:k]
-    part = None if mask is None else mask[:k]
-    waits = None if wait is None else wait[:, :k]
-    gains = np.zeros(compiled.n_items)
-    for i in range(compiled.n_items):
-        trial = sample.copy()
+    critical: np.ndarray | None,
+    k: int,
+) -> np.ndarray:
+    """Sum over the first ``k`` projects of the end-to-end days saved if each item in turn took no time.
+
+    An item off a project's realised critical path (``critical``; None: every item is on it) saves nothing
+    there: that path is left as it was. So an item is rescheduled only on the projects where it is critical,
+    the most critical items first, at most :data:`GAIN_STEPS` / items of them (the rest: NaN, unknown).
+    Serial without calendar-day items: each item saves exactly its own elapsed time.
+    """
+    m = compiled.n_items
+    gains = np.zeros(m)
+    if k == 0 or m == 0:
+        return gains
+    sample = elapsed[:, :k]
+    if mode == "serial" and not compiled.calendar_rows:
+        return sample.sum(axis=1)
+    base, arrivals = e2e[:k], arrival[:k]
+    on_path = np.ones((m, k), dtype=bool) if critical is None else critical[:, :k]
+    counts = on_path.sum(axis=1)
+    candidates = sorted(np.flatnonzero(counts).tolist(), key=lambda i: (-counts[i], i))
+    evaluated = max(1, GAIN_STEPS // m)
+    for i in candidates[:evaluated]:
+        columns = np.flatnonzero(on_path[i])
+        trial = sample[:, columns]  # fancy indexing: a copy
         trial[i] = 0.0
-        trial_wait = waits
-        if waits is not None and i in compiled.calendar_rows:  # a calendar step's waiting is kept apart
-            trial_wait = waits.copy()
+        trial_wait = None if wait is None else wait[:, columns]
+        if trial_wait is not None and i in compiled.calendar_rows:  # a calendar step's waiting is kept apart
             trial_wait[i] = 0.0
-        gains[i] = float((base - _end_times(compiled, trial, mode, part, arrivals, trial_wait)).sum())
-    return gains, k
+        part = None if mask is None else mask[columns]
+        shorter = _end_times(compiled, trial, mode, part, arrivals[columns], trial_wait)
+        gains[i] = float((base[columns] - shorter).sum())
+    gains[candidates[evaluated:]] = np.nan
+    return gains
 
 
 Plans = dict[str, Any]  # schedule mode -> (Schedule, end-to-end, last item); 'clocks:<mode>' -> ClockFigures
@@ -258,11 +295,14 @@ def assemble(
     end_to_end_days: np.ndarray | None = None,
     events: int = 0,
     gains: bool = False,
+    gain_sample: int | None = None,
     plans: Plans | None = None,
     wait_again: np.ndarray | None = None,
 ) -> SimulationResult:
     """Build a result from sampled times plus (for DES) waiting per item and the engine's own end times.
 
+    ``gains``: each item's gain if instant, on the first ``gain_sample`` (default :func:`gain_limit`) projects
+    of ``draws``.
     ``plans`` shares schedules between modes computed from the same draws without waiting (Monte Carlo:
     serial, parallel and partial results of one set of draws cost two schedules, not three runs).
     """
@@ -282,7 +322,8 @@ def assemble(
             f"{compiled.name}: mode 'partial' needs simulation.parallel_share (the share of files handled in "
             "parallel before the reform), e.g. simulation: {parallel_share: 0.3}"
         )
-    join_last = np.zeros((m, m), dtype=np.int64)
+    join_last: dict[int, dict[int, int]] = {}
+    critical: np.ndarray | None = None  # serial: every item is on the one path
     if mode == "serial":  # every item is on the one path: no matrix needed
         _, e2e, _ = cache["serial"]
         critical_count = np.full(m, n, dtype=np.int64)
@@ -298,7 +339,9 @@ def assemble(
         critical_count = critical.sum(axis=1)
         critical_stopped = (critical * stopped).sum(axis=0) if stopped is not None else 0.0
         for j, held_by in plan.binding.items():
-            join_last[j] = np.bincount(held_by[members], minlength=m)
+            held = held_by[members]
+            counts = {p: int(np.count_nonzero(held == p)) for p in compiled.prerequisites[j]}
+            join_last[j] = {p: count for p, count in counts.items() if count}
     if end_to_end_days is not None:
         e2e = end_to_end_days  # the event engine's own clock (the rebuilt schedule agrees up to rounding)
     clocks = _clocks(compiled, draws, mode, cache, mask, wait, wait_again)
@@ -308,9 +351,10 @@ def assemble(
     dept = compiled.item_department
     handling_sum = draws.handling.sum(axis=1)
     wait_sum = wait.sum(axis=1) if wait is not None else np.zeros(m)
-    gain_sum, gain_projects = (
-        _gains(compiled, elapsed, mode, e2e, mask, draws.arrival, wait) if gains else (None, 0)
-    )
+    gain_sum, gain_projects = None, 0
+    if gains:
+        gain_projects = min(n, gain_limit(m) if gain_sample is None else gain_sample)
+        gain_sum = _gains(compiled, elapsed, mode, e2e, mask, draws.arrival, wait, critical, gain_projects)
     return SimulationResult(
         process=compiled.name,
         mode=mode,

@@ -8,23 +8,25 @@ merge with :meth:`SimulationResult.merge`, and :class:`SimulationRun` summarises
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from approval_model.models import Process
+from simulations.budget import chunk_projects, des_limit_message, memory_budget_bytes
 from simulations.clocks import calendar_days, clock_summary, target_checks
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.des import run_des
 from simulations.load import warmup_projects
-from simulations.results import SimulationResult, assemble
+from simulations.results import SimulationResult, assemble, gain_limit
 from simulations.sampling import BLOCK, draw, replication_seeds
 from simulations.stats import mean_ci
 
 __all__ = [
     "DEFAULT_CHUNK",
     "Engine",
+    "chunk_for",
     "SimulationRun",
     "calendar_days",
     "resolve_engine",
@@ -37,7 +39,7 @@ __all__ = [
 
 Engine = Literal["auto", "montecarlo", "des"]
 ResolvedEngine = Literal["montecarlo", "des"]
-DEFAULT_CHUNK = BLOCK  # Monte Carlo projects per vectorised chunk (item matrices of a few MB stay in cache)
+DEFAULT_CHUNK = BLOCK  # the largest Monte Carlo chunk (small catalogs: item matrices of a few MB, in cache)
 Progress = Callable[[int, int], None]
 
 
@@ -86,9 +88,10 @@ def run_replication_modes(
     engine: str = "montecarlo",
     replication: int = 0,
     gains: Collection[Mode] = (),
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
     on_chunk: Callable[[], None] | None = None,
     warmup: int = 0,
+    memory_budget: int | None = None,
 ) -> dict[Mode, SimulationResult]:
     """One replication of ``projects`` projects in several modes from the same draws (common random numbers).
 
@@ -96,11 +99,18 @@ def run_replication_modes(
     schedules between them); the event engine draws once and runs its kernel per mode (queues differ).
     ``gains``: the modes whose "gain if the item took no time" is computed. ``warmup`` (event engine): the first
     projects are simulated (they fill the queues) but left out of the result (:mod:`simulations.load`).
+    ``chunk`` (Monte Carlo projects at once) defaults to what fits in the memory budget
+    (:mod:`simulations.budget`); the event engine refuses a replication that would not fit.
     """
     if projects < 1:
         raise ValueError(f"projects must be at least 1, got {projects}")
     modes = list(dict.fromkeys(modes))
+    budget = memory_budget_bytes() if memory_budget is None else memory_budget
+    chunk = chunk_for(compiled, budget) if chunk is None else chunk
     if engine == "des":
+        refusal = des_limit_message(compiled.n_items, projects, budget)
+        if refusal is not None:
+            raise ValueError(f"{compiled.name}: {refusal}")
         draws = draw(compiled, replication_seed, 0, projects)
         results: dict[Mode, SimulationResult] = {}
         for mode in modes:
@@ -114,25 +124,41 @@ def run_replication_modes(
         if on_chunk:
             on_chunk()
         return results
-    parts: dict[Mode, list[SimulationResult]] = {mode: [] for mode in modes}
+    # gains: on the first `sample` projects of the replication, in one block whatever the chunking (the first
+    # chunk when it holds them, as it does unless `chunk` is set smaller than the budget allows)
+    sample = min(projects, chunk_for(compiled, budget), gain_limit(compiled.n_items))
+    in_first = min(projects, chunk) >= sample
+    merged: dict[Mode, SimulationResult] = {}
     for start in range(0, projects, chunk):
         draws = draw(compiled, replication_seed, start, min(projects, start + chunk))
         plans: dict = {}
         for mode in modes:
-            parts[mode].append(
-                assemble(
-                    compiled,
-                    draws,
-                    mode,
-                    "montecarlo",
-                    replication=replication,
-                    gains=mode in gains,
-                    plans=plans,
-                )  # fmt: skip
-            )
+            part = assemble(
+                compiled, draws, mode, "montecarlo", replication=replication, plans=plans,
+                gains=start == 0 and in_first and mode in gains, gain_sample=sample,
+            )  # fmt: skip
+            # merged as they come: a list of parts would hold every chunk's per-item arrays at once
+            merged[mode] = SimulationResult.merge([merged[mode], part]) if mode in merged else part
         if on_chunk:
             on_chunk()
-    return {mode: SimulationResult.merge(chunks) for mode, chunks in parts.items()}
+    wanted = [mode for mode in modes if mode in gains]
+    if wanted and not in_first:
+        draws = draw(compiled, replication_seed, 0, sample)
+        plans = {}
+        for mode in wanted:
+            block = assemble(
+                compiled, draws, mode, "montecarlo", replication=replication, gains=True, plans=plans
+            )
+            merged[mode] = replace(merged[mode], gain_sum=block.gain_sum, gain_projects=block.gain_projects)
+    return merged
+
+
+def chunk_for(compiled: CompiledProcess, budget: int | None = None) -> int:
+    """Monte Carlo projects at once for this process: what fits in the memory budget (whatever the modes)."""
+    stopped = any(s is not None and s.probability > 0 for s in compiled.supplement) or any(
+        x is not None for x in compiled.excluded
+    )
+    return chunk_projects(compiled.n_items, memory_budget_bytes() if budget is None else budget, stopped)
 
 
 def run_replication(
@@ -144,13 +170,14 @@ def run_replication(
     engine: str = "montecarlo",
     replication: int = 0,
     gains: bool = False,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
     on_chunk: Callable[[], None] | None = None,
+    memory_budget: int | None = None,
 ) -> SimulationResult:
     """One replication of ``projects`` projects with a resolved engine (``montecarlo`` or ``des``)."""
     return run_replication_modes(
         compiled, [mode], projects, replication_seed, engine=engine, replication=replication,
-        gains=[mode] if gains else (), chunk=chunk, on_chunk=on_chunk,
+        gains=[mode] if gains else (), chunk=chunk, on_chunk=on_chunk, memory_budget=memory_budget,
     )[mode]  # fmt: skip
 
 
@@ -200,11 +227,12 @@ class SimulationRun:
         dept_levels = [r.department_levels() for r in self.results]
         used = sorted(set(pooled.item_department))
         joins = {}
-        for j in np.flatnonzero(pooled.join_last.sum(axis=1)):
-            row = pooled.join_last[j]
-            joins[pooled.item_ids[j]] = {
-                pooled.item_ids[p]: _round(row[p] / row.sum()) for p in np.flatnonzero(row)
-            }
+        for j, row in sorted(pooled.join_last.items()):
+            total = sum(row.values())
+            if total:
+                joins[pooled.item_ids[j]] = {
+                    pooled.item_ids[p]: _round(count / total) for p, count in sorted(row.items()) if count
+                }
         return {
             "process": self.process,
             "mode": self.mode,
@@ -284,8 +312,9 @@ def simulate_modes(
     seed: int = 0,
     engine: Engine = "auto",
     gains: Collection[Mode] = (),
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
     on_progress: Progress | None = None,
+    memory_budget: int | None = None,
 ) -> dict[Mode, SimulationRun]:
     """:func:`simulate` in several modes at once, from the same draws (see :func:`run_replication_modes`)."""
     compiled = process if isinstance(process, CompiledProcess) else compile_process(process)
@@ -293,6 +322,8 @@ def simulate_modes(
         raise ValueError(f"replications must be at least 1, got {replications}")
     modes = list(dict.fromkeys(modes))
     chosen = resolve_engine(compiled, engine)
+    budget = memory_budget_bytes() if memory_budget is None else memory_budget
+    chunk = chunk_for(compiled, budget) if chunk is None else chunk
     seeds = replication_seeds(seed, replications)
     per_replication = 1 if chosen == "des" else -(-projects // chunk)
     total, done = replications * per_replication, 0
@@ -315,6 +346,7 @@ def simulate_modes(
             chunk=chunk,
             on_chunk=tick,
             warmup=warmup_projects([compiled], chosen, projects),
+            memory_budget=budget,
         )
         for r, s in enumerate(seeds)
     ]
@@ -341,8 +373,9 @@ def simulate(
     seed: int = 0,
     engine: Engine = "auto",
     gains: bool = False,
-    chunk: int = DEFAULT_CHUNK,
+    chunk: int | None = None,
     on_progress: Progress | None = None,
+    memory_budget: int | None = None,
 ) -> SimulationRun:
     """Simulate ``replications`` independent replications of ``projects`` projects.
 
@@ -352,5 +385,5 @@ def simulate(
     """
     return simulate_modes(
         process, [mode], projects=projects, replications=replications, seed=seed, engine=engine,
-        gains=[mode] if gains else (), chunk=chunk, on_progress=on_progress,
+        gains=[mode] if gains else (), chunk=chunk, on_progress=on_progress, memory_budget=memory_budget,
     )[mode]  # fmt: skip

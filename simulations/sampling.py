@@ -12,7 +12,7 @@ Why streams are keyed this way:
 * **Chunks are mergeable and chunk-size independent.** Projects are grouped in fixed blocks of
   :data:`BLOCK` projects, each with its own streams, so simulating projects 0..1,000,000 in one call or in
   chunks of any size draws identical numbers (PCG64 fills arrays sequentially, so a prefix of a block's draws
-  is the same whatever its length).
+  is the same whatever its length; a chunk starting inside a block jumps ahead with ``advance``).
 """
 
 from __future__ import annotations
@@ -53,9 +53,14 @@ def replication_seeds(seed: int, replications: int) -> list[np.random.SeedSequen
     return np.random.SeedSequence(seed).spawn(replications)
 
 
-def _generator(replication: np.random.SeedSequence, *key: int) -> np.random.Generator:
+def _generator(replication: np.random.SeedSequence, *key: int, skip: int = 0) -> np.random.Generator:
+    """The stream ``key``, ``skip`` doubles on (PCG64 spends one 64-bit output per double: advancing it by
+    ``skip`` gives exactly the values that drawing and dropping ``skip`` doubles would)."""
     child = np.random.SeedSequence(replication.entropy, spawn_key=(*replication.spawn_key, *key))
-    return np.random.Generator(np.random.PCG64(child))
+    bits = np.random.PCG64(child)
+    if skip:
+        bits.advance(skip)
+    return np.random.Generator(bits)
 
 
 def _uniforms(replication: np.random.SeedSequence, start: int, stop: int, *key: int) -> np.ndarray:
@@ -65,8 +70,9 @@ def _uniforms(replication: np.random.SeedSequence, start: int, stop: int, *key: 
     while position < stop:
         block, offset = divmod(position, BLOCK)
         end = min(stop, (block + 1) * BLOCK)
-        values = _generator(replication, block, *key).random(end - block * BLOCK)
-        out[position - start : end - start] = values[offset:]
+        out[position - start : end - start] = _generator(replication, block, *key, skip=offset).random(
+            end - position
+        )
         position = end
     return out
 
