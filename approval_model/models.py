@@ -404,19 +404,11 @@ class SimulationSettings(Strict):
         return value
 
 
-class TimeTarget(Strict):
-    """A ceiling a reform sets on a time measure (e.g. ≤ 120 working days), with where the figure comes from."""
+class TimeTarget(Provenance):
+    """A ceiling a reform sets on a time measure (e.g. ≤ 120 working days), with where the figure comes from
+    (``status``, ``sources``, ``note`` as for any number: a documented ceiling names its sources)."""
 
     max_days: LimitDays = Field(description="the ceiling, in the measure's unit")
-    status: Literal["documented", "assumed"]
-    sources: tuple[str, ...] = ()
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _documented_needs_source(self) -> TimeTarget:
-        if self.status == "documented" and not self.sources:
-            raise ValueError("a 'documented' target needs at least one source id in 'sources'")
-        return self
 
 
 class ApprovalTargets(Strict):

@@ -21,6 +21,15 @@ def _provenance_text(item: ApprovalItem, field: str) -> str:
     return "assumed"
 
 
+KIND_LABELS = {
+    "approval": "审批",
+    "intermediary": "中介服务",
+    "utility": "市政公用",
+    "notice": "公告期",
+    "applicant": "申请人",
+}
+
+
 def items_as_json(process: Process) -> list[dict[str, Any]]:
     """One object per item: the fields a script needs plus provenance."""
     return [
@@ -30,6 +39,8 @@ def items_as_json(process: Process) -> list[dict[str, Any]]:
             "department": item.department,
             "department_name": process.department(item.department).name,
             "stage": item.stage,
+            "kind": item.kind,
+            "day_unit": item.day_unit,
             "statutory_limit_days": item.statutory_limit_days,
             "promised_limit_days": item.promised_limit_days,
             "materials": item.material_count,
@@ -50,7 +61,8 @@ def print_catalog(process: Process) -> None:
         "事项 item",
         "部门 department",
         "阶段 stage",
-        "时限 limit (wd)",
+        "类别 kind",
+        "时限 limit",
         "limit source",
         "材料 materials",
         "materials source",
@@ -63,7 +75,8 @@ def print_catalog(process: Process) -> None:
             item.name,
             process.department(item.department).name,
             item.stage,
-            f"{item.statutory_limit_days:g}",
+            KIND_LABELS.get(item.kind, item.kind),
+            f"{item.statutory_limit_days:g} {'cd' if item.day_unit == 'calendar' else 'wd'}",
             _provenance_text(item, "statutory_limit_days"),
             str(item.material_count),
             _provenance_text(item, "materials"),
@@ -77,6 +90,7 @@ def print_catalog(process: Process) -> None:
     )
     console.print(
         f"{len(process.items)} items{profile}, {len(process.departments)} departments, {len(process.stages)} stages"
+        "; wd = working days (工作日), cd = calendar days (自然日)"
     )
 
 

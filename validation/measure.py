@@ -12,6 +12,8 @@ A measurement is a one-key mapping, its argument written compactly: ``{static: S
 ``{simulated: SCENARIO PROFILE SPAN MODE}``, ``{simulated_reduction: {before: .., after: .., target: ..}}``,
 ``{path_to_start: SCENARIO PROFILE LIMIT}``, ``{items|gating|materials: SCENARIO PROFILE SPAN}``,
 ``{item_limit: SCENARIO ITEM LIMIT}``, ``{changes: BEFORE AFTER}`` (what the rules did to a whole catalog),
+the two clocks ``{approval_simulated|elapsed_simulated: SCENARIO PROFILE SPAN MODE}``, ``{approval_static: SCENARIO
+PROFILE LIMIT}`` and ``{approval_items: SCENARIO PROFILE SPAN}`` (items of kind approval only),
 ``{reduction: NAME NAME}`` (percent, from two earlier measurements) and ``{difference: NAME NAME}``.
 Each gives a :class:`Figure`: a number (its ``value``) with named details for the row's text.
 """
@@ -27,6 +29,7 @@ from typing import Any, Literal, cast
 from approval_model.graph import analyse, ancestors
 from approval_model.limits import LimitBasis
 from approval_model.models import Process
+from approval_model.timeline import static_clocks
 
 __all__ = [
     "CONSTRUCTION_PERMIT",
@@ -170,6 +173,40 @@ def _simulated(text: str) -> Figure:
     return Figure(mean, measure.text(), shown, simulated=shown)
 
 
+def _clock_simulated(text: str, clock: str) -> Figure:
+    """A simulated clock (docs/kinds-and-clocks.md): ``approval_days`` (working days the government holds a
+    file) or ``elapsed_days`` (calendar days, everything), mean and p90 over the simulated projects."""
+    measure = Measure.parse(text)
+    summary = _run(measure).summary()
+    figures = summary[clock]
+    shown: dict[str, Any] = {
+        "measure": clock,
+        "mean_days": rounded(figures["mean"]),
+        "p90_days": rounded(figures["p90"]),
+        "end_to_end_mean_days": rounded(summary["mean_days"]),
+    }
+    return Figure(rounded(figures["mean"]), f"{measure.text()} · {clock}", shown, simulated=shown)
+
+
+def _approval_static(text: str) -> Figure:
+    """``SCENARIO PROFILE LIMIT``: the approval clock of the project when every step takes its limit, in parallel
+    (the union of the approval items' handling: approval_model.timeline), with the per-stage figures."""
+
+    scenario, profile, limit = text.split()
+    clocks = static_clocks(_process(scenario, profile, "whole"), LimitBasis(limit))
+    stages = " / ".join(f"{stage} {rounded(days)}" for stage, days in clocks.stage_approval_days.items())
+    return Figure(
+        clocks.approval_days,
+        f"{scenario} · {profile} · 立项→竣工验收 (whole) · approval clock · {limit} limits",
+        {"stages": stages, "elapsed_days": rounded(clocks.elapsed_days)},
+    )
+
+
+def _approval_items(text: str) -> Figure:
+    """Approval items (kind approval) of the project: intermediary, utility, notice and applicant steps not counted."""
+    return Figure(sum(1 for item in _selection(text).items if item.kind == "approval"))
+
+
 def _simulated_reduction(spec: Mapping[str, Any], reported: float | None) -> Figure:
     from simulations.compare import reductions
     from simulations.stats import judge
@@ -272,6 +309,10 @@ SIMPLE: dict[str, Callable[[str], Figure]] = {
     "materials": _materials,
     "item_limit": _item_limit,
     "changes": _changes,
+    "approval_simulated": lambda text: _clock_simulated(text, "approval_days"),
+    "elapsed_simulated": lambda text: _clock_simulated(text, "elapsed_days"),
+    "approval_static": _approval_static,
+    "approval_items": _approval_items,
 }
 DERIVED: dict[str, Callable[[str, Mapping[str, Figure]], Figure]] = {
     "reduction": _reduction,
