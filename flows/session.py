@@ -133,7 +133,7 @@ class PrefectSession:
 
     def ready(self) -> str:
         """Wait for the server, point Prefect's client at it (no flow heartbeats); its API URL."""
-        if self.guessed is not None and settings_from_prefect() != self.guessed:  # the quick guess was wrong
+        if self.guessed is not None and _decisive(settings_from_prefect()) != _decisive(self.guessed):
             self.notify("Prefect's settings differ from the environment's; choosing the server again")
             self._stop_temporary()
             self.guessed = None
@@ -169,6 +169,11 @@ class PrefectSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _decisive(settings: QuickSettings) -> tuple:
+    """What decides which server to use (the database file only matters to a server starting anew)."""
+    return (settings.api_url, settings.api_key, settings.ephemeral_enabled)
 
 
 def _drain_prefect_workers(timeout: float = 5.0) -> None:

@@ -171,6 +171,34 @@ def test_a_configured_url_comes_first_then_the_default_port(fake_api, monkeypatc
     assert found is not None and found.source == "PREFECT_API_URL"
 
 
+def test_a_wrong_quick_guess_is_corrected_once_prefect_is_loaded(fake_api, monkeypatch, tmp_path):
+    """The quick guess (environment only) said: no server configured. Prefect's own settings name one: the
+    temporary server started on the guess is stopped and the configured server is used."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows import session as session_module
+    from flows.prefect_env import QuickSettings
+
+    url, _ = fake_api
+    monkeypatch.setenv("APPROVAL_SIM_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("APPROVAL_SIM_SERVER_PORT", str(free_port()))
+    guess = QuickSettings(None, None, f"sqlite+aiosqlite:///{tmp_path / 'prefect.db'}", True)
+    monkeypatch.setattr(session_module, "quick_settings", lambda: guess)
+    notes: list[str] = []
+    with temporary_settings({PREFECT_API_URL: url}):
+        session = session_module.PrefectSession(notes.append)
+        session.open()
+        assert session.temporary is not None and session.temporary.process is not None
+        started = session.temporary.process
+        try:
+            assert session.ready() == url
+        finally:
+            session.close()
+    assert started.poll() is not None and session.temporary is None
+    assert any("choosing the server again" in note for note in notes)
+    assert not list((tmp_path / "temporary-servers").glob("*.json"))
+
+
 def test_quick_settings_defer_to_prefect_when_anything_else_configures_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name in ("PREFECT_API_URL", "PREFECT_PROFILE", "PREFECT_PROFILES_PATH", "PREFECT_API_KEY",
