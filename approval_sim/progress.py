@@ -113,7 +113,10 @@ class FlowCommand:
             return call()
 
     def __exit__(self, *exc: object) -> None:
+        from flows import prefetch
+
         try:
             self.session.close()
         finally:
+            prefetch.forget()
             self._progress.__exit__(None, None, None)

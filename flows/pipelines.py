@@ -27,7 +27,7 @@ from prefect.futures import wait  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
-from flows import progress, work  # noqa: E402
+from flows import prefetch, progress, work  # noqa: E402
 from flows.store import repository  # noqa: E402
 from flows.store.database import get_engine  # noqa: E402
 from flows.store.records import RunOutcome, RunStart  # noqa: E402
@@ -77,7 +77,7 @@ def quoted(value: T) -> T:
 @task(name="simulate replications", retries=0, cache_policy=NO_CACHE)
 def simulate_replications(spec: work.PairSpec, indices: tuple[int, ...]) -> work.ReplicationPair:
     """Both sides of a group of replications (deterministic: no retries)."""
-    return work.run_pair_replications(spec, indices)
+    return prefetch.call(work.run_pair_replications, spec, indices)
 
 
 @task(name="simulate single", retries=0, cache_policy=NO_CACHE)
@@ -103,7 +103,7 @@ def simulate_single(
 @task(name="assess robustness", retries=0, cache_policy=NO_CACHE)
 def assess_robustness(spec: work.PairSpec) -> dict:
     """The verdict over the modelling assumptions' plausible ranges (deterministic: no retries)."""
-    return spec.robustness()
+    return prefetch.call(work.PairSpec.robustness, spec)
 
 
 @task(name="save scenario", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -153,6 +153,38 @@ def _pair_start(spec: work.PairSpec, **extra: Any) -> RunStart:
     )  # fmt: skip
 
 
+def pair_spec(
+    baseline: str,
+    reform: str | None = None,
+    *,
+    profile: str | None = None,
+    mode: Mode | None = None,
+    projects: int = 10_000,
+    replications: int = 10,
+    seed: int = 0,
+    engine: Engine = "auto",
+    target: float = 0.20,
+    limit_basis: str | None = None,
+    framing: str | None = None,
+    robustness_samples: int | None = work.DEFAULT_SAMPLES,
+) -> work.PairSpec:
+    """What ``compare_scenarios`` compares, from its parameters."""
+    side_mode = None if reform is None else mode
+    return work.PairSpec(baseline, reform, profile, side_mode, side_mode, projects, replications, seed, engine, target,
+                         limit_basis, framing, robustness_samples)  # fmt: skip
+
+
+def prefetch_comparison(
+    baseline: str, reform: str | None = None, *, task_groups: int = 2, **options: Any
+) -> None:
+    """Start the work of ``compare_scenarios(baseline, reform, **options)`` now, in the background (see
+    :mod:`flows.prefetch`): its tasks will take the results. For local task runners only."""
+    spec = pair_spec(baseline, reform, **options)
+    for indices in work.replication_groups(spec.replications, task_groups):
+        prefetch.start(work.run_pair_replications, spec, indices)
+    prefetch.start(work.PairSpec.robustness, spec)
+
+
 def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None, groups: int) -> RunOutcome:
     futures = [
         simulate_replications.submit(spec, indices)
@@ -197,9 +229,9 @@ def compare_scenarios(
 ) -> dict[str, Any]:
     """Compare two scenarios (or serial vs parallel of one) under every framing that applies, persist the run,
     publish a summary artifact."""
-    side_mode = None if reform is None else mode
-    spec = work.PairSpec(baseline, reform, profile, side_mode, side_mode, projects, replications, seed, engine, target,
-                         limit_basis, framing, robustness_samples)  # fmt: skip
+    spec = pair_spec(baseline, reform, profile=profile, mode=mode, projects=projects, replications=replications,
+                     seed=seed, engine=engine, target=target, limit_basis=limit_basis, framing=framing,
+                     robustness_samples=robustness_samples)  # fmt: skip
     baseline_id = save_scenario(database_url, baseline, Path(baseline).stem)
     reform_id = save_scenario(database_url, reform, Path(reform).stem) if reform is not None else baseline_id
     run_id = open_new_run(
