@@ -43,7 +43,7 @@ def start(port: PortOption = None, as_json: JsonOption = False) -> None:
 
     progress = Status("server start")
     from flows import background_server
-    from flows.server import ServerError
+    from flows.server import ServerError, local_api_url
     from flows.session import seed_prefect_database, server_environment
 
     try:
@@ -54,7 +54,13 @@ def start(port: PortOption = None, as_json: JsonOption = False) -> None:
         status, started = background_server.start(port, environment=server_environment())
     except ServerError as error:
         raise UserError(str(error)) from None
-    progress.step("started" if started else "already running")
+    if started:
+        progress.step("started")
+    else:
+        elsewhere = port is not None and status.url != local_api_url(port)
+        progress.step(
+            "already running" + (" (on another port: `approval-sim server stop` first)" if elsewhere else "")
+        )
     _show(status, as_json)
 
 
