@@ -22,6 +22,9 @@ Conventions: ``add_working_days(start, n)`` is the n-th working day *after* ``st
 never counted; n=0 returns ``start``; n<0 is the |n|-th working day *before* ``start``).
 ``working_days_between(start, end)`` counts working days in ``(start, end]`` and is antisymmetric
 (negative when ``end < start``), so ``between(s, add(s, n)) == n`` for every n >= 1.
+
+A little over 500 lines: one class, whose scalar and vectorised answers must agree and share one
+precomputed table, and the validation of an override table with a message for each way it can be wrong.
 """
 
 from __future__ import annotations

@@ -3,6 +3,9 @@
 Every model forbids unknown keys, so a typo in a scenario file (``statutory_limt_days``) is an error, not a
 silently ignored field. Numbers from the reference catalog carry their provenance: ``documented`` with the
 source ids it was found in, or ``assumed`` with a note saying why.
+
+A little over 500 lines: one pydantic model per concept of a scenario file, kept together so that the file
+format reads top-down in one place (docs/scenario-format.md follows this order).
 """
 
 from __future__ import annotations

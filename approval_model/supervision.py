@@ -17,6 +17,9 @@ Conventions (docs/claims-and-supervision.md has the user-facing version):
   left < 0 (overdue), ``yellow`` when left <= ``yellow_days`` or left <= ``yellow_share`` * L, else
   ``green``. Defaults 3 working days / 20 %; the 20 % comes from a vendor article (assumed, not an
   official rule - see approval_catalog_facts.yaml, platform_features.time_limit_supervision).
+
+A little over 500 lines: the record vocabulary, the cell-by-cell checks of a record (every problem of every
+row, with the fix) and the deadline arithmetic belong together; no file is read here (:mod:`readers.tables`).
 """
 
 from __future__ import annotations

@@ -3,6 +3,10 @@
 Every format (Excel, CSV, HTML) renders the same ``Table`` objects, so the numbers agree across them. Values
 stay numbers (or None for "not applicable"); each column (or a single cell, via ``Cell``) carries a kind
 that says how to show it: days with one decimal, rates as percentages, and so on.
+
+Long (over 600 lines) because every table of every export is built here from the same run dict, so the
+numbers agree across Excel, CSV and HTML; the natural split, should it grow, is one module per table family
+(overview, sides, items and departments, sensitivity, clocks).
 """
 
 from __future__ import annotations

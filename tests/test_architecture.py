@@ -3,10 +3,43 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("approval_model", "rules", "simulations", "flows", "exports", "approval_sim")
+# what each package may import from the others (docs/architecture.md); approval_sim (the CLI) may import all
+ALLOWED = {
+    "approval_model": set(),
+    "rules": {"approval_model"},
+    "simulations": {"approval_model"},
+    "validation": {"approval_model", "rules", "simulations"},
+    "readers": {"approval_model"},
+    "workbooks": {"approval_model", "readers"},
+    "exports": set(),
+    "flows": {"approval_model", "rules", "simulations", "exports"},
+}
+PACKAGES = (*ALLOWED, "approval_sim")
+OUTSIDE = re.compile(r"parents\[[2-9]\]|\.\./shared|/\s*\"shared\"\s*/")
+# libraries of the edges that the domain and its neighbours keep out
+EDGE_LIBRARIES = (
+    "prefect",
+    "prefect_dask",
+    "sqlmodel",
+    "sqlalchemy",
+    "alembic",
+    "typer",
+    "rich",
+    "matplotlib",
+)
+KEEP_OUT = {
+    "approval_model": (*EDGE_LIBRARIES, "openpyxl", "csv"),
+    "rules": (*EDGE_LIBRARIES, "openpyxl", "csv"),
+    "simulations": (*EDGE_LIBRARIES, "openpyxl", "csv"),
+    "validation": EDGE_LIBRARIES,
+    "readers": EDGE_LIBRARIES,
+    "workbooks": EDGE_LIBRARIES,
+    "exports": ("prefect", "sqlmodel", "sqlalchemy", "typer"),
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -21,8 +54,8 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
-def _imports(path: Path) -> set[str]:
-    """Every project module ``path`` imports, at any level (``from a import b`` counts a and a.b)."""
+def _imported_names(path: Path) -> set[str]:
+    """Every module name ``path`` imports, at any level (``from a import b`` counts a and a.b)."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -30,7 +63,12 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return {name for name in names if name in MODULES}
+    return names
+
+
+def _imports(path: Path) -> set[str]:
+    """The project modules ``path`` imports."""
+    return {name for name in _imported_names(path) if name in MODULES}
 
 
 GRAPH = {module: _imports(path) - {module} for module, path in MODULES.items()}
@@ -69,3 +107,33 @@ def test_the_scan_sees_the_packages():
 def test_no_import_cycle_anywhere():
     """Not even through an import inside a function (the old engine -> measures -> engine circle)."""
     assert _cycle() is None, " -> ".join(_cycle() or [])
+
+
+def test_each_package_imports_only_what_the_architecture_allows():
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in GRAPH.items()
+        for target in targets
+        if (package := module.split(".")[0]) in ALLOWED
+        and (other := target.split(".")[0]) != package
+        and other not in ALLOWED[package]
+    ]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_domain_and_its_neighbours_keep_the_edges_libraries_out():
+    wrong = [
+        f"{module} imports {name}"
+        for module, path in MODULES.items()
+        for name in _imported_names(path)
+        if name.split(".")[0] in KEEP_OUT.get(module.split(".")[0], ())
+    ]
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_no_code_or_test_reads_outside_the_repository():
+    """No path climbs above the repository (the old tests read ../shared/reference)."""
+    own = Path(__file__).resolve()
+    for path in [*MODULES.values(), *(p for p in (ROOT / "tests").glob("*.py") if p.resolve() != own)]:
+        found = OUTSIDE.search(path.read_text(encoding="utf-8"))
+        assert found is None, f"{path}: {found.group(0) if found else ''}"
