@@ -1,4 +1,4 @@
-"""`approval-sim export RUN_ID --format xlsx|csv|png|html|all`: a stored run as files planners hand on."""
+"""`approval-sim export RUN_ID --format xlsx|csv|png|html|pdf|all`: a stored run as files planners hand on."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="xlsx, csv, png (the plots as PNG and SVG), html or all; repeat or separate with commas",
+            help="xlsx, csv, png (the plots as PNG and SVG), html, pdf (the briefing report, printed by headless "
+            "Chromium) or all; repeat or separate with commas",
         ),
     ] = ["all"],  # noqa: B006
     out: Annotated[
@@ -27,8 +28,9 @@ def export(
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Export a stored run: Excel (概览/事项/部门/敏感性), CSV, plots (PNG+SVG) and an HTML report."""
-    from exports import expand_formats, export_run, missing
+    """Export a stored run: Excel (概览/事项/部门/敏感性), CSV, plots (PNG+SVG), the briefing report (汇报版) as
+    HTML and PDF."""
+    from exports import RendererMissing, expand_formats, export_run, missing
 
     chosen = expand_formats(formats)  # before touching the database: a bad format is a usage error
 
@@ -40,7 +42,12 @@ def export(
     except repository.RunNotFound:
         raise UserError(f"no run with id {run_id}; see 'approval-sim runs list'") from None
     folder = out if out is not None else Path(f"approval-sim-run-{run_id}")
-    written = export_run(run, chosen, folder)
+    try:
+        written = export_run(run, chosen, folder)
+    except RendererMissing as error:  # the other formats are written: list them, then say how to get the PDF
+        for path in error.written:
+            typer.echo(str(path))
+        raise UserError(str(error)) from None
     for path in written:
         typer.echo(str(path))
     for note in missing(run):

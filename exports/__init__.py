@@ -6,7 +6,8 @@ writes the requested formats; it needs no database and no Prefect. Formats:
 - ``xlsx``: ``run-<id>.xlsx`` with sheets 概览, 事项, 部门 (and 敏感性 when the run has one);
 - ``csv``: one UTF-8 (with BOM) file per table, ``run-<id>-<table>.csv``;
 - ``png`` / ``svg``: the figures, ``run-<id>-<figure>.png`` / ``.svg``;
-- ``html``: ``run-<id>-report.html``, one self-contained file.
+- ``html``: ``run-<id>-report.html``, one self-contained file: the briefing (汇报版), then figures and tables;
+- ``pdf``: ``run-<id>-report.pdf``, the same report printed by headless Chromium (:mod:`exports.pdf`).
 
 What a run has no data for (e.g. no sensitivity rows) is left out; ``missing(run)`` says what and why.
 """
@@ -17,9 +18,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMATS", "expand_formats", "export_run", "missing"]
+from exports.pdf import RendererMissing
 
-FORMATS = ("xlsx", "csv", "png", "svg", "html")
+__all__ = ["FORMATS", "RendererMissing", "expand_formats", "export_run", "missing"]
+
+FORMATS = ("xlsx", "csv", "png", "svg", "html", "pdf")
+CHOICES = "xlsx, csv, png, html, pdf, all"
 
 
 def expand_formats(requested: Iterable[str]) -> set[str]:
@@ -37,11 +41,9 @@ def expand_formats(requested: Iterable[str]) -> set[str]:
             elif name in FORMATS:
                 chosen.add(name)
             else:
-                raise ValueError(
-                    f"unknown export format {part.strip()!r}; choose from xlsx, csv, png, html, all"
-                )
+                raise ValueError(f"unknown export format {part.strip()!r}; choose from {CHOICES}")
     if not chosen:
-        raise ValueError("no export format given; choose from xlsx, csv, png, html, all")
+        raise ValueError(f"no export format given; choose from {CHOICES}")
     return chosen
 
 
@@ -76,23 +78,45 @@ def export_run(run: dict[str, Any], formats: set[str], out_dir: Path) -> list[Pa
 
         written += write_csv_files(tables, out_dir, prefix)
     plots = []
-    if formats & {"png", "svg", "html"}:
+    if formats & {"png", "svg", "html", "pdf"}:
         from exports.plots import render
 
-        plots = render(run, svg="svg" in formats)
+        plots = render(run, svg=bool(formats & {"svg", "html", "pdf"}))
     for plot in plots:
         if "png" in formats:
             path = out_dir / f"{prefix}-{plot.key}.png"
             path.write_bytes(plot.png)
             written.append(path)
         if "svg" in formats and plot.svg is not None:
+            from exports.fonts import svg_with_font
+
             path = out_dir / f"{prefix}-{plot.key}.svg"
-            path.write_bytes(plot.svg)
+            path.write_bytes(svg_with_font(plot.svg))
             written.append(path)
-    if "html" in formats:
+    if formats & {"html", "pdf"}:
         from exports.html import report_html
 
+        page = report_html(run, tables, plots)
         path = out_dir / f"{prefix}-report.html"
-        path.write_text(report_html(run, tables, plots, missing(run)), encoding="utf-8")
-        written.append(path)
+        path.write_text(page, encoding="utf-8")
+        if "html" in formats:
+            written.append(path)
+        if "pdf" in formats:
+            try:
+                written.append(print_pdf(path, out_dir / f"{prefix}-report.pdf", keep_html="html" in formats))
+            except RendererMissing as error:
+                error.written = list(written)  # what is on disk: the command lists it before the error
+                raise
     return written
+
+
+def print_pdf(html_file: Path, pdf_file: Path, *, keep_html: bool = True) -> Path:
+    """Print a report page to PDF; the page is removed afterwards unless asked to keep it. No renderer:
+    :class:`RendererMissing` (the files written before stay)."""
+    from exports.pdf import html_to_pdf
+
+    try:
+        return html_to_pdf(html_file, pdf_file)
+    finally:
+        if not keep_html:
+            html_file.unlink(missing_ok=True)

@@ -3,7 +3,8 @@
 The font file is found without importing mplfonts (whose helpers edit the user's matplotlib configuration)
 and registered with matplotlib's font manager for this process only; plots use it through a private
 ``rc_context``, so the user's own matplotlib settings are left alone. The HTML report embeds a subset of the
-same font (only the characters the report uses), so it reads the same on machines without Chinese fonts.
+same font (only the characters the report uses), so it reads the same on machines without Chinese fonts; the
+SVG figures keep their text as text (editable in Inkscape or Illustrator) and embed the same kind of subset.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def plot_style() -> dict[RcKeyType, Any]:
         # the CJK font first; DejaVu Sans (shipped with matplotlib) only for glyphs it lacks
         "font.family": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
-        "svg.fonttype": "path",  # glyphs as paths: the SVG looks the same without the font installed
+        "svg.fonttype": "none",  # text stays text (editable); svg_with_font() embeds the glyphs it uses
         "svg.hashsalt": "approval-sim",  # stable ids: the same run gives the same SVG
         "figure.dpi": 100,
         "savefig.dpi": 120,
@@ -71,6 +72,11 @@ def plot_style() -> dict[RcKeyType, Any]:
 
 def web_font_data_uri(text: str) -> str:
     """A WOFF subset of the font holding the characters of ``text`` (plus ASCII), as a data: URI."""
+    return _subset_uri("".join(sorted(set(text))))
+
+
+@functools.lru_cache(maxsize=32)
+def _subset_uri(text: str) -> str:
     from fontTools import subset
 
     options = subset.Options()
@@ -86,3 +92,22 @@ def web_font_data_uri(text: str) -> str:
     buffer = io.BytesIO()
     subset.save_font(font, buffer, options)
     return "data:font/woff;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def svg_with_font(svg: bytes) -> bytes:
+    """A matplotlib SVG (``svg.fonttype: none``) with the glyphs its text uses embedded as an @font-face, so it
+    shows the same on a machine without Chinese fonts and its text can still be edited."""
+    import html
+    import re
+
+    text = svg.decode("utf-8")
+    family = register()
+    shown = html.unescape("".join(re.findall(r"<text[^>]*>([^<]*)</text>", text)))
+    face = (
+        f"<defs><style>@font-face {{ font-family: '{family}'; src: url({web_font_data_uri(shown)}) "
+        'format("woff"); }</style></defs>'
+    )
+    opening = re.search(r"<svg[^>]*>", text)
+    if opening is None:  # not an SVG matplotlib wrote: leave it as it is
+        return svg
+    return (text[: opening.end()] + "\n " + face + text[opening.end() :]).encode("utf-8")

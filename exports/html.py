@@ -1,17 +1,20 @@
-"""The HTML report: one self-contained file (figures as data: URIs, inline CSS, an embedded font subset).
+"""The HTML report: one self-contained file (inline SVG figures, inline CSS, an embedded font subset).
 
-Verdict first (large, in Chinese and English, with the reduction and its CI against the target), then key
-figures, the plots and the tables. No external URL is referenced, so the file can be mailed or archived and
-opens the same anywhere.
+The briefing (汇报版, :mod:`exports.briefing`) first: title, the verdict (large, Chinese and English), key
+figures, then the conclusion, targets, robustness, clocks, bottlenecks, method and caveats; then an appendix
+with the figures and the data tables. No external URL is referenced, so the file can be mailed or archived
+and opens the same anywhere. A print stylesheet (A4, no scroll boxes, table headers repeated on each page, the
+appendix on a new page) makes the browser's print and the PDF (:mod:`exports.pdf`) the same pages.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-from datetime import UTC, datetime
+import re
 from typing import Any
 
+from exports.briefing import TEXT as BRIEFING_TEXT
+from exports.briefing import briefing_header, briefing_html, footer
 from exports.fonts import web_font_data_uri
 from exports.plots import Plot
 from exports.tables import (
@@ -61,6 +64,21 @@ figure { margin: 0 0 24px; }
 figure img { display: block; width: 100%; max-width: 1100px; height: auto; border: 1px solid var(--line); }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 .table-wrap { overflow-x: auto; max-height: 640px; overflow-y: auto; border: 1px solid var(--line); margin-bottom: 6px; }
+figure svg { display: block; width: 100%; max-width: 1100px; height: auto; border: 1px solid var(--line); }
+figure svg text { font-family: "Report CJK", "Noto Sans CJK SC", sans-serif !important; }
+.brief-header .scenario { font-size: 17px; color: var(--ink); margin: 2px 0; }
+.muted, .brief .english { color: var(--muted); }
+.brief .english { display: block; font-size: 12.5px; }
+.brief p.lead { font-size: 16px; margin: 0 0 4px; }
+ul.lines { margin: 0; padding-left: 20px; }
+ul.lines li { margin: 3px 0; }
+ul.lines li.met b { color: #1e7b45; }
+ul.lines li.not-met b { color: #b03a2e; }
+table.brief-table { margin: 6px 0 8px; }
+table.brief-table td.wrap { white-space: normal; }
+.small { font-size: 12.5px; }
+td.small { font-size: 12px; }
+#appendix-title { margin-top: 40px; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
 th, td { padding: 4px 9px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; white-space: nowrap; }
 td.wrap { white-space: normal; min-width: 14em; }
@@ -69,6 +87,26 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 tbody tr:nth-child(even) { background: var(--band); }
 .table-note { color: var(--muted); font-size: 12.5px; margin: 0 0 16px; }
 footer { margin-top: 36px; color: var(--muted); font-size: 12.5px; }
+@page { size: A4; margin: 15mm 13mm 16mm; }
+@media print {
+  body { font-size: 10.5pt; line-height: 1.45; }
+  main { max-width: none; padding: 0; }
+  .verdict { padding: 10px 16px; margin: 10px 0; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .verdict .word { font-size: 28pt; }
+  .verdict .figures { font-size: 13pt; }
+  .card, th, tbody tr:nth-child(even) { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .table-wrap { overflow: visible; max-height: none; border: none; }
+  table { font-size: 8pt; }
+  th { position: static; white-space: normal; }
+  th, td { white-space: normal; padding: 2px 5px; }
+  td.wrap { min-width: 0; }
+  thead { display: table-header-group; }
+  tr, li, figure, .card, .verdict, .brief p.lead { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; }
+  #appendix-title { break-before: page; margin-top: 0; }
+  figure svg { max-width: 100%; border: none; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 
@@ -181,29 +219,35 @@ def table_html(table: Table) -> str:
     )
 
 
+def inline_svg(svg: bytes, label: str) -> str:
+    """A matplotlib SVG for inlining: no XML prologue, DOCTYPE or metadata; labelled for screen readers."""
+    text = svg.decode("utf-8")
+    text = re.sub(r"<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<metadata>.*?</metadata>", "", text, flags=re.S).strip()
+    return text.replace("<svg ", f'<svg role="img" aria-label="{_e(label)}" ', 1)
+
+
 def figure_html(plot: Plot) -> str:
-    data = base64.b64encode(plot.png).decode("ascii")
+    """The figure as inline SVG: crisp when printed, its text selectable and searchable in the PDF."""
+    if plot.svg is None:
+        raise ValueError(f"figure {plot.key} was rendered without SVG")
     return (
-        f'<figure id="figure-{plot.key}"><img src="data:image/png;base64,{data}" width="{plot.width_px}" '
-        f'height="{plot.height_px}" alt="{_e(plot.title)} {_e(plot.english)}">'
+        f'<figure id="figure-{plot.key}">{inline_svg(plot.svg, f"{plot.title} {plot.english}")}'
         f"<figcaption>{_e(plot.title)} · {_e(plot.english)}</figcaption></figure>"
     )
 
 
-def report_html(run: dict[str, Any], tables: list[Table], plots: list[Plot], notes: list[str]) -> str:
-    title = f"审批时间分析报告 · 运行 {run['id']}"
-    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    subtitle = f"{KIND_NAMES.get(run['kind'], run['kind'])} · {run['scenario']}"
-    if run.get("seed") is not None:
-        subtitle += f" · 随机种子 {run['seed']}"
-    if run.get("replications"):
-        subtitle += f" · {run['replications']} 次重复 × {run.get('projects') or '?'} 个项目"
-    notes_html = "".join(f"<li>{_e(n)}</li>" for n in notes)
+def report_html(
+    run: dict[str, Any], tables: list[Table], plots: list[Plot], notes: list[str] | None = None
+) -> str:  # noqa: ARG001
+    """The report page. ``notes`` (what the run lacks) are not shown: they are the command's to say, not the
+    briefing's (a superior reads no internal notes)."""
+    title = f"{BRIEFING_TEXT['title']} · 运行 {run['id']}"
     body = [
-        f"<header><h1>{_e(title)}</h1><p>Approval time report, run {run['id']} · {_e(subtitle)}</p></header>",
+        briefing_header(run),
         verdict_block(run),
         cards(run),
-        f'<ul class="notes">{notes_html}</ul>' if notes else "",
+        briefing_html(run, header=False),
+        '<h2 id="appendix-title">附录：图表与数据表<span class="en">Appendix: figures and tables</span></h2>',
     ]
     if plots:
         body.append('<h2 id="figures">图表<span class="en">Figures</span></h2>')
@@ -212,11 +256,11 @@ def report_html(run: dict[str, Any], tables: list[Table], plots: list[Plot], not
         body.append('<h2 id="tables">数据表<span class="en">Tables</span></h2>')
         body += [table_html(t) for t in tables]
     body.append(
-        f"<footer>由 approval-sim 生成 · generated {generated} · 图中字体 Noto Sans CJK SC（SIL Open Font License）"
+        f"<footer>{_e(footer(run))} · 图中字体 Noto Sans CJK SC（SIL Open Font License）"
         f"· {_e(_time_note(run))}</footer>"
     )
     content = "\n".join(body)
-    font = web_font_data_uri(html.unescape(title + content))
+    font = web_font_data_uri(html.unescape(re.sub(r"<[^>]+>", " ", title + content)))
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 Kind = Literal["text", "int", "days", "percent", "number"]
 
@@ -22,7 +23,7 @@ ROLE_NAMES = {"baseline": "基准", "reform": "改革", "single": "单次模拟"
 ROLE_ORDER = {"baseline": 0, "reform": 1, "single": 2}
 KIND_NAMES = {"simulate": "单次模拟", "compare": "比较", "nightly": "夜间批次", "sensitivity": "敏感性分析"}
 STATUS_NAMES = {"running": "运行中", "completed": "已完成", "failed": "失败", "interrupted": "已中断"}
-MODE_NAMES = {"serial": "串联审批", "parallel": "并联审批"}
+MODE_NAMES = {"serial": "串联审批", "parallel": "并联审批", "partial": "部分并联审批"}
 VERDICT_NAMES = {"holds": "达标", "fails": "未达标", "inconclusive": "尚无定论"}
 ROBUSTNESS_NAMES = {"holds": "达标", "fails": "未达标", "depends": "视假设而定"}
 BASIS_NAMES = {"statutory": "法定时限", "promised": "承诺时限（无承诺则法定）"}
@@ -45,8 +46,16 @@ PARAMETER_NAMES = {
     "parallel": "改为并联",
     "kind": "同类工作用时",
 }
-# the stages of the built-in Luoyang scenarios; other stage ids are shown as they are
-STAGE_NAMES = {"P_LX": "立项阶段", "P_BJ": "报建阶段", "P_YS": "验收阶段"}
+# the stages of the built-in scenarios (Luoyang 2017; national 2019's four); other stage ids are shown as they are
+STAGE_NAMES = {
+    "P_LX": "立项阶段",
+    "P_BJ": "报建阶段",
+    "P_YS": "验收阶段",
+    "S1": "立项用地规划许可阶段",
+    "S2": "工程建设许可阶段",
+    "S3": "施工许可阶段",
+    "S4": "竣工验收阶段",
+}
 TARGET_NAMES = {
     "items": "报建审批事项数",
     "mean_handling_limit_days": "事项平均办理时限（工作日，承诺时限，无则法定）",
@@ -125,11 +134,16 @@ def format_value(value: Any, kind: Kind, missing: str = "—") -> str:
     return str(value)
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
 def _text(value: Any) -> str | None:
+    """Dates as ISO; times (stored in UTC, naive means UTC) in Beijing time, as planners read them."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") + (" UTC" if value.utcoffset() is not None else "")
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") + " 北京时间"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

@@ -319,7 +319,7 @@ def write_exports(database_url: str | None, batch_id: int, folder: str) -> list[
         written += [
             str(p)
             for p in export_run(
-                repository.get_run(engine, run.id), set(FORMATS), target / work.slug(scenario)
+                repository.get_run(engine, run.id), set(FORMATS) - {"pdf"}, target / work.slug(scenario)
             )
         ]
     return written

@@ -129,7 +129,7 @@ def sensitivity_export(store, tmp_path_factory):
     out = tmp_path_factory.mktemp("sensitivity-export")
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*missing from font.*")
-        paths = export_run(runs["sensitivity"], expand_formats(["all"]), out)
+        paths = export_run(runs["sensitivity"], expand_formats(["all"]) - {"pdf"}, out)
     return runs["sensitivity"], {p.name: p for p in paths}
 
 
@@ -164,10 +164,11 @@ def test_compare_export_writes_every_file(compare_export):
 
 def test_format_words():
     assert expand_formats(["png"]) == {"png", "svg"}
-    assert expand_formats(["all"]) == {"xlsx", "csv", "png", "svg", "html"}
+    assert expand_formats(["all"]) == {"xlsx", "csv", "png", "svg", "html", "pdf"}
     assert expand_formats(["xlsx,csv", "html"]) == {"xlsx", "csv", "html"}
-    with pytest.raises(ValueError, match="unknown export format 'pdf'"):
-        expand_formats(["pdf"])
+    assert expand_formats(["PDF"]) == {"pdf"}
+    with pytest.raises(ValueError, match="unknown export format 'docx'"):
+        expand_formats(["docx"])
     with pytest.raises(ValueError, match="unknown export format"):
         export_run({"id": 1}, {"docx"}, Path("/nonexistent"))
 
@@ -320,10 +321,15 @@ def test_plots_png_and_svg(compare_export):
     assert png_size(files[f"{prefix}-departments.png"])[0] == 1200
     svg = files[f"{prefix}-distribution.svg"].read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
-    assert "端到端办理时间分布 End-to-end time distribution" in svg  # the text, kept beside its glyph paths
-    assert 'id="NotoSansCJKsc-Regular-' in svg  # glyphs drawn from the bundled CJK font
+    # text stays text (editable), in the CJK family, not glyph paths
+    texts = svg_texts(svg)
+    assert "端到端办理时间分布 End-to-end time distribution" in texts
+    assert "font-family: 'Noto Sans CJK SC'" in svg and 'id="NotoSansCJKsc-Regular-' not in svg
     target = run["summaries"][0]["mean_days"] * (1 - run["target"])
-    assert f"目标 target：平均 ≤ {target:.1f} 工作日" in svg
+    assert any(t.startswith(f"目标 target：平均 ≤ {target:.1f} 工作日") for t in texts)
+    # the embedded font subset has a glyph for every character the text uses (no tofu without the font)
+    covered = embedded_font_characters(svg)
+    assert set("".join(texts)) - {" "} <= covered
     gantt = files[f"{prefix}-gantt.svg"].read_text(encoding="utf-8")
     assert "关键路径 critical path" in gantt and "典型项目" in gantt
     kinds = files[f"{prefix}-kinds.svg"].read_text(encoding="utf-8")
@@ -335,12 +341,32 @@ def test_plots_png_and_svg(compare_export):
     assert "市环保局" in departments and "等待 waiting" in departments
 
 
+def svg_texts(svg: str) -> list[str]:
+    import html
+
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def embedded_font_characters(svg: str) -> set[str]:
+    """The characters the SVG's embedded @font-face (a WOFF data URI) has glyphs for, read with fontTools."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    match = re.search(r"url\(data:font/woff;base64,([A-Za-z0-9+/=]+)\)", svg)
+    assert match, "no embedded font"
+    font = TTFont(io.BytesIO(base64.b64decode(match.group(1))))
+    return {chr(code) for code in font.getBestCmap()}
+
+
 def test_tornado_chart(sensitivity_export):
     run, files = sensitivity_export
     prefix = f"run-{run['id']}"
     assert png_size(files[f"{prefix}-tornado.png"])[0] == 1200
-    svg = files[f"{prefix}-tornado.svg"].read_text(encoding="utf-8")
-    assert "敏感性排名（龙卷风图）" in svg and "huanbao 市环保局: 受理能力 3→2 (capacity)" in svg
+    texts = svg_texts(files[f"{prefix}-tornado.svg"].read_text(encoding="utf-8"))
+    assert "敏感性排名（龙卷风图）Sensitivity ranking (tornado chart)" in texts
+    assert "huanbao 市环保局: 受理能力 3→2 (capacity)" in texts
 
 
 def test_missing_glyphs_would_fail(tmp_path):
@@ -377,11 +403,24 @@ def test_html_is_self_contained(compare_export):
     )
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert not re.search(r"url\(\s*[\"']?(https?:)?//", page)
-    assert page.count('src="data:image/png;base64,') == 4
+    assert page.count("<figure ") == page.count("<svg ") == 4  # figures inline as SVG, text kept as text
+    assert "data:image/png" not in page and "<!DOCTYPE svg" not in page
     assert 'src: url("data:font/woff;base64,' in page
-    # verdict first, then figures, then tables
-    assert page.index('id="verdict"') < page.index('id="figures"') < page.index('id="tables"')
+    # the briefing first (verdict, conclusion ... caveats), then the appendix: figures, then tables
+    order = [
+        'id="verdict"', 'id="brief-conclusion"', 'id="brief-targets"', 'id="brief-robustness"',
+        'id="brief-clocks"', 'id="brief-bottlenecks"', 'id="brief-method"', 'id="brief-caveats"',
+        'id="appendix-title"', 'id="figures"', 'id="tables"',
+    ]  # fmt: skip
+    positions = [page.index(marker) for marker in order]
+    assert positions == sorted(positions)
     assert "压缩目标达成" in page and "holds" in page and "目标 20%" in page
+    # no internal notes about what the run lacks (those are the command's to say)
+    assert "无敏感性结果" not in page and "note:" not in page
+    # print stylesheet: A4 pages, no scroll boxes, repeated table headers, the appendix on a new page
+    css = page[page.index("@media print") :]
+    assert "overflow: visible; max-height: none" in css and "display: table-header-group" in css
+    assert "#appendix-title { break-before: page" in css and "@page { size: A4" in page
 
 
 def run_chromium(*arguments: str, user_data: Path) -> subprocess.CompletedProcess:
@@ -396,10 +435,10 @@ def run_chromium(*arguments: str, user_data: Path) -> subprocess.CompletedProces
 CHECK_SCRIPT = """
 <script>
 window.addEventListener("load", function () {
-  var images = Array.prototype.slice.call(document.images);
+  var figures = Array.prototype.slice.call(document.querySelectorAll("figure svg"));
   var result = {
-    images: images.length,
-    loaded: images.filter(function (i) { return i.complete && i.naturalWidth > 0; }).length,
+    images: figures.length,
+    loaded: figures.filter(function (f) { var b = f.getBoundingClientRect(); return b.width > 300 && b.height > 100; }).length,
     verdict: (document.getElementById("verdict") || {}).innerText || "",
     verdictHeight: (document.getElementById("verdict") || {offsetHeight: 0}).offsetHeight,
     font: document.fonts.check('16px "Report CJK"', "审批")
@@ -455,7 +494,7 @@ def test_html_in_headless_chromium(compare_export, tmp_path):
 def test_simulate_run_exports_what_exists(store, tmp_path):
     _, runs = store
     run = runs["simulate"]
-    paths = export_run(run, expand_formats(["all"]), tmp_path)
+    paths = export_run(run, expand_formats(["all"]) - {"pdf"}, tmp_path)
     names = {p.name for p in paths}
     prefix = f"run-{run['id']}"
     assert f"{prefix}-gantt.png" not in names and f"{prefix}-targets.csv" not in names
@@ -467,14 +506,15 @@ def test_simulate_run_exports_what_exists(store, tmp_path):
     } <= names
     assert load_workbook(tmp_path / f"{prefix}.xlsx").sheetnames == ["概览", "事项", "部门"]
     page = (tmp_path / f"{prefix}-report.html").read_text(encoding="utf-8")
-    assert "无结论" in page and "仅比较运行有" in page
+    assert "无结论" in page and "没有改革前后的比较" in page
+    assert "仅比较运行有" not in page  # what the run lacks is said by the command, not in the briefing
     assert any("Gantt" in note for note in missing(run))
 
 
 def test_nightly_run_lists_its_children(store, tmp_path):
     _, runs = store
     run = runs["nightly"]
-    paths = export_run(run, expand_formats(["all"]), tmp_path)
+    paths = export_run(run, expand_formats(["all"]) - {"pdf"}, tmp_path)
     assert sorted(p.name for p in paths) == sorted(
         [f"run-{run['id']}.xlsx", f"run-{run['id']}-overview.csv", f"run-{run['id']}-report.html"]
     )
@@ -543,10 +583,10 @@ def test_cli_unknown_run_and_format(store, cli, tmp_path):
     assert result.exit_code == 2
     assert "no run with id 9999" in result.stderr and "Traceback" not in result.output
     result = CliRunner().invoke(
-        cli, ["export", "1", "--format", "pdf", "--out", str(tmp_path), "--database", url]
+        cli, ["export", "1", "--format", "docx", "--out", str(tmp_path), "--database", url]
     )
     assert result.exit_code == 2
-    assert "unknown export format 'pdf'" in result.stderr and "Traceback" not in result.output
+    assert "unknown export format 'docx'" in result.stderr and "Traceback" not in result.output
     assert not list(tmp_path.iterdir())
 
 
