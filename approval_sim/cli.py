@@ -17,6 +17,7 @@ import typer
 
 from approval_sim import (
     calendar_cli,
+    calibrate_cli,
     export_cli,
     flow_cli,
     plan_cli,
@@ -53,6 +54,7 @@ for _module in (
     calendar_cli,
     server_cli,
     workbook_cli,
+    calibrate_cli,
 ):
     _module.register(app, catalog_app)
 

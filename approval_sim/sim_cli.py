@@ -10,6 +10,7 @@ the part to move out when the file grows.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -153,13 +154,25 @@ def simulate(
     engine: EngineOption = "auto",
     profile: ProfileOption = None,
     limit: LimitOption = None,
+    event_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--event-log",
+            metavar="OUT.csv",
+            help="also write the first replication's projects as platform records (the layout 'supervise' and "
+            "'calibrate' read)",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Simulate many projects: end-to-end working days (mean, median, p90), items, departments."""
     from simulations import compile_process, resolve_engine
     from simulations import simulate as run_simulation
 
-    compiled = compile_process(_load(scenario, profile, limit))
+    if event_log is not None and event_log.suffix.lower() != ".csv":
+        raise UserError(f"--event-log {event_log}: the file name must end in .csv")
+    process = _load(scenario, profile, limit)
+    compiled = compile_process(process)
     loads = _queues(compiled)
     chosen = resolve_engine(compiled, engine)
     show = _worth_a_bar(projects, replications, compiled.n_items, chosen == "des")
@@ -175,10 +188,34 @@ def simulate(
         )
     summary = run.summary()
     summary["load"] = loads
+    if event_log is not None:
+        summary["event_log"] = _write_event_log(event_log, process, compiled, mode, projects, seed, chosen)
     if as_json:
         print_json(summary)
     else:
         _print_run(summary)
+        if event_log is not None:
+            typer.echo(f"event log: {summary['event_log']['rows']:,} records in {event_log}")
+
+
+def _write_event_log(
+    path: Path, process: Any, compiled: Any, mode: str, projects: int, seed: int, engine: str
+) -> dict:
+    """The first replication's files as platform records (same seed: the same draws as the run)."""
+    import numpy as np
+
+    from approval_model.project_codes import type_code
+    from exports.event_log import LogPart, write_event_log
+    from simulations import replication_seeds
+    from simulations.timeline import timeline
+
+    if path.is_dir() or not path.parent.exists():
+        raise UserError(f"--event-log {path}: not a file in an existing folder")
+    events = timeline(compiled, mode, projects, replication_seeds(seed, 1)[0], engine=engine)  # type: ignore[arg-type]
+    investment = process.profile.investment_type if process.profile is not None else None
+    part = LogPart(events, np.arange(1, projects + 1), type_code(investment))
+    rows = write_event_log(path, [part], compiled.start_date)
+    return {"file": str(path), "rows": rows, "projects": projects, "replication": 1}
 
 
 @handle_user_errors

@@ -23,7 +23,7 @@ class WorkbookFormat(StrEnum):
 ForceOption = Annotated[bool, typer.Option("--force", help="overwrite the output file if it exists")]
 
 
-def _writable(path: Path, force: bool, suffixes: tuple[str, ...]) -> None:
+def writable(path: Path, force: bool, suffixes: tuple[str, ...]) -> None:
     """Refuse to overwrite without --force (a planner's edited file is data), a wrong suffix or a folder."""
     if path.suffix.lower() not in suffixes:
         raise UserError(f"--out {path}: the file name must end in {' or '.join(suffixes)}")
@@ -46,7 +46,7 @@ def template(
     from workbooks.layout import catalog_layout
     from workbooks.writer import template_rows, write_workbook
 
-    _writable(out, force, (".xlsx",))
+    writable(out, force, (".xlsx",))
     layout = catalog_layout()
     write_workbook(out, template_rows(layout), layout)
     sheets = ["说明 instructions", *(s.title for s in layout.sheets)]
@@ -70,7 +70,7 @@ def import_(
     from workbooks.importer import import_catalog
     from workbooks.scenario_file import scenario_yaml, write_atomically
 
-    _writable(out, force, (".yaml", ".yml"))
+    writable(out, force, (".yaml", ".yml"))
     process = import_catalog(file)
     header = (
         f"Imported by 'approval-sim catalog import' from {file.name} on {date.today().isoformat()}.\n"
@@ -111,7 +111,7 @@ def export_catalog(
     from rules.loading import load
     from workbooks.writer import process_rows, write_workbook
 
-    _writable(out, force, (f".{file_format.value}",))
+    writable(out, force, (f".{file_format.value}",))
     process = load(scenario)
     rows = process_rows(process)
     write_workbook(out, rows)

@@ -16,7 +16,7 @@ from typing import Any
 
 from approval_model.problems import did_you_mean
 
-__all__ = ["Record", "TableError", "csv_rows", "read_table"]
+__all__ = ["Record", "TableError", "csv_rows", "excel_sheets", "read_table"]
 
 Record = tuple[int, dict[str, Any]]
 
@@ -70,20 +70,29 @@ def csv_rows(path: Path) -> list[list[Any]]:
         raise TableError(path, f"not a readable CSV file ({error})", "save it as CSV again") from None
 
 
-def _rows_from_excel(path: Path) -> list[list[Any]]:
-    import openpyxl  # imported here: only Excel input needs it
+def excel_sheets(path: Path) -> dict[str, list[list[Any]]]:
+    """Every sheet's rows (cached values, not formulas; empty cells None) by sheet title, row 1 first.
+
+    python-calamine (Rust) reads a year of platform records (100,000 rows) in 0.4 s, where openpyxl takes
+    8-22 s; imported here, only Excel input needs it. Empty leading rows and columns are kept, so row and column
+    numbers are those the spreadsheet shows."""
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+    except (CalamineError, OSError, ValueError) as error:
         raise TableError(
-            path, f"not a readable Excel file ({error})", "save it as 'Excel Workbook (*.xlsx)'"
+            path, f"not a readable Excel file ({type(error).__name__}: {error})", "save it as 'Excel Workbook (*.xlsx)'"
         ) from None
-    try:
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
+    return {name: [[None if cell == "" else cell for cell in row] for row in rows] for name, rows in sheets.items()}
+
+
+def _rows_from_excel(path: Path) -> list[list[Any]]:
+    sheets = excel_sheets(path)
+    if not sheets:
+        raise TableError(path, "the workbook has no sheet", "put the table in the first sheet")
+    return next(iter(sheets.values()))
 
 
 def read_table(

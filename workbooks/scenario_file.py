@@ -12,7 +12,7 @@ import yaml
 from approval_model.models import Process
 from approval_model.profiles import builtin_profiles
 
-__all__ = ["scenario_data", "scenario_yaml", "write_atomically"]
+__all__ = ["dump_yaml", "scenario_data", "scenario_yaml", "write_atomically"]
 
 # readable order: what the process is, how it is simulated, then its parts, then the long sources table
 _ORDER = (
@@ -60,9 +60,14 @@ def _represent_list(dumper: yaml.SafeDumper, values: list) -> yaml.Node:
 _Dumper.add_representer(list, _represent_list)
 
 
+def dump_yaml(data: Any) -> str:
+    """Scenario data as YAML a person reads: block style, short lists inline, Chinese as is."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
+
+
 def scenario_yaml(process: Process, header: str = "") -> str:
     """YAML text of :func:`scenario_data`, after an optional comment header."""
-    body = yaml.dump(scenario_data(process), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=110)
+    body = dump_yaml(scenario_data(process))
     comment = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
     return comment + body
 

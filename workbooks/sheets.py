@@ -84,27 +84,10 @@ def read_csv_rows(path: Path) -> list[list[Any]]:
 
 
 def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
-    """Every sheet's rows (values, not formulas) by sheet title."""
-    import zipfile
-
-    import openpyxl
+    """Every sheet's rows (:func:`readers.tables.excel_sheets`), problems as a WorkbookError."""
+    from readers.tables import TableError, excel_sheets
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise WorkbookError(
-            str(path),
-            [
-                WorkbookProblem(
-                    None,
-                    f"not a readable Excel workbook ({type(error).__name__}: {error})",
-                    "save it from Excel as 'Excel Workbook (*.xlsx)'",
-                )
-            ],
-        ) from None
-    try:
-        return {
-            sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets
-        }
-    finally:
-        book.close()
+        return excel_sheets(path)
+    except TableError as error:
+        raise WorkbookError(str(path), [WorkbookProblem(None, error.problem, error.fix)]) from None

@@ -1,0 +1,41 @@
+"""The national project code (投资项目统一代码) and the project type its type segment names.
+
+Layout ``YYYY-RRRRRR-II-TT-NNNNNN`` (year, region, industry, type, serial) as :mod:`approval_model.supervision`
+reads it; the type segment's meaning is in ``data/project_types.yaml``. Both are ASSUMED (remembered, not
+confirmed against the NDRC code rules), and say so where they are used.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+__all__ = ["project_type", "type_code", "type_names"]
+
+FILE = Path(__file__).parent / "data" / "project_types.yaml"
+UNKNOWN_TYPE = "00"
+_CODE = re.compile(r"^\d{4}-\d{6}-\d{2}-(\d{2})-\d{6}$")
+
+
+@cache
+def type_names() -> dict[str, str]:
+    """Type segment ('01') -> investment type ('government')."""
+    raw = yaml.safe_load(FILE.read_text(encoding="utf-8"))["types"]
+    return {str(code): str(kind) for code, kind in raw.items()}
+
+
+def project_type(code: str) -> str:
+    """The type segment of a project code ('??' when the code has another layout)."""
+    match = _CODE.match(code)
+    return match[1] if match else "??"
+
+
+def type_code(investment_type: str | None) -> str:
+    """The type segment of an investment type ('00' when unknown, e.g. a process analysed for every item)."""
+    for code, kind in type_names().items():
+        if kind == investment_type:
+            return code
+    return UNKNOWN_TYPE

@@ -1,0 +1,217 @@
+"""``approval-sim calibrate``: a scenario overlay calibrated from the approval platform's records.
+
+Thin: the records are read and checked by the same reader as ``supervise`` (one layout, one set of messages);
+:mod:`calibration` measures and fits; this module prints the fit report and writes the overlay.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from approval_sim.errors import USAGE_ERROR, UserError, handle_user_errors
+from approval_sim.options import SCENARIO_HELP, JsonOption, LimitOption
+from approval_sim.output import print_json
+from approval_sim.workbook_cli import ForceOption, writable
+
+FAR_FUTURE_YEAR = 2100  # parse with an as-of date after every record, then use the latest date found
+
+
+def _as_of(text: str | None) -> Any:
+    if text is None:
+        return None
+    from approval_model.supervision import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as error:
+        raise UserError(f"--as-of: {error}. Fix: write it as YYYY-MM-DD, e.g. 2017-12-31") from None
+
+
+def _latest(rows: list[Any]) -> Any:
+    dates = [r.accepted for r in rows] + [r.completed for r in rows if r.completed]
+    dates += [d for r in rows for s in r.clock_stops for d in (s.start, s.end) if d is not None]
+    return max(dates)
+
+
+def _base_reference(scenario: str, out: Path) -> str:
+    """How the overlay names its base: the built-in name, or the file's path relative to the overlay."""
+    import os
+
+    from approval_model.scenario import BUILTIN_DIR, resolve_reference
+
+    path = resolve_reference(scenario)
+    if path.resolve().parent == BUILTIN_DIR.resolve():
+        return path.stem
+    return os.path.relpath(path.resolve(), out.resolve().parent)
+
+
+@handle_user_errors
+def calibrate(
+    records: Annotated[
+        Path, typer.Argument(help="platform records (CSV or .xlsx) in the layout 'supervise' reads")
+    ],
+    scenario: Annotated[
+        str, typer.Option("--scenario", help=f"the process the records are of: {SCENARIO_HELP}")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="the scenario overlay to write (.yaml)")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="the date the records were exported (rows open then are in progress); default: the latest date "
+            "in the records",
+        ),
+    ] = None,
+    limit: LimitOption = None,
+    min_records: Annotated[
+        int,
+        typer.Option("--min-records", min=2, help="an item with fewer usable records keeps its assumption"),
+    ] = 30,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="a row that cannot be used is an error (exit 2), not skipped")
+    ] = False,
+    force: ForceOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Calibrate handling times, 补正, overdue rates and arrivals from the platform's records; write a scenario
+    overlay (base: the given scenario, every value with its provenance) and print the fit report."""
+    from datetime import date
+
+    from approval_model.calendar import default_calendar
+    from approval_model.supervision import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
+    from calibration.calibrate import calibrate as run_calibration
+    from calibration.calibrate import overlay
+    from calibration.observations import observe
+    from rules.loading import load
+    from readers.tables import read_table
+    from workbooks.scenario_file import dump_yaml, write_atomically
+
+    writable(out, force, (".yaml", ".yml"))
+    process = load(scenario)
+    basis = limit or process.simulation.limit_basis
+    wanted = _as_of(as_of)
+    table = read_table(records, COLUMN_ALIASES, REQUIRED_COLUMNS)  # the reader 'supervise' uses; a TableError exits 2
+    rows, problems = parse_records(table, process.item_ids, wanted or date(FAR_FUTURE_YEAR, 12, 31))
+    if problems and strict:
+        count = len(problems)
+        sys.stderr.write(
+            f"error: {records}: {count} row problem{'s' if count != 1 else ''} (--strict; nothing written)\n"
+        )
+        for problem in problems:
+            sys.stderr.write(f"  - {problem.render()}\n")
+        raise typer.Exit(USAGE_ERROR)
+    if not rows:
+        raise UserError(
+            f"{records}: no usable record ({len(problems)} rows rejected, {len(table)} in the file)"
+        )
+    day = wanted or _latest(rows)
+    observations = observe(rows, process, day, default_calendar(), basis)
+    result = run_calibration(observations, process, min_records)
+    data = overlay(result, process, _base_reference(scenario, out), records.name)
+    header = (
+        f"# Calibrated by 'approval-sim calibrate {records.name} --scenario {scenario}' on {date.today().isoformat()}.\n"
+        "# Every calibrated value names its source (PLATFORM_RECORDS) and how it was fitted; the rest comes from base.\n"
+    )
+    write_atomically(out, header + dump_yaml(data))
+    report = {
+        "file": str(records),
+        "scenario": scenario,
+        "overlay": str(out),
+        **result.as_json(),
+        "rejected": [p.as_json() for p in problems],
+    }
+    if as_json:
+        print_json(report)
+    else:
+        _print_report(report)
+    if problems:
+        sys.stderr.write(f"warning: {records}: {len(problems)} row(s) could not be used and were skipped:\n")
+        for problem in problems:
+            sys.stderr.write(f"  - {problem.render()}\n")
+
+
+def _fit_text(fit: dict[str, Any] | None) -> str:
+    if fit is None:
+        return "–"
+    if fit["family"] == "empirical":
+        return f"empirical ({len(fit['parameters']['values'])} values)"
+    shown = ", ".join(f"{k}={v:g}" for k, v in fit["parameters"].items())
+    return f"{fit['family']}({shown})"
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(
+        f"[bold]{report['file']}[/bold]: {report['records']:,} usable records ({report['completed']:,} completed, "
+        f"{report['in_progress']:,} in progress, censored), accepted {report['date_range'][0]}..{report['date_range'][1]}, "
+        f"as of {report['as_of']}; {len(report['rejected'])} rows skipped",
+        soft_wrap=True,
+    )
+    table = Table(
+        title=f"handling time per item (working days; overdue against {report['limit_basis']} limits)"
+    )
+    for column in ("item", "name", "records", "chosen", "mean", "KS", "补正 p", "applicant", "overdue"):
+        table.add_column(
+            column, justify="right" if column in ("records", "mean", "KS", "补正 p", "overdue") else "left"
+        )
+    for item_id, c in report["items"].items():
+        fit = c["handling_days"]
+        supplement = c["supplement"]
+        overdue = c["overdue"]["rate"]
+        table.add_row(
+            item_id,
+            c["name"],
+            f"{c['records']:,}",
+            _fit_text(fit) if fit else f"kept: {c['kept_assumption']}",
+            f"{fit['mean_days']:.2f}" if fit else "–",
+            f"{fit['ks']:.3f}" if fit else "–",
+            "–" if supplement["probability"] is None else f"{supplement['probability']:.1%}",
+            _fit_text(supplement["applicant_days"])
+            if supplement["applicant_days"]
+            else (supplement["applicant_note"] or "–"),
+            "–" if overdue is None else f"{overdue:.1%}",
+        )
+    console.print(table)
+    arrivals = report["arrivals"]
+    if arrivals["per_working_day"] is not None:
+        console.print(
+            f"arrivals: {arrivals['projects']:,} projects over {arrivals['working_days']:,} working days "
+            f"({arrivals['first_arrival']}..{arrivals['last_arrival']}): {arrivals['per_working_day']:.4g} per working day; "
+            + ", ".join(
+                f"{name} {v['per_working_day']:.4g} ({v['share']:.0%})"
+                for name, v in arrivals["by_type"].items()
+            ),
+            soft_wrap=True,
+        )
+    departments = Table(title="files open all day at once (a lower bound for capacity)")
+    for column in ("department", "records", "most open", "on", "declared capacity"):
+        departments.add_column(column, justify="left" if column in ("department", "on") else "right")
+    for d, v in report["departments"].items():
+        raised = v.get("capacity_raised_to")
+        departments.add_row(
+            f"{v['name']} ({d})",
+            f"{v['records']:,}",
+            str(v["max_open_all_day"]),
+            v["on"] or "–",
+            ("–" if v["capacity"] is None else str(v["capacity"]))
+            + (f" -> raised to {raised}" if raised else ""),
+        )
+    console.print(departments)
+    console.print(
+        f"chosen = the lowest-AIC family within the KS 5 % critical value, else empirical; items with fewer than "
+        f"{report['min_records']} records keep their assumption. Overlay written: {report['overlay']}",
+        soft_wrap=True,
+    )
+
+
+def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
+    """Add calibrate to the main app."""
+    app.command("calibrate")(calibrate)
