@@ -87,15 +87,17 @@ def calibrate(
     from calibration.calibrate import calibrate as run_calibration
     from calibration.calibrate import overlay
     from calibration.observations import observe
-    from rules.loading import load
     from readers.tables import read_table
+    from rules.loading import load
     from workbooks.scenario_file import dump_yaml, write_atomically
 
     writable(out, force, (".yaml", ".yml"))
     process = load(scenario)
     basis = limit or process.simulation.limit_basis
     wanted = _as_of(as_of)
-    table = read_table(records, COLUMN_ALIASES, REQUIRED_COLUMNS)  # the reader 'supervise' uses; a TableError exits 2
+    table = read_table(
+        records, COLUMN_ALIASES, REQUIRED_COLUMNS
+    )  # the reader 'supervise' uses; a TableError exits 2
     rows, problems = parse_records(table, process.item_ids, wanted or date(FAR_FUTURE_YEAR, 12, 31))
     if problems and strict:
         count = len(problems)

@@ -21,9 +21,9 @@ import yaml
 
 from approval_model.calendar import default_calendar
 from approval_model.supervision import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
-from readers.tables import read_table
 from calibration.calibrate import calibrate
 from calibration.observations import observe
+from readers.tables import read_table
 from rules.loading import load
 
 

@@ -80,12 +80,19 @@ def excel_sheets(path: Path) -> dict[str, list[list[Any]]]:
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+        sheets = {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names
+        }
     except (CalamineError, OSError, ValueError) as error:
         raise TableError(
-            path, f"not a readable Excel file ({type(error).__name__}: {error})", "save it as 'Excel Workbook (*.xlsx)'"
+            path,
+            f"not a readable Excel file ({type(error).__name__}: {error})",
+            "save it as 'Excel Workbook (*.xlsx)'",
         ) from None
-    return {name: [[None if cell == "" else cell for cell in row] for row in rows] for name, rows in sheets.items()}
+    return {
+        name: [[None if cell == "" else cell for cell in row] for row in rows]
+        for name, rows in sheets.items()
+    }
 
 
 def _rows_from_excel(path: Path) -> list[list[Any]]:

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from approval_model.calendar import default_calendar
 from approval_model.scenario import load_process
 from approval_model.supervision import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
-from readers.tables import read_table
 from approval_sim.cli import app
 from calibration.observations import observe
 from exports.event_log import HEADER, LogPart, write_event_log
+from readers.tables import read_table
 from simulations import compile_process, replication_seeds
 from simulations.timeline import timeline
 
@@ -59,7 +59,9 @@ def files(tmp_path):
 
 def _observations(catalog, records, as_of=date(2017, 10, 16)):
     process = load_process(catalog)
-    rows, problems = parse_records(read_table(records, COLUMN_ALIASES, REQUIRED_COLUMNS), process.item_ids, as_of)
+    rows, problems = parse_records(
+        read_table(records, COLUMN_ALIASES, REQUIRED_COLUMNS), process.item_ids, as_of
+    )
     return observe(rows, process, as_of, default_calendar()), problems
 
 
