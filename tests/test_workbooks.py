@@ -288,7 +288,7 @@ def test_a_missing_departments_sheet_is_one_problem_not_one_per_item(tmp_path):
 @pytest.mark.parametrize(
     ("content", "suffix", "expected"),
     [
-        (b"not a workbook", ".xlsx", "not a readable Excel workbook"),
+        (b"not a workbook", ".xlsx", "not a readable Excel file"),
         (b"", ".xls", "old .xls workbooks are not supported"),
     ],
 )
