@@ -13,10 +13,12 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["project_type", "type_code", "type_names"]
+__all__ = ["DEFAULT_REGION", "project_code", "project_type", "type_code", "type_names"]
 
 FILE = Path(__file__).parent / "data" / "project_types.yaml"
 UNKNOWN_TYPE = "00"
+DEFAULT_REGION = "410300"  # 洛阳市 (the administrative division code; a simulated project's region)
+MAX_SERIAL = 999_999  # six digits
 _CODE = re.compile(r"^\d{4}-\d{6}-\d{2}-(\d{2})-\d{6}$")
 
 
@@ -39,3 +41,12 @@ def type_code(investment_type: str | None) -> str:
         if kind == investment_type:
             return code
     return UNKNOWN_TYPE
+
+
+def project_code(
+    year: int, serial: int, type_segment: str, region: str = DEFAULT_REGION, industry: str = "00"
+) -> str:
+    """``2017-410300-00-01-000001``: a code of the layout the records reader accepts."""
+    if not 1 <= serial <= MAX_SERIAL:
+        raise ValueError(f"a project code's serial has six digits (1 to {MAX_SERIAL:,}), got {serial:,}")
+    return f"{year:04d}-{region}-{industry}-{type_segment}-{serial:06d}"

@@ -205,16 +205,17 @@ def _write_event_log(
     import numpy as np
 
     from approval_model.project_codes import type_code
-    from exports.event_log import LogPart, write_event_log
+    from exports.event_log import write_records
     from simulations import replication_seeds
+    from simulations.records import HEADER, RecordGroup, records
     from simulations.timeline import timeline
 
     if path.is_dir() or not path.parent.exists():
         raise UserError(f"--event-log {path}: not a file in an existing folder")
     events = timeline(compiled, mode, projects, replication_seeds(seed, 1)[0], engine=engine)  # type: ignore[arg-type]
     investment = process.profile.investment_type if process.profile is not None else None
-    part = LogPart(events, np.arange(1, projects + 1), type_code(investment))
-    rows = write_event_log(path, [part], compiled.start_date)
+    group = RecordGroup(events, np.arange(1, projects + 1), type_code(investment))
+    rows = write_records(path, HEADER, records([group], compiled.start_date))
     return {"file": str(path), "rows": rows, "projects": projects, "replication": 1}
 
 

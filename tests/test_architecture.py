@@ -15,6 +15,7 @@ ALLOWED = {
     "validation": {"approval_model", "rules", "simulations"},
     "readers": {"approval_model"},
     "workbooks": {"approval_model", "readers"},
+    "calibration": {"approval_model"},
     "exports": set(),
     "flows": {"approval_model", "rules", "simulations", "exports"},
 }
@@ -38,6 +39,7 @@ KEEP_OUT = {
     "validation": EDGE_LIBRARIES,
     "readers": EDGE_LIBRARIES,
     "workbooks": EDGE_LIBRARIES,
+    "calibration": (*EDGE_LIBRARIES, "openpyxl", "csv"),
     "exports": ("prefect", "sqlmodel", "sqlalchemy", "typer"),
 }
 

@@ -15,9 +15,10 @@ from approval_model.scenario import load_process
 from approval_model.supervision import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
 from approval_sim.cli import app
 from calibration.observations import observe
-from exports.event_log import HEADER, LogPart, write_event_log
+from exports.event_log import write_records
 from readers.tables import read_table
 from simulations import compile_process, replication_seeds
+from simulations.records import HEADER, RecordGroup, records
 from simulations.timeline import timeline
 
 runner = CliRunner()
@@ -199,7 +200,7 @@ def test_the_event_log_dates_follow_the_statutory_calendar(tmp_path):
     compiled = compile_process(process)
     events = timeline(compiled, "parallel", 1, replication_seeds(0, 1)[0])
     log = tmp_path / "log.csv"
-    write_event_log(log, [LogPart(events, np.array([7]), "01")], compiled.start_date)
+    write_records(log, HEADER, records([RecordGroup(events, np.array([7]), "01")], compiled.start_date))
     lines = log.read_text(encoding="utf-8-sig").splitlines()
     assert lines[0] == ",".join(HEADER)
     rows = {line.split(",")[1]: line.split(",") for line in lines[1:]}

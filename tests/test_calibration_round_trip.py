@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 
 from approval_model.scenario import load_process
 from approval_sim.cli import app
-from exports.event_log import LogPart, write_event_log
+from exports.event_log import write_records
 from simulations import compile_process, replication_seeds
+from simulations.records import HEADER, RecordGroup, records
 from simulations.timeline import timeline
 
 runner = CliRunner()
@@ -152,8 +153,10 @@ def test_records_in_progress_at_the_export_date_are_censored(known, tmp_path):
     events = timeline(compiled, "parallel", PROJECTS, replication_seeds(0, 1)[0])
     as_of = date(2018, 1, 31)
     log = tmp_path / "mid.csv"
-    write_event_log(
-        log, [LogPart(events, np.arange(1, PROJECTS + 1), "03")], compiled.start_date, as_of=as_of
+    write_records(
+        log,
+        HEADER,
+        records([RecordGroup(events, np.arange(1, PROJECTS + 1), "03")], compiled.start_date, as_of=as_of),
     )
     out = tmp_path / "mid.yaml"
     result = runner.invoke(
