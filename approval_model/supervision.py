@@ -47,6 +47,7 @@ __all__ = [
     "SupervisionInput",
     "Thresholds",
     "department_summary",
+    "calendar_day_items",
     "item_limits",
     "parse_date",
     "parse_records",
@@ -211,9 +212,21 @@ class RowResult:
 # ---- catalog --------------------------------------------------------------------------------------
 
 
+def calendar_day_items(process: Any) -> dict[str, str]:
+    """Items whose durations count calendar days (notice periods, some intermediary services), by id -> kind.
+
+    Supervision counts working-day limits (限时办结 of the government's items); such a step has a period, not a
+    working-day limit, so it is not supervised here (nothing is converted)."""
+    return {
+        item.id: item.kind for item in process.items if getattr(item, "day_unit", "working") == "calendar"
+    }
+
+
 def item_limits(process: Any) -> dict[str, ItemLimit]:
-    """Limits and departments of every item of an :class:`approval_model.models.Process`, by item id."""
+    """Limits and departments of every item of an :class:`approval_model.models.Process` whose limit counts
+    working days, by item id (see :func:`calendar_day_items`)."""
     names = {d.id: d.name for d in process.departments}
+    calendar = calendar_day_items(process)
     return {
         item.id: ItemLimit(
             item_id=item.id,
@@ -224,6 +237,7 @@ def item_limits(process: Any) -> dict[str, ItemLimit]:
             promised_limit_days=item.promised_limit_days,
         )
         for item in process.items
+        if item.id not in calendar
     }
 
 
@@ -286,7 +300,10 @@ def _parse_stops(text: str) -> tuple[list[ClockStop], str | None]:
 
 
 def parse_records(
-    records: Iterable[tuple[int, Mapping[str, Any]]], known_items: Collection[str], as_of: date
+    records: Iterable[tuple[int, Mapping[str, Any]]],
+    known_items: Collection[str],
+    as_of: date,
+    calendar_items: Mapping[str, str] | None = None,
 ) -> tuple[list[SupervisionInput], list[RowProblem]]:
     """Validate raw records; every problem of every row is collected (a row with any problem is left out)."""
     rows: list[SupervisionInput] = []
@@ -322,6 +339,14 @@ def parse_records(
         item_id = _text(record.get("item_id"))
         if not item_id:
             bad("item_id", item_id, "the item id is empty", "give the catalog item id, e.g. I04")
+        elif calendar_items and item_id in calendar_items:
+            bad(
+                "item_id",
+                item_id,
+                f"item {item_id} ({calendar_items[item_id]}) counts calendar days: it has a period, not a "
+                "working-day time limit to supervise",
+                "supervise the catalog's working-day items (approval items, utility hookups); leave this row out",
+            )
         elif item_id not in known_items:
             bad(
                 "item_id",

@@ -209,6 +209,7 @@ def supervise(
         COLUMN_ALIASES,
         REQUIRED_COLUMNS,
         Thresholds,
+        calendar_day_items,
         department_summary,
         item_limits,
         parse_records,
@@ -226,7 +227,7 @@ def supervise(
     basis = limit or process.simulation.limit_basis
     items = item_limits(process)
     records = read_table(file, COLUMN_ALIASES, REQUIRED_COLUMNS)  # a TableError is a ValueError: exit 2
-    rows, problems = parse_records(records, items.keys(), day)
+    rows, problems = parse_records(records, items.keys(), day, calendar_day_items(process))
     if problems and not keep_going:
         count = len(problems)
         sys.stderr.write(

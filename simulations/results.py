@@ -82,6 +82,8 @@ class SimulationResult:
     department_files: np.ndarray
     events: int
     stage_ids: tuple[str, ...] = ()
+    item_kinds: tuple[str, ...] = ()  # per item: approval, intermediary, utility, notice, applicant
+    item_day_units: tuple[str, ...] = ()  # per item: working or calendar (the unit of its limit and handling)
     approval_days: np.ndarray | None = None  # per project: working days on the approval clock
     stage_approval_days: np.ndarray | None = None  # (stages, projects): the approval clock per stage
     kind_calendar_days: np.ndarray | None = (
@@ -387,6 +389,10 @@ def assemble(
         department_files=np.bincount(dept, minlength=departments) * n,
         events=events,
         stage_ids=compiled.stage_ids,
+        item_kinds=compiled.kinds,
+        item_day_units=tuple(
+            "calendar" if i in compiled.calendar_rows else "working" for i in range(compiled.n_items)
+        ),
         targets=compiled.targets,
         approval_days=clocks.approval_days,
         stage_approval_days=clocks.stage_approval_days,

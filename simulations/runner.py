@@ -260,6 +260,8 @@ class SimulationRun:
                 item_id: {
                     "name": pooled.item_names[i],
                     "department": pooled.department_ids[pooled.item_department[i]],
+                    "kind": pooled.item_kinds[i] if pooled.item_kinds else "approval",
+                    "day_unit": pooled.item_day_units[i] if pooled.item_day_units else "working",
                     "statutory_limit_days": float(pooled.statutory_limits[i]),
                     "limit_days": float(pooled.limits[i]),
                     **{key: _round(values[i]) for key, values in items.items()},

@@ -306,3 +306,16 @@ def test_start_times_of_calendar_steps_come_from_the_schedule_not_their_length()
     assert plan.finish[:, 0].tolist() == [5, 20, 25]
     assert start_times(compiled, plan, "parallel")[:, 0].tolist() == [0, 5, 20]
     assert start_times(compiled, schedule(compiled, elapsed, "serial"), "serial")[:, 0].tolist() == [0, 5, 20]
+
+
+def test_supervision_refuses_a_calendar_day_step_with_a_clear_message():
+    from approval_model.supervision import calendar_day_items, item_limits, parse_records
+
+    full = load("luoyang-2017-full-before")
+    limits, calendar = item_limits(full), calendar_day_items(full)
+    assert (
+        "N01" not in limits and calendar["N01"] == "notice" and "U03" in limits
+    )  # utilities count working days
+    records = [(2, {"project_code": "2017-410300-04-01-000123", "item_id": "N01", "accepted": "2017-10-09"})]
+    rows, problems = parse_records(records, limits.keys(), date(2017, 10, 20), calendar)
+    assert not rows and any("counts calendar days" in p.render() for p in problems)
