@@ -17,7 +17,6 @@ from approval_sim.options import SCENARIO_HELP, JsonOption, LimitOption
 from approval_sim.output import print_json
 
 DEFAULT_CATALOG = "luoyang-2017-before"
-PARTIAL_FAILURE = 1  # --keep-going: report printed, but some rows were rejected
 
 _STATUS_STYLE = {
     "green": "green",
@@ -198,12 +197,30 @@ def supervise(
     keep_going: Annotated[
         bool,
         typer.Option(
-            "--keep-going", help="report the good rows and list the bad ones (exit 1) instead of stopping"
+            "--keep-going",
+            help="report the good rows and list the bad ones (the default now; kept for scripts)",
         ),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="stop at bad rows: report nothing and exit 2 (default: report the good rows)"
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE.xlsx",
+            help="write the follow-up list (督办清单) to Excel: most urgent first, red and yellow rows highlighted",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Deadlines of in-flight items on the working-day calendar, with status and a per-department summary."""
+    """Deadlines of in-flight items on the working-day calendar, with status and a per-department summary.
+
+    Rows with problems are listed (stderr) and left out; the others are reported (exit 0). --strict: nothing is
+    reported when a row has a problem (exit 2). --out FILE.xlsx writes the follow-up list (督办清单)."""
     from approval_model.calendar import default_calendar
     from approval_model.supervision import (
         COLUMN_ALIASES,
@@ -219,6 +236,8 @@ def supervise(
     from rules.loading import load
 
     day = _parse_as_of(as_of)
+    if out is not None and out.suffix.lower() != ".xlsx":
+        raise UserError(f"--out {out}: the follow-up list is an Excel file; give a name ending in .xlsx")
     try:
         thresholds = Thresholds(yellow_days=yellow_days, yellow_share=yellow_share)
     except ValueError as error:
@@ -228,10 +247,10 @@ def supervise(
     items = item_limits(process)
     records = read_table(file, COLUMN_ALIASES, REQUIRED_COLUMNS)  # a TableError is a ValueError: exit 2
     rows, problems = parse_records(records, items.keys(), day, calendar_day_items(process))
-    if problems and not keep_going:
+    if problems and strict and not keep_going:
         count = len(problems)
         sys.stderr.write(
-            f"error: {file}: {count} problem{'s' if count != 1 else ''} (nothing reported; --keep-going reports the good rows)\n"
+            f"error: {file}: {count} problem{'s' if count != 1 else ''} (nothing reported: --strict; without it the good rows are reported)\n"
         )
         for problem in problems:
             sys.stderr.write(f"  - {problem.render()}\n")
@@ -258,11 +277,24 @@ def supervise(
         )
     else:
         _print_supervision(results, summary, day, basis, thresholds, estimated)
+    if out is not None:
+        from exports.supervision import follow_up_tables, write_follow_up
+
+        tables = follow_up_tables(
+            results, summary, problems, as_of=day.isoformat(), catalog=catalog, basis=str(basis),
+            yellow_days=thresholds.yellow_days, yellow_share=thresholds.yellow_share,
+        )  # fmt: skip
+        try:
+            written = write_follow_up(tables, out, day.isoformat())
+        except OSError as error:
+            raise UserError(
+                f"--out {out}: cannot write the follow-up list ({error.strerror or error})"
+            ) from None
+        sys.stderr.write(f"督办清单 follow-up list: {written}\n")
     if problems:
         sys.stderr.write(f"warning: {file}: {len(problems)} problem(s); the rows below were left out:\n")
         for problem in problems:
             sys.stderr.write(f"  - {problem.render()}\n")
-        raise typer.Exit(PARTIAL_FAILURE)
 
 
 def _print_supervision(results, summary, day, limit_kind: str, thresholds, estimated: bool) -> None:

@@ -39,11 +39,15 @@ def _write_header(sheet, row: int, table: Table, widths: dict[int, int]) -> None
 
 def _write_rows(sheet, first_row: int, table: Table, widths: dict[int, int]) -> int:  # noqa: ANN001
     row = first_row
-    for values in table.cells():
+    for index, values in enumerate(table.cells()):
+        colour = table.row_fills[index] if index < len(table.row_fills) else None
+        fill = PatternFill("solid", fgColor=colour) if colour else None
         for col, (value, kind) in enumerate(values, start=1):
             if isinstance(value, str) and value.startswith("="):
                 value = "'" + value  # never let text become a formula
             cell = sheet.cell(row=row, column=col, value=value)
+            if fill is not None:
+                cell.fill = fill
             if kind in NUMBER_FORMATS and value is not None:
                 cell.number_format = NUMBER_FORMATS[kind]
                 cell.alignment = Alignment(horizontal="right")

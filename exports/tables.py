@@ -102,6 +102,9 @@ class Table:
     rows: tuple[tuple[Any, ...], ...]
     note: str = ""
     sheet: str = field(default="")
+    row_fills: tuple[
+        str | None, ...
+    ] = ()  # Excel background (RRGGBB) per row, e.g. the follow-up list's red/yellow
 
     @property
     def headers(self) -> list[str]:

@@ -241,14 +241,21 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("name", "row_number", "column", "message"), BAD_FILES)
-def test_bad_input_names_row_and_column_and_exits_2(name, row_number, column, message):
-    result = runner.invoke(app, ["supervise", str(DATA / name), "--as-of", "2017-10-16"])
+def test_bad_input_names_row_and_column_and_exits_2_with_strict(name, row_number, column, message):
+    result = runner.invoke(app, ["supervise", str(DATA / name), "--as-of", "2017-10-16", "--strict"])
     assert result.exit_code == 2
     assert f"row {row_number}, column '{column}'" in result.stderr
     assert message in result.stderr
     assert "Fix:" in result.stderr
-    assert result.stdout == ""  # nothing reported without --keep-going
+    assert result.stdout == ""  # nothing reported with --strict
     assert "Traceback" not in result.output + result.stderr
+    # by default the bad row is listed (with its fix) and left out, the rest reported: exit 0
+    default = runner.invoke(app, ["supervise", str(DATA / name), "--as-of", "2017-10-16", "--json"])
+    assert default.exit_code == 0, default.output
+    assert f"row {row_number}, column '{column}'" in default.stderr and "Fix:" in default.stderr
+    payload = json.loads(default.stdout)
+    assert row_number in [p["row"] for p in payload["rejected"]]
+    assert row_number not in [r["row"] for r in payload["rows"]]
 
 
 def test_project_code_message_says_the_layout_is_assumed():
@@ -424,19 +431,81 @@ def test_supervise_table():
     )
 
 
-def test_keep_going_reports_good_rows_and_lists_bad_ones():
+def test_good_rows_reported_and_bad_ones_listed_by_default():
     args = ["supervise", str(DATA / "mixed.csv"), "--as-of", "2017-10-16"]
-    stopped = runner.invoke(app, args)
+    stopped = runner.invoke(app, [*args, "--strict"])
     assert stopped.exit_code == 2 and stopped.stdout == ""
     assert "row 3, column 'item_id'" in stopped.stderr and "row 6, column 'accepted'" in stopped.stderr
 
-    result = runner.invoke(app, [*args, "--keep-going", "--json"])
-    assert result.exit_code == 1
-    payload = json.loads(result.stdout)
-    assert [r["row"] for r in payload["rows"]] == [2, 4, 7]  # blank line 5 skipped but counted
-    assert [(p["row"], p["column"]) for p in payload["rejected"]] == [(3, "item_id"), (6, "accepted")]
-    assert "row 6, column 'accepted'" in result.stderr
-    assert "Traceback" not in result.output + result.stderr
+    for extra in ([], ["--keep-going"]):  # --keep-going (the old opt-in) still works: it is the default now
+        result = runner.invoke(app, [*args, *extra, "--json"])
+        assert result.exit_code == 0, result.output
+        payload = json.loads(result.stdout)
+        assert [r["row"] for r in payload["rows"]] == [2, 4, 7]  # blank line 5 skipped but counted
+        assert [(p["row"], p["column"]) for p in payload["rejected"]] == [(3, "item_id"), (6, "accepted")]
+        assert "row 6, column 'accepted'" in result.stderr
+        assert "Traceback" not in result.output + result.stderr
 
-    table = runner.invoke(app, [*args, "--keep-going"], env={"COLUMNS": "200"})
-    assert table.exit_code == 1 and "2017-410300-04-01-000105" in table.stdout
+    table = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "2017-410300-04-01-000105" in table.stdout
+
+
+# ---- the follow-up list (督办清单) in Excel ---------------------------------------------------------
+
+# I02 (statutory limit 20 wd) as of Monday 2017-10-16; the acceptance day does not count. Counted by hand on the
+# official calendar (National Day holidays 10-01..10-08, Saturday 09-30 a working day):
+#   accepted 10-09: used 10-10..10-13 and 10-16 = 5, left 15        -> green
+#   accepted 09-14: used 09-15..09-29 (11), 09-30, 10-09..10-16 (6) = 18, left 2 <= 3 -> yellow
+#   accepted 09-01: used > 20                                        -> red
+#   accepted 09-01, completed 09-20: used 13 <= 20                   -> done on time
+FOLLOW_UP_CSV = """project_code,item_id,accepted,clock_stops,completed
+2017-410300-04-01-000201,I02,2017-10-09,,
+2017-410300-04-01-000202,I02,2017-09-14,,
+2017-410300-04-01-000203,I02,2017-09-01,,
+2017-410300-04-01-000204,I02,2017-09-01,,2017-09-20
+2017-410300-04-01-000205,I99,2017-09-01,,
+"""
+
+
+def test_follow_up_list_to_excel_with_red_and_yellow_rows(tmp_path):
+    from openpyxl import load_workbook
+
+    source = tmp_path / "in_progress.csv"
+    source.write_text(FOLLOW_UP_CSV, encoding="utf-8")
+    out = tmp_path / "督办.xlsx"
+    result = runner.invoke(
+        app, ["supervise", str(source), "--as-of", "2017-10-16", "--out", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    json.loads(result.stdout)  # stdout stays pure JSON; the file's path is said on stderr
+    assert str(out) in result.stderr and "row 6, column 'item_id'" in result.stderr
+
+    book = load_workbook(out)
+    assert book.sheetnames == ["督办清单", "部门汇总", "问题行", "说明"]
+    sheet = book["督办清单"]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["督办等级 status", "行号 row", "项目代码 project code", "事项编码 item"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=2)]
+    # most urgent first: red, yellow, green, then completed
+    assert [(r[1], r[0].split("：")[0]) for r in rows] == [(4, "红牌"), (3, "黄牌"), (2, "正常 on track"),
+                                                          (5, "按时办结 done on time")]  # fmt: skip
+    assert rows[1][12] == 2 and rows[2][12] == 15  # working days left, as counted by hand above
+    assert rows[0][5] == "市发展改革委"  # department by name
+    fills = [sheet.cell(row=i, column=c).fill.fgColor.rgb for i in range(2, 6) for c in (1, 5, 15)]
+    assert fills[0:3] == ["00FFC7CE"] * 3  # the red row, every cell
+    assert fills[3:6] == ["00FFEB9C"] * 3  # the yellow row
+    assert all(f != "00FFC7CE" and f != "00FFEB9C" for f in fills[6:])  # green and completed rows: no fill
+    problems = [[c.value for c in r] for r in book["问题行"].iter_rows(min_row=2)]
+    assert problems[0][:2] == [6, "item_id"] and "I99" in str(problems[0][2])
+    department = [[c.value for c in r] for r in book["部门汇总"].iter_rows(min_row=2)]
+    assert department == [["市发展改革委", 4, 1, 1, 1, 1, 0, 0.25]]
+    assert book["部门汇总"].cell(row=2, column=1).fill.fgColor.rgb == "00FFC7CE"
+
+
+def test_follow_up_list_needs_an_xlsx_name(tmp_path):
+    out = tmp_path / "list.csv"
+    result = runner.invoke(
+        app, ["supervise", str(DATA / "in_progress.csv"), "--as-of", "2017-10-16", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and ".xlsx" in result.stderr and not out.exists()
+    assert "Traceback" not in result.output + result.stderr
