@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -52,7 +52,8 @@ class _StatusHandler(logging.Handler):
 
 @contextmanager
 def prefect_console_to(status: Status) -> Iterator[None]:
-    """Route Prefect's console handlers through ``status``, then restore them."""
+    """Route Prefect's console handlers (its stream handlers: the console one and its internal loggers')
+    through ``status``, then restore them."""
     from prefect.logging.configuration import ensure_logging_setup
 
     ensure_logging_setup()  # Prefect sets its handlers up on first use: set them up now, to replace them
@@ -62,7 +63,9 @@ def prefect_console_to(status: Status) -> Iterator[None]:
     swapped: list[tuple[logging.Logger, logging.Handler, logging.Handler]] = []
     for logger in loggers:
         for handler in list(logger.handlers):
-            if type(handler).__name__ == "PrefectConsoleHandler":
+            if type(handler).__module__ == "prefect.logging.handlers" and isinstance(
+                handler, logging.StreamHandler
+            ):
                 status_handler = _StatusHandler(status, handler.level)
                 logger.handlers[logger.handlers.index(handler)] = status_handler
                 swapped.append((logger, handler, status_handler))
@@ -85,6 +88,8 @@ class FlowCommand:
         from flows.session import PrefectSession
 
         self.session = PrefectSession(self.status.step)
+        self._console = ExitStack()  # Prefect's lines on the status from the first flow to the very end
+        self._routed = False
 
     def __enter__(self) -> FlowCommand:
         from approval_sim.errors import UserError
@@ -109,14 +114,17 @@ class FlowCommand:
             self.session.ready()
         except ServerError as error:
             raise UserError(str(error)) from None
-        with prefect_console_to(self.status):
-            return call()
+        if not self._routed:
+            self._console.enter_context(prefect_console_to(self.status))
+            self._routed = True
+        return call()
 
     def __exit__(self, *exc: object) -> None:
         from flows import prefetch
 
         try:
-            self.session.close()
+            self.session.close()  # drains Prefect's log and event queues, which may say so
         finally:
+            self._console.close()
             prefetch.forget()
             self._progress.__exit__(None, None, None)

@@ -198,10 +198,12 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
         progress.report(f"simulated {done}/{spec.replications} replications of {spec.projects:,} projects")
     comparison = work.assemble_comparison(spec, parts)
     baseline, reform = spec.processes()
-    outcome = work.comparison_outcome(
-        comparison, baseline, reform, spec.catalogs(), robustness=robust.result()
-    )
+    robustness = robust.result()
+    if robustness.get("samples"):
+        progress.report(f"robustness over {robustness['samples']} assumption sets done")
+    outcome = work.comparison_outcome(comparison, baseline, reform, spec.catalogs(), robustness=robustness)
     save_results(database_url, run_id, quoted(outcome))
+    progress.report(f"run {run_id} saved")
     return outcome
 
 

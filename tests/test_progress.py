@@ -67,13 +67,20 @@ def test_prefect_console_lines_go_through_the_status_and_are_restored(capsys):
     root = logging.getLogger()
     before = list(root.handlers)
     assert any(isinstance(h, PrefectConsoleHandler) for h in before), before
+    internal = logging.getLogger("prefect._internal")  # its own stream handler (errors of Prefect internals)
+    internal_before = list(internal.handlers)
+    assert internal_before and not internal.propagate
     status = Status("demo")
     with prefect_console_to(status):
         logging.getLogger("approval-sim-test").warning("something Prefect says")  # propagates to the root
+        # what Prefect's event worker says while it drains at the end of a command
+        logging.getLogger("EventsWorker").warning("Still processing items: 3 items remaining...")
         assert not any(isinstance(h, PrefectConsoleHandler) for h in root.handlers)
-    assert root.handlers == before
+    assert root.handlers == before and internal.handlers == internal_before
     out, err = capsys.readouterr()
-    assert out == "" and err.splitlines()[-1].endswith(" s  Prefect warning: something Prefect says")
+    assert out == "", out
+    assert err.splitlines()[-2].endswith(" s  Prefect warning: something Prefect says"), err
+    assert err.splitlines()[-1].endswith(" s  Prefect warning: Still processing items: 3 items remaining...")
 
 
 @pytest.mark.usefixtures("prefect_server")
