@@ -32,6 +32,8 @@ from annotated_types import Interval
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from messages import N_
+
 __all__ = [
     "BOUNDS_ERROR",
     "Bounds",
@@ -91,7 +93,13 @@ class Bounds:
             raise PydanticCustomError(
                 BOUNDS_ERROR,
                 "must be {range}",
-                {"range": self.text(), "low": self.low, "high": self.high, "unit": self.unit},
+                {
+                    "range": self.text(),
+                    "low": self.low,
+                    "high": self.high,
+                    "unit": self.unit,
+                    "integer": self.integer,
+                },
             )
         return int(number) if self.integer else number
 
@@ -103,22 +111,22 @@ class Bounds:
 
 # Durations in working days. 1,000 working days are four calendar years; the national reform caps a whole
 # approval at 120 working days and no item of the reference catalog allows more than 60.
-WORKING_DAYS = Bounds(0, 1_000, "working days")
+WORKING_DAYS = Bounds(0, 1_000, N_("working days"))
 # A limit (or a mean time) must be positive; below 0.01 working days (five minutes) it is a typo or 0.
-LIMIT_DAYS = Bounds(0.01, 1_000, "working days")
-SHARE = Bounds(0, 1, "(a share: 0.25 = 25 %)")
-POSITIVE_SHARE = Bounds(0.01, 1, "(a share: 0.25 = 25 %)")
+LIMIT_DAYS = Bounds(0.01, 1_000, N_("working days"))
+SHARE = Bounds(0, 1, N_("(a share: 0.25 = 25 %)"))
+POSITIVE_SHARE = Bounds(0.01, 1, N_("(a share: 0.25 = 25 %)"))
 # a multiplier of handling times for sensitivity sweeps: from a hundredth to a hundredfold
-HANDLING_FACTOR = Bounds(0.01, 100, "(a multiplier)")
+HANDLING_FACTOR = Bounds(0.01, 100, N_("(a multiplier)"))
 # files a department handles at once (staff x desks); a city bureau has tens
-FILE_CAPACITY = Bounds(1, 100_000, "files at once", integer=True)
+FILE_CAPACITY = Bounds(1, 100_000, N_("files at once"), integer=True)
 # application materials of one item: the reference catalog's largest has 13
-MATERIAL_COUNT = Bounds(0, 1_000, "documents", integer=True)
+MATERIAL_COUNT = Bounds(0, 1_000, N_("documents"), integer=True)
 COUNT = Bounds(1, 1_000, "", integer=True)
 # total investment: the largest single projects are a few hundred billion yuan (10^5 million)
-MILLION_YUAN = Bounds(0, 10_000_000, "million yuan")
+MILLION_YUAN = Bounds(0, 10_000_000, N_("million yuan"))
 # project arrivals: a city files a few per working day; 10,000 is beyond any city
-PROJECTS_PER_DAY = Bounds(0.0001, 10_000, "projects per working day")
+PROJECTS_PER_DAY = Bounds(0.0001, 10_000, N_("projects per working day"))
 
 WorkingDays = Annotated[float, *WORKING_DAYS.metadata]
 LimitDays = Annotated[float, *LIMIT_DAYS.metadata]

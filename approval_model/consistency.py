@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
-from approval_model.problems import Problem, did_you_mean
+from approval_model.problems import ENTRY_WORDS, Problem, did_you_mean
+from messages import Message
 
 __all__ = ["cross_reference_problems", "prerequisite_ids", "target_problems"]
 
@@ -44,8 +45,17 @@ def _duplicates(kind: str, key: str, entries: Sequence[Any]) -> list[Problem]:
                 problems.append(
                     Problem(
                         (key, index, "id"),
-                        f"duplicate {kind} id '{ident}' (also {key}[{first}])",
-                        f"give each {kind} its own id, or merge the two entries",
+                        Message(
+                            "duplicate {kind} id '{ident}' (also {key}[{first}])",
+                            kind=ENTRY_WORDS.get(kind, kind),
+                            ident=ident,
+                            key=key,
+                            first=first,
+                        ),
+                        Message(
+                            "give each {kind} its own id, or merge the two entries",
+                            kind=ENTRY_WORDS.get(kind, kind),
+                        ),
                     )
                 )
     return problems
@@ -66,8 +76,15 @@ def cross_reference_problems(
             problems.append(
                 Problem(
                     ("stages", index, "lead_department"),
-                    f"unknown lead department '{lead}'{did_you_mean(lead, department_ids)}",
-                    f"use one of the declared departments ({', '.join(sorted(department_ids))})",
+                    Message(
+                        "unknown lead department '{department}'{hint}",
+                        department=lead,
+                        hint=did_you_mean(lead, department_ids),
+                    ),
+                    Message(
+                        "use one of the declared departments ({declared})",
+                        declared=", ".join(sorted(department_ids)),
+                    ),
                 )
             )
     for index, item in enumerate(items):
@@ -78,9 +95,15 @@ def cross_reference_problems(
             problems.append(
                 Problem(
                     ("items", index, "department"),
-                    f"unknown department '{department}'{did_you_mean(department, department_ids)}",
-                    f"use one of the declared departments ({', '.join(sorted(department_ids))}) "
-                    "or declare it under 'departments'",
+                    Message(
+                        "unknown department '{department}'{hint}",
+                        department=department,
+                        hint=did_you_mean(department, department_ids),
+                    ),
+                    Message(
+                        "use one of the declared departments ({declared}) or declare it under 'departments'",
+                        declared=", ".join(sorted(department_ids)),
+                    ),
                 )
             )
         stage = item.get("stage")
@@ -88,8 +111,15 @@ def cross_reference_problems(
             problems.append(
                 Problem(
                     ("items", index, "stage"),
-                    f"stage '{stage}' is not declared{did_you_mean(stage, stage_ids)}",
-                    f"use one of the declared stages ({', '.join(stage_ids)}) or add it under 'stages'",
+                    Message(
+                        "stage '{stage}' is not declared{hint}",
+                        stage=stage,
+                        hint=did_you_mean(stage, stage_ids),
+                    ),
+                    Message(
+                        "use one of the declared stages ({declared}) or add it under 'stages'",
+                        declared=", ".join(stage_ids),
+                    ),
                 )
             )
         for position, prerequisite in enumerate(prerequisite_ids(item)):
@@ -97,8 +127,12 @@ def cross_reference_problems(
                 problems.append(
                     Problem(
                         ("items", index, "prerequisites", position),
-                        f"unknown prerequisite '{prerequisite}'{did_you_mean(prerequisite, known_items)}",
-                        "name an item id declared under 'items', or remove the prerequisite",
+                        Message(
+                            "unknown prerequisite '{item}'{hint}",
+                            item=prerequisite,
+                            hint=did_you_mean(prerequisite, known_items),
+                        ),
+                        Message("name an item id declared under 'items', or remove the prerequisite"),
                     )
                 )
     problems += _cycle_problems(items, known_items)
@@ -115,8 +149,10 @@ def target_problems(targets: Any, stage_ids: Sequence[str]) -> list[Problem]:
     return [
         Problem(
             ("targets", "stage_approval_days", stage),
-            f"stage '{stage}' is not declared{did_you_mean(str(stage), stage_ids)}",
-            f"use one of the declared stages ({', '.join(stage_ids)})",
+            Message(
+                "stage '{stage}' is not declared{hint}", stage=stage, hint=did_you_mean(str(stage), stage_ids)
+            ),
+            Message("use one of the declared stages ({declared})", declared=", ".join(stage_ids)),
         )
         for stage in stages
         if stage not in stage_ids
@@ -145,9 +181,13 @@ def _cycle_problems(items: Sequence[Any], known_items: set[str]) -> list[Problem
         problems.append(
             Problem(
                 ("items", index_of[members[0]], "prerequisites"),
-                f"prerequisites form a cycle: {' -> '.join(members)}",
-                f"remove one of these prerequisites so the items can be ordered (e.g. '{before}' "
-                f"from the prerequisites of '{after}')",
+                Message("prerequisites form a cycle: {cycle}", cycle=" -> ".join(members)),
+                Message(
+                    "remove one of these prerequisites so the items can be ordered (e.g. '{before}' "
+                    "from the prerequisites of '{after}')",
+                    before=before,
+                    after=after,
+                ),
             )
         )
         prerequisites[after].discard(before)

@@ -3,30 +3,44 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Problem", "ScenarioError", "did_you_mean", "format_location"]
+from messages import Message, localize
+
+__all__ = ["ENTRY_WORDS", "Problem", "ScenarioError", "did_you_mean", "format_location"]
 
 Location = tuple[str | int, ...]
+
+# the entries of a process as words of a message (translated where shown)
+ENTRY_WORDS = {"item": Message("item"), "department": Message("department"), "stage": Message("stage")}
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a scenario: where (a path into the file), what, and how to fix it."""
+    """One thing wrong with a scenario: where (a path into the file), what, and how to fix it.
+
+    ``message`` and ``fix`` are best made as ``messages.Message``: English in JSON and ``str()``, the user's
+    language where rendered (``localize(problem.render())``). The place (file, line, key path) is never
+    translated: it is what the user finds in the file."""
 
     location: Location
     message: str
     fix: str = ""
     line: int | None = None
 
-    def render(self, file: str | None = None, subject: str | None = None) -> str:
+    def render(self, file: str | None = None, subject: str | None = None) -> Message:
+        """'file:line: place: what. Fix: how' (a Message: English as a str, localize() for the user)."""
         where = file or "<scenario>"
         if self.line is not None:
             where += f":{self.line}"
         place = subject or format_location(self.location)
-        text = f"{where}: {place}: {self.message}" if place else f"{where}: {self.message}"
-        return f"{text}. Fix: {self.fix}" if self.fix else text
+        text = (
+            Message("{where}: {place}: {message}", where=where, place=place, message=self.message)
+            if place
+            else Message("{where}: {message}", where=where, message=self.message)
+        )
+        return Message("{text}. Fix: {fix}", text=text, fix=self.fix) if self.fix else text
 
 
 class ScenarioError(ValueError):
@@ -38,13 +52,26 @@ class ScenarioError(ValueError):
         self.subjects = list(subjects) or [None] * len(self.problems)
         super().__init__(self.render())
 
-    def lines(self) -> list[str]:
+    def lines(self) -> list[Message]:
         return [p.render(self.file, s) for p, s in zip(self.problems, self.subjects, strict=True)]
 
     def render(self) -> str:
+        """Every problem, one a line, in English (``str(error)``, logs, stored run errors)."""
+        return self._text(str)
+
+    def localized(self) -> str:
+        """The same in the user's language (what the command line prints)."""
+        return self._text(localize)
+
+    def _text(self, show: Callable[[Message], str]) -> str:
         count = len(self.problems)
-        head = f"{self.file or '<scenario>'}: {count} problem{'s' if count != 1 else ''}"
-        return "\n".join([head, *(f"  - {line}" for line in self.lines())])
+        file = self.file or "<scenario>"
+        head = (
+            Message("{file}: 1 problem", file=file)
+            if count == 1
+            else Message("{file}: {count} problems", file=file, count=count)
+        )
+        return "\n".join([show(head), *(f"  - {show(line)}" for line in self.lines())])
 
 
 def format_location(location: Location) -> str:
@@ -59,6 +86,7 @@ def format_location(location: Location) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean 'x'?)' when a close choice exists, else ''."""
+    """' (did you mean 'x'?)' when a close choice exists, else '' (a Message: put it in a Message's values
+    to keep it translatable, e.g. ``Message("unknown key '{key}'{hint}", key=k, hint=did_you_mean(k, keys))``)."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return Message(" (did you mean '{choice}'?)", choice=close[0]) if close else ""

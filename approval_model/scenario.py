@@ -41,7 +41,8 @@ from approval_model.models import (
     Supplement,
     TimeTarget,
 )
-from approval_model.problems import Problem, ScenarioError, did_you_mean, format_location
+from approval_model.problems import ENTRY_WORDS, Problem, ScenarioError, did_you_mean, format_location
+from messages import Message
 
 __all__ = [
     "BUILTIN_DIR",
@@ -286,8 +287,13 @@ def build_process(
             problems.append(
                 Problem(
                     (str(key),),
-                    f"unknown key '{key}'{did_you_mean(str(key), TOP_LEVEL_KEYS)}",
-                    f"remove it or correct the spelling; allowed keys: {', '.join(TOP_LEVEL_KEYS)}",
+                    Message(
+                        "unknown key '{key}'{hint}", key=key, hint=did_you_mean(str(key), TOP_LEVEL_KEYS)
+                    ),
+                    Message(
+                        "remove it or correct the spelling; allowed keys: {keys}",
+                        keys=", ".join(TOP_LEVEL_KEYS),
+                    ),
                 )
             )
     base = _load_base(document, rule_applier, _chain, problems, _dependencies)
@@ -698,7 +704,11 @@ def _problem_from_detail(location: tuple[str | int, ...], detail: Mapping[str, A
     name = str(location[-1]) if location else "value"
     value = detail.get("input")
     if kind == "missing":
-        return Problem(location, f"missing required field '{name}'", f"add '{name}: ...' to this entry")
+        return Problem(
+            location,
+            Message("missing required field '{name}'", name=name),
+            Message("add '{name}: ...' to this entry", name=name),
+        )
     if kind == "extra_forbidden":
         parent = next((p for p in reversed(location[:-1]) if isinstance(p, str)), "")
         if "provenance" in location[:-1]:
@@ -708,42 +718,88 @@ def _problem_from_detail(location: tuple[str | int, ...], detail: Mapping[str, A
         else:
             model = NESTED_MODELS.get(parent)
         allowed = list(model.model_fields) if model is not None else []
-        hint = f"allowed keys: {', '.join(allowed)}" if allowed else "see docs/scenario-format.md"
         return Problem(
             location,
-            f"unknown key '{name}'{did_you_mean(name, allowed)}",
-            f"remove it or correct the spelling; {hint}",
+            Message("unknown key '{key}'{hint}", key=name, hint=did_you_mean(name, allowed)),
+            Message("remove it or correct the spelling; allowed keys: {keys}", keys=", ".join(allowed))
+            if allowed
+            else Message("remove it or correct the spelling; see docs/scenario-format.md"),
         )
     if kind == BOUNDS_ERROR:
         return Problem(
             location,
-            f"'{name}' {detail['msg']} (got {value!r})",
-            "write a plain number in that range (true/false, .inf and .nan are not numbers)",
+            _out_of_bounds(name, detail.get("ctx", {}), value) or f"'{name}' {detail['msg']} (got {value!r})",
+            Message("write a plain number in that range (true/false, .inf and .nan are not numbers)"),
         )
     if kind in ("greater_than", "greater_than_equal"):
         bound = detail.get("ctx", {}).get("gt", detail.get("ctx", {}).get("ge"))
         op = ">" if kind == "greater_than" else ">="
         fix = (
-            "give a positive number of working days"
+            Message("give a positive number of working days")
             if name.endswith("_days")
-            else f"use a value {op} {bound}"
+            else Message("use a value {op} {bound}", op=op, bound=bound)
         )
         bound_text = f"{bound:g}" if isinstance(bound, int | float) else bound
-        return Problem(location, f"'{name}' must be {op} {bound_text} (got {value!r})", fix)
+        return Problem(
+            location,
+            Message(
+                "'{name}' must be {op} {bound} (got {value!r})",
+                name=name,
+                op=op,
+                bound=bound_text,
+                value=value,
+            ),
+            fix,
+        )
+    # pydantic's own wording of the rest stays as it is (English) inside a translated frame
     if kind in ("less_than_equal", "less_than"):
-        return Problem(location, f"'{name}' {detail['msg'].lower()} (got {value!r})", "use a smaller value")
+        return Problem(
+            location,
+            f"'{name}' {detail['msg'].lower()} (got {value!r})",
+            Message("use a smaller value"),
+        )
     if kind.endswith("_type") or kind.endswith("_parsing"):
         return Problem(
             location,
             f"'{name}': {detail['msg'].lower()} (got {value!r})",
-            "write a value of the expected type",
+            Message("write a value of the expected type"),
         )
     if kind == "literal_error":
         return Problem(
-            location, f"'{name}': {detail['msg'].lower()} (got {value!r})", "use one of the listed values"
+            location,
+            f"'{name}': {detail['msg'].lower()} (got {value!r})",
+            Message("use one of the listed values"),
         )
     message = detail["msg"].removeprefix("Value error, ")
-    return Problem(location, f"'{name}': {message}" if location else message, "see docs/scenario-format.md")
+    return Problem(
+        location,
+        f"'{name}': {message}" if location else message,
+        Message("see docs/scenario-format.md"),
+    )
+
+
+def _out_of_bounds(name: str, ctx: Mapping[str, Any], value: Any) -> Message | None:
+    """The refusal of a bounded number (approval_model.bounds) as a translatable message."""
+    if "low" not in ctx or "high" not in ctx:
+        return None
+    from approval_model.bounds import format_number
+
+    values = {
+        "name": name,
+        "low": format_number(ctx["low"]),
+        "high": format_number(ctx["high"]),
+        "unit": Message(ctx["unit"]) if ctx.get("unit") else "",
+        "value": value,
+    }
+    if not values["unit"]:
+        if ctx.get("integer"):
+            return Message("'{name}' must be a whole number from {low} to {high} (got {value!r})", **values)
+        return Message("'{name}' must be a number from {low} to {high} (got {value!r})", **values)
+    if ctx.get("integer"):
+        return Message(
+            "'{name}' must be a whole number from {low} to {high} {unit} (got {value!r})", **values
+        )
+    return Message("'{name}' must be a number from {low} to {high} {unit} (got {value!r})", **values)
 
 
 def _remap(problems: list[Problem], origins: Mapping[str, list[int | None]]) -> list[Problem]:
@@ -776,12 +832,17 @@ def _from_base(location: tuple[Any, ...]) -> bool:
 def _subject(document: ScenarioDocument, location: tuple[Any, ...]) -> str:
     text = format_location(tuple(p for p in location if not (isinstance(p, str) and p.startswith("base:"))))
     if len(location) >= 2 and location[0] in ("items", "departments", "stages"):
-        kind = location[0].rstrip("s")
+        kind = ENTRY_WORDS[location[0].rstrip("s")]
         if _from_base(location):
-            return f"{kind} #{location[1][5:]} of the base ({format_location(location[2:]) or 'entry'})"
+            return Message(
+                "{kind} #{number} of the base ({path})",
+                kind=kind,
+                number=location[1][5:],
+                path=format_location(location[2:]) or "entry",
+            )
         entries = document.data.get(location[0])
         if isinstance(entries, list) and isinstance(location[1], int) and location[1] < len(entries):
             entry = entries[location[1]]
             if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
-                return f"{kind} '{entry['id']}' ({text})"
+                return Message("{kind} '{id}' ({path})", kind=kind, id=entry["id"], path=text)
     return text

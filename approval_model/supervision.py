@@ -33,6 +33,7 @@ from typing import Any
 
 from approval_model.limits import LimitBasis
 from approval_model.problems import did_you_mean
+from messages import Message
 
 __all__ = [
     "COLUMNS",
@@ -102,10 +103,17 @@ class Thresholds:
             or self.yellow_days < 0
         ):
             raise ValueError(
-                f"yellow_days must be a whole number of working days >= 0, got {self.yellow_days!r}"
+                Message(
+                    "yellow_days must be a whole number of working days >= 0, got {value!r}",
+                    value=self.yellow_days,
+                )
             )
         if not 0 <= self.yellow_share <= 1:
-            raise ValueError(f"yellow_share must be a share between 0 and 1, got {self.yellow_share!r}")
+            raise ValueError(
+                Message(
+                    "yellow_share must be a share between 0 and 1, got {value!r}", value=self.yellow_share
+                )
+            )
 
 
 @dataclass(frozen=True)
@@ -137,10 +145,15 @@ class RowProblem:
     message: str
     fix: str = ""
 
-    def render(self, file: str | None = None) -> str:
-        where = f"{file}: " if file else ""
-        text = f"{where}row {self.row}, column '{self.column}': {self.message}"
-        return f"{text}. Fix: {self.fix}" if self.fix else text
+    def render(self, file: str | None = None) -> Message:
+        """'file: row N, column 'c': what. Fix: how' (a Message: English as a str, localize() for the user)."""
+        text = (
+            Message("{file}: row {row}, column '{column}': {message}", file=file, row=self.row, column=self.column,
+                    message=self.message)
+            if file
+            else Message("row {row}, column '{column}': {message}", row=self.row, column=self.column, message=self.message)
+        )  # fmt: skip
+        return Message("{text}. Fix: {fix}", text=text, fix=self.fix) if self.fix else text
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -253,11 +266,18 @@ def parse_date(value: Any) -> date:
     text = str(value).strip()
     match = _DATE.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not a date")
+        raise ValueError(Message("{text!r} is not a date", text=text))
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as error:
-        raise ValueError(f"{text!r} is not a date ({error})") from None
+        # the calendar's own reason ("day is out of range for month") stays as Python words it
+        raise ValueError(Message("{text!r} is not a date ({reason})", text=text, reason=str(error))) from None
+
+
+def _error_text(error: ValueError) -> str:
+    """The message of a ValueError, kept translatable when it was raised with a Message."""
+    first = error.args[0] if error.args else ""
+    return first if isinstance(first, Message) else str(error)
 
 
 def _text(value: Any) -> str:
@@ -281,20 +301,23 @@ def _parse_stops(text: str) -> tuple[list[ClockStop], str | None]:
             if kind_key not in STOP_KINDS:
                 return (
                     [],
-                    f"unknown clock-stop kind {label.strip()!r} (known: supplement/补正, expert_review/专家评审)",
+                    Message(
+                        "unknown clock-stop kind {label!r} (known: supplement/补正, expert_review/专家评审)",
+                        label=label.strip(),
+                    ),
                 )
             kind = STOP_KINDS[kind_key]
             part = part.strip()
         match = _STOP_RANGE.match(part)
         if not match:
-            return [], f"{part!r} is not a period START..END"
+            return [], Message("{part!r} is not a period START..END", part=part)
         try:
             start = parse_date(match["start"])
             end = parse_date(match["end"]) if match["end"].strip() else None
         except ValueError as error:
-            return [], f"in period {part!r}: {error}"
+            return [], Message("in period {part!r}: {error}", part=part, error=_error_text(error))
         if end is not None and end < start:
-            return [], f"period {part!r} ends before it starts"
+            return [], Message("period {part!r} ends before it starts", part=part)
         stops.append(ClockStop(kind, start, end))
     return stops, None
 
@@ -308,7 +331,10 @@ def parse_records(
     """Validate raw records; every problem of every row is collected (a row with any problem is left out)."""
     rows: list[SupervisionInput] = []
     problems: list[RowProblem] = []
-    stop_fix = "write periods as START..END (YYYY-MM-DD), optionally 'supplement:' or 'expert_review:' first, separated by ';'"
+    stop_fix = Message(
+        "write periods as START..END (YYYY-MM-DD), optionally 'supplement:' or 'expert_review:' first, "
+        "separated by ';'"
+    )
     for number, record in records:
         found: list[RowProblem] = []
 
@@ -322,8 +348,8 @@ def parse_records(
             bad(
                 "project_code",
                 code,
-                "the project code is empty",
-                f"give the project code, e.g. {PROJECT_CODE_EXAMPLE}",
+                Message("the project code is empty"),
+                Message("give the project code, e.g. {example}", example=PROJECT_CODE_EXAMPLE),
             )
         else:
             match = _PROJECT_CODE.match(code)
@@ -331,28 +357,50 @@ def parse_records(
                 bad(
                     "project_code",
                     code,
-                    f"{code!r} is not a project code of the layout {PROJECT_CODE_LAYOUT} (year-region-industry-type-"
-                    "serial; this 2017-era layout is assumed, not confirmed against the NDRC code rules)",
-                    f"copy the code from the online approval platform, e.g. {PROJECT_CODE_EXAMPLE}",
+                    Message(
+                        "{code!r} is not a project code of the layout {layout} (year-region-industry-type-serial; "
+                        "this 2017-era layout is assumed, not confirmed against the NDRC code rules)",
+                        code=code,
+                        layout=PROJECT_CODE_LAYOUT,
+                    ),
+                    Message(
+                        "copy the code from the online approval platform, e.g. {example}",
+                        example=PROJECT_CODE_EXAMPLE,
+                    ),
                 )
 
         item_id = _text(record.get("item_id"))
         if not item_id:
-            bad("item_id", item_id, "the item id is empty", "give the catalog item id, e.g. I04")
+            bad(
+                "item_id",
+                item_id,
+                Message("the item id is empty"),
+                Message("give the catalog item id, e.g. I04"),
+            )
         elif calendar_items and item_id in calendar_items:
             bad(
                 "item_id",
                 item_id,
-                f"item {item_id} ({calendar_items[item_id]}) counts calendar days: it has a period, not a "
-                "working-day time limit to supervise",
-                "supervise the catalog's working-day items (approval items, utility hookups); leave this row out",
+                Message(
+                    "item {item_id} ({name}) counts calendar days: it has a period, not a working-day time limit to "
+                    "supervise",
+                    item_id=item_id,
+                    name=calendar_items[item_id],
+                ),
+                Message(
+                    "supervise the catalog's working-day items (approval items, utility hookups); leave this row out"
+                ),
             )
         elif item_id not in known_items:
             bad(
                 "item_id",
                 item_id,
-                f"unknown item id {item_id!r}{did_you_mean(item_id, known_items) or did_you_mean(item_id.upper(), known_items)}",
-                "use an id from 'approval-sim catalog list' (or pass the right --catalog)",
+                Message(
+                    "unknown item id {item_id!r}{hint}",
+                    item_id=item_id,
+                    hint=did_you_mean(item_id, known_items) or did_you_mean(item_id.upper(), known_items),
+                ),
+                Message("use an id from 'approval-sim catalog list' (or pass the right --catalog)"),
             )
 
         accepted = completed = None
@@ -361,8 +409,8 @@ def parse_records(
             bad(
                 "accepted",
                 "",
-                "the accepted date is empty",
-                "give the date of acceptance (受理) as YYYY-MM-DD",
+                Message("the accepted date is empty"),
+                Message("give the date of acceptance (受理) as YYYY-MM-DD"),
             )
         else:
             try:
@@ -371,16 +419,20 @@ def parse_records(
                 bad(
                     "accepted",
                     _text(raw_accepted),
-                    str(error),
-                    "write the date as YYYY-MM-DD, e.g. 2017-09-20",
+                    _error_text(error),
+                    Message("write the date as YYYY-MM-DD, e.g. 2017-09-20"),
                 )
             else:
                 if accepted > as_of:
                     bad(
                         "accepted",
                         accepted.isoformat(),
-                        f"accepted {accepted} is after the --as-of date {as_of}",
-                        "check the date, or use a later --as-of",
+                        Message(
+                            "accepted {accepted} is after the --as-of date {as_of}",
+                            accepted=accepted,
+                            as_of=as_of,
+                        ),
+                        Message("check the date, or use a later --as-of"),
                     )
                     accepted = None
 
@@ -392,23 +444,31 @@ def parse_records(
                 bad(
                     "completed",
                     _text(raw_completed),
-                    str(error),
-                    "write the date as YYYY-MM-DD, or leave it empty while in progress",
+                    _error_text(error),
+                    Message("write the date as YYYY-MM-DD, or leave it empty while in progress"),
                 )
             else:
                 if accepted is not None and completed < accepted:
                     bad(
                         "completed",
                         completed.isoformat(),
-                        f"completed {completed} is before it was accepted ({accepted})",
-                        "check both dates",
+                        Message(
+                            "completed {completed} is before it was accepted ({accepted})",
+                            completed=completed,
+                            accepted=accepted,
+                        ),
+                        Message("check both dates"),
                     )
                 elif completed > as_of:
                     bad(
                         "completed",
                         completed.isoformat(),
-                        f"completed {completed} is after the --as-of date {as_of}",
-                        "check the date, or use a later --as-of",
+                        Message(
+                            "completed {completed} is after the --as-of date {as_of}",
+                            completed=completed,
+                            as_of=as_of,
+                        ),
+                        Message("check the date, or use a later --as-of"),
                     )
 
         stops: list[ClockStop] = []
@@ -424,7 +484,7 @@ def parse_records(
                         "clock_stops",
                         raw_stops,
                         message,
-                        "check the clock-stop dates against accepted/completed",
+                        Message("check the clock-stop dates against accepted/completed"),
                     )
 
         if found:
@@ -442,18 +502,33 @@ def _stop_conflict(
     for stop in ordered:
         label = f"{stop.kind} {stop.start}..{stop.end or ''}"
         if accepted is not None and stop.start < accepted:
-            return f"clock stop {label} starts before the item was accepted ({accepted})"
+            return Message(
+                "clock stop {label} starts before the item was accepted ({accepted})",
+                label=label,
+                accepted=accepted,
+            )
         if stop.end is None and completed is not None:
-            return f"clock stop {label} has no end but the item was completed on {completed}"
+            return Message(
+                "clock stop {label} has no end but the item was completed on {completed}",
+                label=label,
+                completed=completed,
+            )
         if stop.end is None and stop.start > as_of:
-            return f"clock stop {label} is open (no end) but starts after the --as-of date {as_of}"
+            return Message(
+                "clock stop {label} is open (no end) but starts after the --as-of date {as_of}",
+                label=label,
+                as_of=as_of,
+            )
         if completed is not None and stop.end is not None and stop.end > completed:
-            return f"clock stop {label} ends after the item was completed ({completed})"
+            return Message(
+                "clock stop {label} ends after the item was completed ({completed})",
+                label=label,
+                completed=completed,
+            )
     for first, second in zip(ordered, ordered[1:], strict=False):
         if first.end is None or second.start <= first.end:
-            return (
-                f"clock stops {first.start}..{first.end or ''} and {second.start}..{second.end or ''} overlap"
-            )
+            one, other = (f"{stop.start}..{stop.end or ''}" for stop in (first, second))
+            return Message("clock stops {first} and {second} overlap", first=one, second=other)
     return None
 
 
@@ -471,7 +546,7 @@ def status_for(left: int, limit_days: int, thresholds: Thresholds = Thresholds()
 
 def _limit(item: ItemLimit, basis: LimitBasis | str) -> tuple[LimitBasis, int]:
     if basis not in tuple(LimitBasis):
-        raise ValueError(f"limit kind must be 'statutory' or 'promised', got {basis!r}")
+        raise ValueError(Message("limit kind must be 'statutory' or 'promised', got {basis!r}", basis=basis))
     if basis == LimitBasis.promised and item.promised_limit_days is not None:
         return LimitBasis.promised, math.ceil(item.promised_limit_days)
     return LimitBasis.statutory, math.ceil(item.statutory_limit_days)

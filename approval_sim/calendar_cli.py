@@ -16,14 +16,17 @@ import typer
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import JsonOption
 from approval_sim.output import print_json
+from messages import N_, Message, _
 
 OverridesOption = Annotated[
     Path | None,
     typer.Option(
         "--overrides",
         metavar="FILE",
-        help="YAML override table for years not yet in the official data, "
-        "e.g. years: {2027: {holidays: [2027-01-01], workdays: [2027-02-20]}}",
+        help=N_(
+            "YAML override table for years not yet in the official data, "
+            "e.g. years: {2027: {holidays: [2027-01-01], workdays: [2027-02-20]}}"
+        ),
     ),
 ]
 # allow negative N ("add 2017-10-09 -5") instead of taking it for an unknown option
@@ -35,7 +38,11 @@ def _parse_date(text: str, what: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise UserError(
-            f"{what} {text!r} is not a date. Fix: write it as YYYY-MM-DD, e.g. 2017-09-20"
+            Message(
+                "{what} {text!r} is not a date. Fix: write it as YYYY-MM-DD, e.g. 2017-09-20",
+                what=what,
+                text=text,
+            )
         ) from None
 
 
@@ -44,7 +51,10 @@ def _parse_int(text: str) -> int:
         return int(text.strip())
     except ValueError:
         raise UserError(
-            f"N {text!r} is not a whole number of working days. Fix: pass an integer such as 20 or -5"
+            Message(
+                "N {text!r} is not a whole number of working days. Fix: pass an integer such as 20 or -5",
+                text=text,
+            )
         ) from None
 
 
@@ -59,11 +69,12 @@ def _note(cal, start: date, end: date) -> str:  # noqa: ANN001
     from approval_model.calendar import format_years
 
     years = cal.estimated_years(start, end)
-    verb = "is" if len(years) == 1 else "are"
-    return (
-        f"  (estimated: {format_years(years)} {verb} outside the official calendar data "
-        f"{format_years(cal.official_years())}; supply --overrides)"
+    template = (
+        _("  (estimated: {years} is outside the official calendar data {official}; supply --overrides)")
+        if len(years) == 1
+        else _("  (estimated: {years} are outside the official calendar data {official}; supply --overrides)")
     )
+    return template.format(years=format_years(years), official=format_years(cal.official_years()))
 
 
 def _answer(question, *args):  # noqa: ANN001, ANN202 - a CalendarResult
@@ -75,13 +86,15 @@ def _answer(question, *args):  # noqa: ANN001, ANN202 - a CalendarResult
     except CalendarError:
         raise
     except (ValueError, OverflowError) as error:
-        raise UserError(f"{error}. Fix: use dates and day counts within 0001-01-01..9999-12-31") from None
+        raise UserError(
+            Message("{error}. Fix: use dates and day counts within 0001-01-01..9999-12-31", error=str(error))
+        ) from None
 
 
 @handle_user_errors
 def add(
-    start: Annotated[str, typer.Argument(metavar="DATE", help="Start date YYYY-MM-DD (not counted).")],
-    n: Annotated[str, typer.Argument(metavar="N", help="Working days to add; negative goes back.")],
+    start: Annotated[str, typer.Argument(metavar="DATE", help=N_("Start date YYYY-MM-DD (not counted)."))],
+    n: Annotated[str, typer.Argument(metavar="N", help=N_("Working days to add; negative goes back."))],
     overrides: OverridesOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -97,8 +110,8 @@ def add(
 
 @handle_user_errors
 def between(
-    start: Annotated[str, typer.Argument(metavar="DATE", help="Start date YYYY-MM-DD (not counted).")],
-    end: Annotated[str, typer.Argument(metavar="DATE", help="End date YYYY-MM-DD (counted).")],
+    start: Annotated[str, typer.Argument(metavar="DATE", help=N_("Start date YYYY-MM-DD (not counted)."))],
+    end: Annotated[str, typer.Argument(metavar="DATE", help=N_("End date YYYY-MM-DD (counted)."))],
     overrides: OverridesOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -115,7 +128,9 @@ def between(
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     """Add the 'calendar' group to the main app."""
     calendar_app = typer.Typer(
-        help="Chinese statutory working-day calendar (法定工作日, with 调休 make-up days): add and count.",
+        help=N_(
+            "Chinese statutory working-day calendar (法定工作日, with 调休 make-up days): add and count."
+        ),
         no_args_is_help=True,
     )
     calendar_app.command("add", context_settings=NEGATIVE_NUMBERS)(add)

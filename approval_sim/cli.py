@@ -30,16 +30,28 @@ from approval_sim import (
     validation_cli,
     workbook_cli,
 )
+from approval_sim.language import LocalizedGroup
+from approval_sim.options import LangOption
+from messages import N_
 
 app = typer.Typer(
     name="approval-sim",
-    help="Model and simulate Chinese investment-project approval (Luoyang 2017 放管服 reform).",
+    cls=LocalizedGroup,
+    help=N_("Model and simulate Chinese investment-project approval (Luoyang 2017 放管服 reform)."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-catalog_app = typer.Typer(help="Browse approval catalogs (built-in or scenario files).", no_args_is_help=True)
+catalog_app = typer.Typer(
+    help=N_("Browse approval catalogs (built-in or scenario files)."), no_args_is_help=True
+)
 app.add_typer(catalog_app, name="catalog")
+
+
+@app.callback()
+def _options(lang: LangOption = None) -> None:
+    """The options every command takes (the language is chosen before parsing: approval_sim.language)."""
+
 
 for _module in (
     process_cli,

@@ -4,42 +4,56 @@ from __future__ import annotations
 
 from typing import Any
 
+from approval_sim import words
+from messages import N_, _
+
 KIND_LABELS = {
-    "approval": "审批 approval",
-    "intermediary": "中介 intermediary",
-    "utility": "市政公用 utility",
-    "notice": "公告期 notice",
-    "applicant": "申请人 applicant",
-    "coordination": "协调/交接 coordination",
+    "approval": N_("approval"),
+    "intermediary": N_("intermediary services"),
+    "utility": N_("utility hookups"),
+    "notice": N_("public notices"),
+    "applicant": N_("applicant's own steps"),
+    "coordination": N_("coordination and handover"),
 }
 
 
 def _figures(block: dict[str, Any] | None) -> str:
     if not block or block.get("mean") is None:
         return "-"
-    return f"mean {block['mean']:.1f}, median {block['p50']:.1f}, p90 {block['p90']:.1f}"
+    return _("mean {mean:.1f}, median {p50:.1f}, p90 {p90:.1f}").format(
+        mean=block["mean"], p50=block["p50"], p90=block["p90"]
+    )
 
 
 def clock_lines(summary: dict[str, Any]) -> list[str]:
     """Lines for one simulated side: the approval clock (whole, per stage) and where elapsed time goes."""
     lines = [
-        f"approval clock (审批时间, working days the government holds a file): {_figures(summary.get('approval_days'))}",
-        f"elapsed clock (calendar days, initiation to completion filing): {_figures(summary.get('elapsed_days'))}",
+        _("approval clock (审批时间, working days the government holds a file): {figures}").format(
+            figures=_figures(summary.get("approval_days"))
+        ),
+        _("elapsed clock (calendar days, initiation to completion filing): {figures}").format(
+            figures=_figures(summary.get("elapsed_days"))
+        ),
     ]
     stages = summary.get("stage_approval_days") or {}
     if stages:
         lines.append(
-            "approval clock by stage (mean wd): "
-            + ", ".join(
-                f"{stage} {v['mean']:.1f}" for stage, v in stages.items() if v.get("mean") is not None
+            _("approval clock by stage (mean wd): {stages}").format(
+                stages=", ".join(
+                    f"{stage} {v['mean']:.1f}" for stage, v in stages.items() if v.get("mean") is not None
+                )
             )
         )
     kinds = summary.get("elapsed_by_kind") or {}
     shown = [(k, v) for k, v in kinds.items() if v.get("days")]
     if shown:
         lines.append(
-            "elapsed time by kind (calendar days, share): "
-            + "; ".join(f"{KIND_LABELS.get(k, k)} {v['days']:.0f} ({v['share']:.0%})" for k, v in shown)
+            _("elapsed time by kind (calendar days, share): {kinds}").format(
+                kinds="; ".join(
+                    f"{_(KIND_LABELS[k]) if k in KIND_LABELS else k} {v['days']:.0f} ({v['share']:.0%})"
+                    for k, v in shown
+                )
+            )
         )
     return lines
 
@@ -50,11 +64,30 @@ def target_lines(checks: list[dict[str, Any]]) -> list[str]:
     lines = []
     for check in checks:
         lo, hi = check["mean_ci95"]
-        ci = f" (95% CI {lo:.1f}-{hi:.1f})" if lo is not None else ""
-        tag = "" if check["status"] == "documented" else " (assumed target)"
+        ci = _(" (95% CI {low:.1f}-{high:.1f})").format(low=lo, high=hi) if lo is not None else ""
+        verdict = check["verdict"]
+        template = (
+            _(
+                "target {measure} {scope} <= {max_days:g} {unit}: mean {mean:.1f}{ci}, p90 {p90:.1f}, "
+                "{within:.0%} of projects within: {verdict}"
+            )
+            if check["status"] == "documented"
+            else _(
+                "target {measure} {scope} <= {max_days:g} {unit} (assumed target): mean {mean:.1f}{ci}, "
+                "p90 {p90:.1f}, {within:.0%} of projects within: {verdict}"
+            )
+        )
         lines.append(
-            f"target {check['measure']} {check['scope']} <= {check['max_days']:g} {check['unit']}{tag}: mean "
-            f"{check['mean']:.1f}{ci}, p90 {check['p90']:.1f}, {check['share_within']:.0%} of projects within: "
-            f"[{colour[check['verdict']]}]{check['verdict']}[/{colour[check['verdict']]}]"
+            template.format(
+                measure=check["measure"],
+                scope=check["scope"],
+                max_days=check["max_days"],
+                unit=check["unit"],
+                mean=check["mean"],
+                ci=ci,
+                p90=check["p90"],
+                within=check["share_within"],
+                verdict=f"[{colour[verdict]}]{words.verdict(verdict)}[/{colour[verdict]}]",
+            )
         )
     return lines

@@ -1,4 +1,8 @@
-"""Turn a user's mistake into a clear message and exit status 2, never a traceback."""
+"""Turn a user's mistake into a clear message and exit status 2, never a traceback.
+
+Messages are shown in the user's language: raise ``UserError(Message("...", name=value))`` (or any
+ValueError whose first argument is a ``messages.Message``); a plain string is shown as it is.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
+
+from messages import Message, _, localize
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -20,9 +26,21 @@ class UserError(Exception):
 
 
 def fail(message: str) -> typer.Exit:
-    """Print an error line to stderr and return the Exit to raise (status 2)."""
-    sys.stderr.write(f"error: {message}\n")
+    """Print an error line to stderr (in the user's language) and return the Exit to raise (status 2)."""
+    sys.stderr.write(_("error: {message}").format(message=localize(message)) + "\n")
     return typer.Exit(USAGE_ERROR)
+
+
+def warn(message: str) -> None:
+    """A warning line on stderr, in the user's language."""
+    sys.stderr.write(_("warning: {message}").format(message=localize(message)) + "\n")
+
+
+def error_text(error: BaseException) -> str:
+    """What an exception says, in the user's language when it was raised with a ``Message``."""
+    if error.args and isinstance(error.args[0], Message) and len(error.args) == 1:
+        return error.args[0].localized()
+    return str(error)
 
 
 def handle_user_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -35,9 +53,9 @@ def handle_user_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except ScenarioError as error:
-            sys.stderr.write(error.render() + "\n")
+            sys.stderr.write(error.localized() + "\n")
             raise typer.Exit(USAGE_ERROR) from None
         except (UserError, ValueError) as error:
-            raise fail(str(error)) from None
+            raise fail(error_text(error)) from None
 
     return wrapper

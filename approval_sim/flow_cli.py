@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from approval_sim.errors import UserError, handle_user_errors
+from approval_sim import words
+from approval_sim.errors import UserError, error_text, handle_user_errors, warn
 from approval_sim.options import (
     DaskOption,
     DatabaseOption,
@@ -31,17 +32,18 @@ from approval_sim.options import (
     TargetOption,
 )
 from approval_sim.output import print_json, robustness_line
+from messages import N_, Message, _, localize
 
 DEFAULT_SCENARIO_DIR = "scenarios"
 DEFAULT_EXPORTS_DIR = "nightly-exports"
 
 # the nightly batch's options, shared by 'nightly' (one batch now) and 'serve' (on its schedule)
-ScenarioDirOption = Annotated[Path, typer.Option("--scenarios", help="folder of scenario files")]
+ScenarioDirOption = Annotated[Path, typer.Option("--scenarios", help=N_("folder of scenario files"))]
 SeedsOption = Annotated[
-    str, typer.Option("--seeds", help="comma-separated seeds, one run per scenario and seed")
+    str, typer.Option("--seeds", help=N_("comma-separated seeds, one run per scenario and seed"))
 ]
 ExportsOption = Annotated[
-    Path, typer.Option("--exports", help="folder for the dated exports (EXPORTS/<as-of>/)")
+    Path, typer.Option("--exports", help=N_("folder for the dated exports (EXPORTS/<as-of>/)"))
 ]
 
 
@@ -70,31 +72,50 @@ def _check_scenarios(
             )
             check_queues(compiled)
             for line in load_warnings(compiled):
-                typer.echo(f"warning: {line}", err=True)
+                warn(line)
 
 
 def _pair_title(baseline: str, reformed: str | None) -> str:
-    return f"{baseline} vs {reformed}" if reformed is not None else f"{baseline}, serial vs parallel"
+    if reformed is not None:
+        return _("{baseline} vs {reformed}").format(baseline=baseline, reformed=reformed)
+    return _("{baseline}, serial vs parallel").format(baseline=baseline)
 
 
 def _emit(result: dict, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    typer.echo(f"run id: {result['run_id']}")
+    typer.echo(_("run id: {id}").format(id=result["run_id"]))
     if "verdict" in result:
         for framing in result.get("framings", []):
             low, high = framing["reduction"]["ci95"]
-            ci = f"95% CI {low:.1%} .. {high:.1%}" if low is not None else "no CI"
-            headline = " (headline)" if framing["name"] == result.get("headline") else ""
+            ci = (
+                _("95% CI {low:.1%} .. {high:.1%}").format(low=low, high=high)
+                if low is not None
+                else _("no CI")
+            )
+            template = (
+                _(
+                    "{framing} (headline): reduction of mean end-to-end time {mean:.1%} ({ci}), target {target:.0%}: {verdict}"
+                )
+                if framing["name"] == result.get("headline")
+                else _(
+                    "{framing}: reduction of mean end-to-end time {mean:.1%} ({ci}), target {target:.0%}: {verdict}"
+                )
+            )
             typer.echo(
-                f"{framing['name']}{headline}: reduction of mean end-to-end time {framing['reduction']['mean']:.1%} "
-                f"({ci}), target {result['target']:.0%}: {framing['verdict']}"
+                template.format(
+                    framing=framing["name"],
+                    mean=framing["reduction"]["mean"],
+                    ci=ci,
+                    target=result["target"],
+                    verdict=words.verdict(framing["verdict"]),
+                )
             )
     line = robustness_line(result.get("robustness"))
     if line:
         typer.echo(line)
-    typer.echo(f"details: approval-sim runs show {result['run_id']}")
+    typer.echo(_("details: approval-sim runs show {id}").format(id=result["run_id"]))
 
 
 @handle_user_errors
@@ -120,15 +141,17 @@ def run_compare(
     run and print its id."""
     if mode is not None and framing is not None:
         raise UserError(
-            "give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)"
+            Message("give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)")
         )
     from approval_sim.progress import FlowCommand
 
-    with FlowCommand(f"run compare: {_pair_title(baseline, reformed)}, {projects:,} projects x {replications} "
-                     "replications") as command:  # fmt: skip
+    headline = _("run compare: {pair}, {projects:,} projects x {replications} replications").format(
+        pair=_pair_title(baseline, reformed), projects=projects, replications=replications
+    )
+    with FlowCommand(headline) as command:
         _check_scenarios(baseline, reformed, profile=profile, limit=limit)
         prepare_database(database)
-        command.status.step("scenarios checked, results database ready")
+        command.status.step(_("scenarios checked, results database ready"))
         from flows.pipelines import compare_scenarios, task_runner
 
         result = command.run(lambda: compare_scenarios.with_options(task_runner=task_runner(dask_address))(
@@ -158,11 +181,13 @@ def run_simulate(
     """Simulate one scenario through the Prefect flow and persist the run."""
     from approval_sim.progress import FlowCommand
 
-    with FlowCommand(f"run simulate: {scenario} ({mode}), {projects:,} projects x {replications} "
-                     "replications") as command:  # fmt: skip
+    headline = _(
+        "run simulate: {scenario} ({mode}), {projects:,} projects x {replications} replications"
+    ).format(scenario=scenario, mode=words.mode(mode), projects=projects, replications=replications)
+    with FlowCommand(headline) as command:
         _check_scenarios(scenario, profile=profile, limit=limit)
         prepare_database(database)
-        command.status.step("scenario checked, results database ready")
+        command.status.step(_("scenario checked, results database ready"))
         from flows.pipelines import simulate_scenario, task_runner
 
         result = command.run(lambda: simulate_scenario.with_options(task_runner=task_runner(dask_address))(
@@ -176,9 +201,13 @@ def _seeds(text: str) -> list[int]:
     try:
         seeds = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise UserError(f"--seeds must be a comma-separated list of integers, got '{text}'") from None
+        raise UserError(
+            Message("--seeds must be a comma-separated list of integers, got '{text}'", text=text)
+        ) from None
     if not seeds or min(seeds) < 0:
-        raise UserError(f"--seeds must list at least one non-negative integer, got '{text}'")
+        raise UserError(
+            Message("--seeds must list at least one non-negative integer, got '{text}'", text=text)
+        )
     return seeds
 
 
@@ -186,24 +215,32 @@ def _seeds(text: str) -> list[int]:
 def nightly(
     scenarios: ScenarioDirOption = Path(DEFAULT_SCENARIO_DIR),
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="batch date YYYY-MM-DD (default: today in Asia/Shanghai)")
+        str | None,
+        typer.Option("--as-of", help=N_("batch date YYYY-MM-DD (default: today in Asia/Shanghai)")),
     ] = None,
     seeds: SeedsOption = "1,2,3",
     projects: ProjectsOption = 2_000,
     replications: ReplicationsOption = 5,
     exports: ExportsOption = Path(DEFAULT_EXPORTS_DIR),
-    no_exports: Annotated[bool, typer.Option("--no-exports", help="write no export files")] = False,
+    no_exports: Annotated[bool, typer.Option("--no-exports", help=N_("write no export files"))] = False,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
     dask_address: DaskOption = None,
 ) -> None:
     """Run one nightly batch now: every scenario of the folder against its baseline (idempotent per date)."""
     if not scenarios.is_dir():
-        raise UserError(f"{scenarios}: no such folder; give --scenarios DIR with scenario files (*.yaml)")
+        raise UserError(
+            Message(
+                "{folder}: no such folder; give --scenarios DIR with scenario files (*.yaml)",
+                folder=str(scenarios),
+            )
+        )
     try:
         batch_date = date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        raise UserError(f"--as-of must be a date like 2026-11-25, got '{as_of}'") from None
+        raise UserError(
+            Message("--as-of must be a date like 2026-11-25, got '{as_of}'", as_of=as_of)
+        ) from None
     seed_list = _seeds(seeds)
     from approval_sim.progress import FlowCommand
 
@@ -241,7 +278,7 @@ def _print_nightly(result: dict, as_json: bool) -> None:
 @handle_user_errors
 def serve(
     scenarios: ScenarioDirOption = Path(DEFAULT_SCENARIO_DIR),
-    cron: Annotated[str, typer.Option(help="schedule (cron, Asia/Shanghai)")] = "0 2 * * *",
+    cron: Annotated[str, typer.Option(help=N_("schedule (cron, Asia/Shanghai)"))] = "0 2 * * *",
     seeds: SeedsOption = "1,2,3",
     projects: ProjectsOption = 2_000,
     replications: ReplicationsOption = 5,
@@ -250,8 +287,10 @@ def serve(
         typer.Option(
             min=1,
             max=65535,
-            help="port of the Prefect server with its UI (http://127.0.0.1:PORT); one is started there when none "
-            "answers, and it stops with this command (default: $APPROVAL_SIM_SERVER_PORT, else 4200)",
+            help=N_(
+                "port of the Prefect server with its UI (http://127.0.0.1:PORT); one is started there when none "
+                "answers, and it stops with this command (default: $APPROVAL_SIM_SERVER_PORT, else 4200)"
+            ),
         ),
     ] = None,
     exports: ExportsOption = Path(DEFAULT_EXPORTS_DIR),
@@ -259,11 +298,18 @@ def serve(
 ) -> None:
     """Serve the nightly batch on its schedule; uses a running Prefect server (or starts one) with its UI."""
     if not scenarios.is_dir():
-        raise UserError(f"{scenarios}: no such folder; give --scenarios DIR with scenario files (*.yaml)")
+        raise UserError(
+            Message(
+                "{folder}: no such folder; give --scenarios DIR with scenario files (*.yaml)",
+                folder=str(scenarios),
+            )
+        )
     seed_list = _seeds(seeds)
     from approval_sim.progress import Status
 
-    status = Status(f"serve: nightly batch of {scenarios}, '{cron}' Asia/Shanghai")
+    status = Status(
+        _("serve: nightly batch of {folder}, '{cron}' Asia/Shanghai").format(folder=scenarios, cron=cron)
+    )
     prepare_database(database)
     from flows.server import ServerError, TemporaryServer, default_port
     from flows.server_child import BOUND_TO_ENV
@@ -277,15 +323,17 @@ def serve(
             server = TemporaryServer(port or default_port(), ui=True, environment=server_environment())
             server.start()
             status.step(
-                f"starting a Prefect server with its UI on port {server.port} (it stops with this command)"
+                _("starting a Prefect server with its UI on port {port} (it stops with this command)").format(
+                    port=server.port
+                )
             )
             api_url = server.wait()
         else:
             api_url = found.url
-            status.step(f"using {found.source}")
+            status.step(_("using {server}").format(server=localize(found.source)))
         os.environ["PREFECT_API_URL"] = api_url  # the flow runs are subprocesses: they read it from here
         os.environ[BOUND_TO_ENV] = str(os.getpid())  # ... and end when this command ends, even by kill -9
-        status.step(f"Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C to stop)")
+        status.step(_("Prefect UI: {url}  (Ctrl-C to stop)").format(url=api_url.removesuffix("/api")))
         from prefect import serve as prefect_serve
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -295,7 +343,7 @@ def serve(
             prefect_serve(nightly_deployment(str(scenarios), cron=cron, seeds=seed_list, projects=projects,
                                              replications=replications, exports_dir=str(exports)))  # fmt: skip
     except ServerError as error:
-        raise UserError(str(error)) from None
+        raise UserError(error_text(error)) from None
     finally:
         if server is not None:
             server.stop()
@@ -304,7 +352,7 @@ def serve(
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     """Add the 'run' group, nightly and serve to the main app."""
     run_app = typer.Typer(
-        help="Run simulations through Prefect flows and persist the results.", no_args_is_help=True
+        help=N_("Run simulations through Prefect flows and persist the results."), no_args_is_help=True
     )
     run_app.command("compare")(run_compare)
     run_app.command("simulate")(run_simulate)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import typer
 
 from approval_model.limits import LimitBasis
+from messages import ENV_VAR, N_, _
 
 __all__ = [
     "BaselineArgument",
@@ -23,6 +24,7 @@ __all__ = [
     "FramingChoice",
     "FramingOption",
     "JsonOption",
+    "LangOption",
     "LimitBasis",
     "LimitOption",
     "Mode",
@@ -54,19 +56,26 @@ class FramingChoice(StrEnum):
     partial_to_parallel = "partial-to-parallel"
 
 
-SCENARIO_HELP = "built-in name (see 'approval-sim catalog names') or scenario file"
+SCENARIO_HELP = N_("built-in name (see 'approval-sim catalog names') or scenario file")
 
 # ---- what a command works on: positional, in the order before -> after ----------------------------------
 ScenarioArgument = Annotated[str, typer.Argument(help=SCENARIO_HELP)]
-BaselineArgument = Annotated[str, typer.Argument(help=f"the process before the reform: {SCENARIO_HELP}")]
+BaselineArgument = Annotated[
+    str,
+    typer.Argument(
+        help=N_(
+            "the process before the reform: built-in name (see 'approval-sim catalog names') or scenario file"
+        )
+    ),
+]
 ReformedArgument = Annotated[
     str | None,
     typer.Argument(
-        help="the process after the reform; without it: serial vs parallel handling of BASELINE",
+        help=N_("the process after the reform; without it: serial vs parallel handling of BASELINE"),
     ),
 ]
 
-RunIdArgument = Annotated[int, typer.Argument(help="a run id from 'approval-sim runs list'")]
+RunIdArgument = Annotated[int, typer.Argument(help=N_("a run id from 'approval-sim runs list'"))]
 
 # ---- how ------------------------------------------------------------------------------------------------
 ProfileOption = Annotated[
@@ -74,9 +83,11 @@ ProfileOption = Annotated[
     typer.Option(
         "--profile",
         "-p",
-        help="project profile: government-typical, government-small, enterprise-approval-typical, "
-        "enterprise-filing-typical, enterprise-filing-ftz, all (every item), or a YAML file; "
-        "default: the scenario's own profile, else government-typical",
+        help=N_(
+            "project profile: government-typical, government-small, enterprise-approval-typical, "
+            "enterprise-filing-typical, enterprise-filing-ftz, all (every item), or a YAML file; "
+            "default: the scenario's own profile, else government-typical"
+        ),
     ),
 ]
 LimitOption = Annotated[
@@ -84,34 +95,38 @@ LimitOption = Annotated[
     typer.Option(
         "--limit",
         "--limit-basis",
-        help="which time limit counts: statutory (法定时限) or promised (承诺时限; statutory where an item "
-        "promises none). In a simulation it scales the default handling time and is what 'overdue' is measured "
-        "against. Default: the scenario's simulation.limit_basis (statutory unless the scenario says otherwise)",
+        help=N_(
+            "which time limit counts: statutory (法定时限) or promised (承诺时限; statutory where an item "
+            "promises none). In a simulation it scales the default handling time and is what 'overdue' is measured "
+            "against. Default: the scenario's simulation.limit_basis (statutory unless the scenario says otherwise)"
+        ),
     ),
 ]
 ModeOption = Annotated[
     Mode,
     typer.Option(
-        "--mode", help="serial (window after window) or parallel (online parallel approval) handling"
+        "--mode", help=N_("serial (window after window) or parallel (online parallel approval) handling")
     ),
 ]
 SidesModeOption = Annotated[
     Mode | None,
     typer.Option(
         "--mode",
-        help="both processes in this mode, as the headline framing (e.g. parallel = "
-        "--framing parallel-to-parallel); prefer --framing",
+        help=N_(
+            "both processes in this mode, as the headline framing (e.g. parallel = "
+            "--framing parallel-to-parallel); prefer --framing"
+        ),
     ),
 ]
-ProjectsOption = Annotated[int, typer.Option("--projects", "-n", min=1, help="projects per replication")]
+ProjectsOption = Annotated[int, typer.Option("--projects", "-n", min=1, help=N_("projects per replication"))]
 ReplicationsOption = Annotated[
-    int, typer.Option("--replications", "-r", min=1, help="independent replications (CI across them)")
+    int, typer.Option("--replications", "-r", min=1, help=N_("independent replications (CI across them)"))
 ]
-SeedOption = Annotated[int, typer.Option("--seed", min=0, help="random seed (same seed, same numbers)")]
+SeedOption = Annotated[int, typer.Option("--seed", min=0, help=N_("random seed (same seed, same numbers)"))]
 EngineOption = Annotated[
     EngineName,
     typer.Option(
-        "--engine", help="auto: discrete-event when a department has a capacity or arrivals are set"
+        "--engine", help=N_("auto: discrete-event when a department has a capacity or arrivals are set")
     ),
 ]
 
@@ -119,7 +134,9 @@ EngineOption = Annotated[
 def _share(value: float) -> float:
     """A reduction target is a share strictly between 0 and 1: 0 is no promise, 1 is an instant process."""
     if not 0 < value < 1:
-        raise typer.BadParameter(f"{value:g} is not a share between 0 and 1 (exclusive), e.g. 0.2 for 20 %")
+        raise typer.BadParameter(
+            _("{value:g} is not a share between 0 and 1 (exclusive), e.g. 0.2 for 20 %").format(value=value)
+        )
     return value
 
 
@@ -128,7 +145,7 @@ TargetOption = Annotated[
     typer.Option(
         "--target",
         callback=_share,
-        help="the reduction the reform promises, a share between 0 and 1 (0.2 = 20 % shorter)",
+        help=N_("the reduction the reform promises, a share between 0 and 1 (0.2 = 20 % shorter)"),
     ),
 ]
 
@@ -136,10 +153,12 @@ FramingOption = Annotated[
     FramingChoice | None,
     typer.Option(
         "--framing",
-        help="the framing quoted first (headline): serial-to-parallel (before window by window, after online in "
-        "parallel: the change the plan describes), parallel-to-parallel (the rules alone) or partial-to-parallel "
-        "(before a declared share of files in parallel, simulation.parallel_share); every framing that applies "
-        "is reported; default: partial-to-parallel when the share is declared, else serial-to-parallel",
+        help=N_(
+            "the framing quoted first (headline): serial-to-parallel (before window by window, after online in "
+            "parallel: the change the plan describes), parallel-to-parallel (the rules alone) or partial-to-parallel "
+            "(before a declared share of files in parallel, simulation.parallel_share); every framing that applies "
+            "is reported; default: partial-to-parallel when the share is declared, else serial-to-parallel"
+        ),
     ),
 ]
 
@@ -148,26 +167,41 @@ RobustnessSamplesOption = Annotated[
     typer.Option(
         "--robustness-samples",
         min=1,
-        help="assumption sets of the robustness analysis (at least this many; Sobol' design N x (D + 2)); "
-        "more gives steadier indices",
+        help=N_(
+            "assumption sets of the robustness analysis (at least this many; Sobol' design N x (D + 2)); "
+            "more gives steadier indices"
+        ),
     ),
 ]
 NoRobustnessOption = Annotated[
     bool,
     typer.Option(
         "--no-robustness",
-        help="skip the robustness analysis over the modelling assumptions (JSON: robustness.skipped)",
+        help=N_("skip the robustness analysis over the modelling assumptions (JSON: robustness.skipped)"),
     ),
 ]
 
 # ---- output and infrastructure ----------------------------------------------------------------------------
-JsonOption = Annotated[bool, typer.Option("--json", help="print JSON only (nothing else on stdout)")]
+# Read before click parses (approval_sim.language), wherever it stands on the line; declared here for --help.
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        envvar=ENV_VAR,
+        metavar="zh|en",
+        help=N_(
+            "language of messages, tables and help: zh (Chinese, the default) or en (English); JSON is the "
+            "same in both"
+        ),
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help=N_("print JSON only (nothing else on stdout)"))]
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--database",
         envvar="APPROVAL_SIM_DATABASE_URL",
-        help="results database URL (default: SQLite file in the user data dir)",
+        help=N_("results database URL (default: SQLite file in the user data dir)"),
     ),
 ]
 DaskOption = Annotated[
@@ -175,6 +209,6 @@ DaskOption = Annotated[
     typer.Option(
         "--dask-address",
         envvar="APPROVAL_SIM_DASK_ADDRESS",
-        help="run tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786",
+        help=N_("run tasks on an existing Dask cluster, e.g. tcp://10.0.0.5:8786"),
     ),
 ]

@@ -12,16 +12,41 @@ def print_json(payload: object) -> None:
 
 
 def robustness_line(robust: dict | None) -> str | None:
-    """The verdict over the modelling assumptions in one line (None when the result has no such analysis)."""
+    """The verdict over the modelling assumptions in one line, in the user's language (None when the result
+    has no such analysis)."""
+    from approval_sim import words
+    from messages import _, localize
+
     if not robust:
         return None
     if robust.get("skipped"):
-        return f"over the modelling assumptions: not analysed ({robust['skipped']})"
+        return _("over the modelling assumptions: not analysed ({reason})").format(
+            reason=localize(robust["skipped"])
+        )
     low, high = robust["band"]
-    deciding = f", decided by {robust['deciding_assumption']}" if robust.get("deciding_assumption") else ""
+    deciding = (
+        _(", decided by {assumption}").format(assumption=robust["deciding_assumption"])
+        if robust.get("deciding_assumption")
+        else ""
+    )
     when = robust.get("holds_when")
-    turn = f" (holds when {when['assumption']} {when['holds_when']}, the others nominal)" if when else ""
-    return (
-        f"over the modelling assumptions ({robust['samples']} sets, {robust['framing']}): {low:.1%} .. {high:.1%}, "
-        f"reaches the target in {robust['holds_share']:.0%}: {robust['verdict']}{deciding}{turn}"
+    turn = (
+        _(" (holds when {assumption} {condition}, the others nominal)").format(
+            assumption=when["assumption"], condition=when["holds_when"]
+        )
+        if when
+        else ""
+    )
+    return _(
+        "over the modelling assumptions ({samples} sets, {framing}): {low:.1%} .. {high:.1%}, reaches the "
+        "target in {share:.0%}: {verdict}{deciding}{turn}"
+    ).format(
+        samples=robust["samples"],
+        framing=robust["framing"],
+        low=low,
+        high=high,
+        share=robust["holds_share"],
+        verdict=words.robustness(robust["verdict"]),
+        deciding=deciding,
+        turn=turn,
     )

@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 import typer
 
-from approval_sim.errors import USAGE_ERROR, UserError, handle_user_errors
-from approval_sim.options import SCENARIO_HELP, JsonOption, LimitOption
+from approval_sim.errors import USAGE_ERROR, UserError, error_text, handle_user_errors, warn
+from approval_sim.options import JsonOption, LimitOption
 from approval_sim.output import print_json
+from messages import N_, Message, _, language, localize
 
 DEFAULT_CATALOG = "luoyang-2017-before"
 
@@ -40,13 +41,15 @@ def _num(value: float | None) -> str:
 
 @handle_user_errors
 def claims(
-    plan: Annotated[int | None, typer.Option("--plan", help="only the claims of plan 2, 3, 4 or 5")] = None,
+    plan: Annotated[
+        int | None, typer.Option("--plan", help=N_("only the claims of plan 2, 3, 4 or 5"))
+    ] = None,
     tolerance: Annotated[
         float,
         typer.Option(
             "--tolerance",
             metavar="PP",
-            help="stated vs computed reduction counts as consistent within this many percentage points",
+            help=N_("stated vs computed reduction counts as consistent within this many percentage points"),
         ),
     ] = 1.0,
     as_json: JsonOption = False,
@@ -57,12 +60,21 @@ def claims(
     if plan is not None and plan not in PLAN_TITLES:
         if plan == 1:
             raise UserError(
-                "plan 1 (investment project approval) is the process model itself: use 'approval-sim analyze'; "
-                "'claims' covers plans 2-5"
+                Message(
+                    "plan 1 (investment project approval) is the process model itself: use 'approval-sim "
+                    "analyze'; 'claims' covers plans 2-5"
+                )
             )
-        raise UserError(f"--plan must be 2, 3, 4 or 5 (the document has 5 plans), got {plan}")
+        raise UserError(
+            Message("--plan must be 2, 3, 4 or 5 (the document has 5 plans), got {plan}", plan=plan)
+        )
     if not 0 <= tolerance <= 100:
-        raise UserError(f"--tolerance is in percentage points between 0 and 100, got {tolerance:g}")
+        raise UserError(
+            Message(
+                "--tolerance is in percentage points between 0 and 100, got {tolerance:g}",
+                tolerance=tolerance,
+            )
+        )
     checks = check_claims(load_claims(), tolerance / 100, plan)
     if as_json:
         print_json([c.as_json() for c in checks])
@@ -71,86 +83,115 @@ def claims(
 
 
 _UNIT_SHORT = {
-    "working_days": "wd",
-    "days": "days",
-    "minutes": "min",
-    "steps": "steps",
-    "visits": "visits",
-    "materials": "docs",
-    "certificates": "certs",
+    "working_days": N_("wd"),
+    "days": N_("days"),
+    "minutes": N_("min"),
+    "steps": N_("steps"),
+    "visits": N_("visits"),
+    "materials": N_("docs"),
+    "certificates": N_("certs"),
 }
+
+
+def _plan_title(title: str) -> str:
+    """'涉企事项 (enterprise matters)': the Chinese alone in Chinese, both in English."""
+    return title.split(" (")[0] if language() == "zh" else title
 
 
 def _print_claims(
     checks: list, summary: dict[str, Any], plan: int | None, tolerance: float, titles: dict
 ) -> None:
     from rich.console import Console
-    from rich.table import Table
+
+    from approval_sim.tables import Column, fitted_table
 
     console = Console()
     if not checks:
         console.print(
-            f"plan {plan} ({titles[plan]}) states no before/after figures: its numbers are deadlines and "
-            "coverage (e.g. every power item online by 30 September), nothing to check",
+            _(
+                "plan {plan} ({title}) states no before/after figures: its numbers are deadlines and coverage "
+                "(e.g. every power item online by 30 September), nothing to check"
+            ).format(plan=plan, title=_plan_title(titles[plan])),
             soft_wrap=True,
         )
         return
+    columns = [
+        Column(_("claim"), "key"),
+        Column(_("subject"), "name", min_width=14),
+        Column(_("unit"), priority=4),
+        Column(_("before→after"), priority=3),
+        Column(_("stated")),
+        Column(_("computed")),
+        Column(_("consistent"), "label"),
+        Column(_("target"), "label", priority=2),
+    ]
     for number in sorted({c.claim.plan for c in checks}):
-        table = Table(title=f"Plan {number}: {titles[number]}", title_justify="left")
-        table.add_column("claim", no_wrap=True)
-        table.add_column("subject", overflow="fold")
-        table.add_column("unit", no_wrap=True)
-        table.add_column("before→after", justify="right", no_wrap=True)
-        table.add_column("stated", justify="right", no_wrap=True)
-        table.add_column("computed", justify="right", no_wrap=True)
-        table.add_column("consistent", no_wrap=True)
-        table.add_column("target", no_wrap=True)
+        rows = []
         for check in (k for k in checks if k.claim.plan == number):
             c = check.claim
             if check.consistent is None:
                 consistent = "–"
             elif check.consistent:
-                consistent = "[green]yes[/green]"
+                consistent = "[green]" + _("yes") + "[/green]"
             else:
-                consistent = f"[bold red]NO {check.discrepancy * 100:+.1f}pp[/bold red]"
+                consistent = (
+                    "[bold red]" + _("NO {gap:+.1f}pp").format(gap=check.discrepancy * 100) + "[/bold red]"
+                )
             if c.target is None:
                 target = "–"
             elif check.meets_target is None:
                 target = f"≥{_pct(c.target)} ?"
             else:
-                target = f"≥{_pct(c.target)} " + (
-                    "[green]met[/green]" if check.meets_target else "[red]missed[/red]"
+                met = (
+                    "[green]" + _("met") + "[/green]"
+                    if check.meets_target
+                    else "[red]" + _("missed") + "[/red]"
                 )
+                target = f"≥{_pct(c.target)} {met}"
             before = _num(c.before) + ("*" if c.before_assumed else "")
             if c.before is None and c.before_nonzero:
-                before = "some"
+                before = _("some")
             figures = (
                 "–"
                 if c.before is None and c.after is None and not c.before_nonzero
                 else f"{before}→{_num(c.after)}"
             )
-            table.add_row(
-                c.id,
-                c.subject,
-                _UNIT_SHORT.get(c.unit or "", "–"),
-                figures,
-                _pct(c.stated_reduction),
-                _pct(check.computed_reduction),
-                consistent,
-                target,
+            unit = _UNIT_SHORT.get(c.unit or "")
+            rows.append(
+                [
+                    c.id,
+                    c.subject if language() == "zh" or not c.subject_en else c.subject_en,
+                    _(unit) if unit else "–",
+                    figures,
+                    _pct(c.stated_reduction),
+                    _pct(check.computed_reduction),
+                    consistent,
+                    target,
+                ]
             )
-        console.print(table)
+        title = _("Plan {plan}: {title}").format(plan=number, title=_plan_title(titles[number]))
+        console.print(fitted_table(console, columns, rows, title=title))
     console.print(
-        "* before figure not in the plan text (assumed; see the claim's note in --json); wd = working days",
-        soft_wrap=True,
+        _(
+            "* before figure not in the plan text (assumed; see the claim's note in --json); wd = working days"
+        ),
     )
+    inconsistent = f" ({', '.join(summary['inconsistent_ids'])})" if summary["inconsistent_ids"] else ""
     console.print(
-        f"{summary['claims']} claims transcribed; {summary['computable']} have before/after figures; "
-        f"{summary['checked']} stated reductions checkable against them (tolerance {tolerance:g} pp): "
-        f"[bold]{summary['inconsistent']} inconsistent[/bold]"
-        + (f" ({', '.join(summary['inconsistent_ids'])})" if summary["inconsistent_ids"] else "")
-        + f"; plan targets checked {summary['target_checked']}, missed {summary['target_missed']}",
-        soft_wrap=True,
+        _(
+            "{claims} claims transcribed; {computable} have before/after figures; {checked} stated reductions "
+            "checkable against them (tolerance {tolerance:g} pp): [bold]{inconsistent} inconsistent[/bold]{ids}; "
+            "plan targets checked {target_checked}, missed {target_missed}"
+        ).format(
+            claims=summary["claims"],
+            computable=summary["computable"],
+            checked=summary["checked"],
+            tolerance=tolerance,
+            inconsistent=summary["inconsistent"],
+            ids=inconsistent,
+            target_checked=summary["target_checked"],
+            target_missed=summary["target_missed"],
+        ),
     )
 
 
@@ -168,43 +209,55 @@ def _parse_as_of(text: str):
         return parse_date(text)
     except ValueError as error:
         raise UserError(
-            f"--as-of: {error}. Fix: write it as YYYY-MM-DD, e.g. 2017-10-20, or 'today'"
+            Message(
+                "--as-of: {error}. Fix: write it as YYYY-MM-DD, e.g. 2017-10-20, or 'today'",
+                error=error_text(error),
+            )
         ) from None
 
 
 @handle_user_errors
 def supervise(
-    file: Annotated[Path, typer.Argument(help="CSV or Excel (.xlsx) file of items in progress")],
+    file: Annotated[Path, typer.Argument(help=N_("CSV or Excel (.xlsx) file of items in progress"))],
     as_of: Annotated[
-        str, typer.Option("--as-of", metavar="DATE", help="supervision date, YYYY-MM-DD or 'today'")
+        str, typer.Option("--as-of", metavar="DATE", help=N_("supervision date, YYYY-MM-DD or 'today'"))
     ],
     catalog: Annotated[
-        str, typer.Option("--catalog", help=f"the process whose items' limits apply: {SCENARIO_HELP}")
+        str,
+        typer.Option(
+            "--catalog",
+            help=N_(
+                "the process whose items' limits apply: built-in name (see 'approval-sim catalog names') or "
+                "scenario file"
+            ),
+        ),
     ] = DEFAULT_CATALOG,
     limit: LimitOption = None,
     yellow_days: Annotated[
         int,
         typer.Option(
-            "--yellow-days", metavar="N", help="yellow (at risk) when at most N working days are left"
+            "--yellow-days", metavar="N", help=N_("yellow (at risk) when at most N working days are left")
         ),
     ] = 3,
     yellow_share: Annotated[
         float,
         typer.Option(
-            "--yellow-share", metavar="F", help="yellow when at most this share of the limit is left (0-1)"
+            "--yellow-share",
+            metavar="F",
+            help=N_("yellow when at most this share of the limit is left (0-1)"),
         ),
     ] = 0.2,
     keep_going: Annotated[
         bool,
         typer.Option(
             "--keep-going",
-            help="report the good rows and list the bad ones (the default now; kept for scripts)",
+            help=N_("report the good rows and list the bad ones (the default now; kept for scripts)"),
         ),
     ] = False,
     strict: Annotated[
         bool,
         typer.Option(
-            "--strict", help="stop at bad rows: report nothing and exit 2 (default: report the good rows)"
+            "--strict", help=N_("stop at bad rows: report nothing and exit 2 (default: report the good rows)")
         ),
     ] = False,
     out: Annotated[
@@ -212,7 +265,9 @@ def supervise(
         typer.Option(
             "--out",
             metavar="FILE.xlsx",
-            help="write the follow-up list (督办清单) to Excel: most urgent first, red and yellow rows highlighted",
+            help=N_(
+                "write the follow-up list (督办清单) to Excel: most urgent first, red and yellow rows highlighted"
+            ),
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -237,23 +292,35 @@ def supervise(
 
     day = _parse_as_of(as_of)
     if out is not None and out.suffix.lower() != ".xlsx":
-        raise UserError(f"--out {out}: the follow-up list is an Excel file; give a name ending in .xlsx")
+        raise UserError(
+            Message(
+                "--out {file}: the follow-up list is an Excel file; give a name ending in .xlsx",
+                file=str(out),
+            )
+        )
     try:
         thresholds = Thresholds(yellow_days=yellow_days, yellow_share=yellow_share)
     except ValueError as error:
-        raise UserError(f"--yellow-days/--yellow-share: {error}") from None
+        raise UserError(Message("--yellow-days/--yellow-share: {error}", error=error_text(error))) from None
     process = load(catalog)
     basis = limit or process.simulation.limit_basis
     items = item_limits(process)
     records = read_table(file, COLUMN_ALIASES, REQUIRED_COLUMNS)  # a TableError is a ValueError: exit 2
     rows, problems = parse_records(records, items.keys(), day, calendar_day_items(process))
     if problems and strict and not keep_going:
-        count = len(problems)
-        sys.stderr.write(
-            f"error: {file}: {count} problem{'s' if count != 1 else ''} (nothing reported: --strict; without it the good rows are reported)\n"
+        head = (
+            Message(
+                "{file}: 1 problem (nothing reported: --strict; without it the good rows are reported)",
+                file=str(file),
+            )
+            if len(problems) == 1
+            else Message(
+                "{file}: {count} problems (nothing reported: --strict; without it the good rows are reported)",
+                file=str(file),
+                count=len(problems),
+            )
         )
-        for problem in problems:
-            sys.stderr.write(f"  - {problem.render()}\n")
+        _problem_lines(head, problems)
         raise typer.Exit(USAGE_ERROR)
     results = run_supervision(rows, items, day, default_calendar(), basis, thresholds)
     summary = department_summary(results, [d.id for d in process.departments])
@@ -288,64 +355,97 @@ def supervise(
             written = write_follow_up(tables, out, day.isoformat())
         except OSError as error:
             raise UserError(
-                f"--out {out}: cannot write the follow-up list ({error.strerror or error})"
+                Message(
+                    "--out {file}: cannot write the follow-up list ({reason})",
+                    file=str(out),
+                    reason=error.strerror or str(error),
+                )
             ) from None
-        sys.stderr.write(f"督办清单 follow-up list: {written}\n")
+        sys.stderr.write(_("督办清单 follow-up list: {file}").format(file=written) + "\n")
     if problems:
-        sys.stderr.write(f"warning: {file}: {len(problems)} problem(s); the rows below were left out:\n")
+        warn(
+            Message(
+                "{file}: {count} problem(s); the rows below were left out:",
+                file=str(file),
+                count=len(problems),
+            )
+        )
         for problem in problems:
-            sys.stderr.write(f"  - {problem.render()}\n")
+            sys.stderr.write(f"  - {localize(problem.render())}\n")
+
+
+def _problem_lines(head: str, problems: list) -> None:
+    """An error line naming the file and the count, then every problem with its row, column and fix."""
+    sys.stderr.write(_("error: {message}").format(message=localize(head)) + "\n")
+    for problem in problems:
+        sys.stderr.write(f"  - {localize(problem.render())}\n")
+
+
+_STATUS_WORDS = {
+    "green": N_("green"),
+    "yellow": N_("yellow"),
+    "red": N_("red"),
+    "done_on_time": N_("done on time"),
+    "done_late": N_("done late"),
+}
 
 
 def _print_supervision(results, summary, day, limit_kind: str, thresholds, estimated: bool) -> None:
     from rich.console import Console
-    from rich.table import Table
+
+    from approval_sim import words
+    from approval_sim.tables import Column, fitted_table
 
     console = Console()
-    table = Table(title=f"Time-limit supervision as of {day} ({limit_kind} limits)", title_justify="left")
-    table.add_column("row", justify="right", no_wrap=True)
-    table.add_column("project code", no_wrap=True)
-    table.add_column("item", no_wrap=True)
-    table.add_column("department", overflow="fold")
-    table.add_column("accepted", no_wrap=True)
-    table.add_column("limit", justify="right", no_wrap=True)
-    table.add_column("deadline", no_wrap=True)
-    table.add_column("used", justify="right", no_wrap=True)
-    table.add_column("left", justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True)
+    columns = [
+        Column(_("row"), "key"),
+        Column(_("project code"), "label", priority=4),
+        Column(_("item"), "label"),
+        Column(_("department"), "name", priority=3),
+        Column(_("accepted"), "label", priority=6),
+        Column(_("limit")),
+        Column(_("deadline"), "label"),
+        Column(_("used"), priority=5),
+        Column(_("left")),
+        Column(_("status"), "label"),
+    ]
+    rows = []
     for r in results:
         style = _STATUS_STYLE[r.status]
-        status = r.status.replace("_", " ") + (" ⏸" if r.clock_stopped else "")
+        status = _(_STATUS_WORDS[r.status]) + (" ⏸" if r.clock_stopped else "")
         limit_text = f"{r.limit_days}" + (f"+{r.stopped_working_days}" if r.stopped_working_days else "")
         if r.limit_kind != limit_kind:
             limit_text += " S"
-        table.add_row(
-            str(r.input.row),
-            r.input.project_code,
-            r.input.item_id,
-            r.item.department_name,
-            r.input.accepted.isoformat(),
-            limit_text,
-            r.deadline.isoformat() + ("*" if r.estimated else ""),
-            str(r.working_days_used),
-            "–" if r.working_days_left is None else str(r.working_days_left),
-            f"[{style}]{status}[/{style}]",
+        rows.append(
+            [
+                str(r.input.row),
+                r.input.project_code,
+                r.input.item_id,
+                r.item.department_name,
+                r.input.accepted.isoformat(),
+                limit_text,
+                r.deadline.isoformat() + ("*" if r.estimated else ""),
+                str(r.working_days_used),
+                "–" if r.working_days_left is None else str(r.working_days_left),
+                f"[{style}]{status}[/{style}]",
+            ]
         )
-    console.print(table)
-    per_dept = Table(title="Per department")
-    for name in [
-        "department",
-        "items",
-        "green",
-        "yellow",
-        "red",
-        "done on time",
-        "done late",
-        "overdue rate",
-    ]:
-        per_dept.add_column(name, justify="left" if name == "department" else "right")
-    for d in summary:
-        per_dept.add_row(
+    title = _("Time-limit supervision as of {day} ({basis} limits)").format(
+        day=day, basis=words.basis(limit_kind)
+    )
+    console.print(fitted_table(console, columns, rows, title=title))
+    columns = [
+        Column(_("department"), "name"),
+        Column(_("items")),
+        Column(_("green"), priority=4),
+        Column(_("yellow")),
+        Column(_("red")),
+        Column(_("done on time"), priority=3),
+        Column(_("done late"), priority=2),
+        Column(_("overdue rate"), priority=1),
+    ]
+    rows = [
+        [
             d["department_name"],
             str(d["items"]),
             str(d["green"]),
@@ -354,19 +454,19 @@ def _print_supervision(results, summary, day, limit_kind: str, thresholds, estim
             str(d["done_on_time"]),
             str(d["done_late"]),
             f"{d['overdue_rate'] * 100:.0f}%",
-        )
-    console.print(per_dept)
+        ]
+        for d in summary
+    ]
+    console.print(fitted_table(console, columns, rows, title=_("Per department")))
     console.print(
-        f"yellow = at most {thresholds.yellow_days} working days or {thresholds.yellow_share:.0%} of the limit left; "
-        "red = past the deadline. limit = working days (+ working days of clock stops); "
-        "S = statutory used (no promised limit); ⏸ = clock stopped now",
-        soft_wrap=True,
+        _(
+            "yellow = at most {days} working days or {share:.0%} of the limit left; red = past the deadline. "
+            "limit = working days (+ working days of clock stops); S = statutory used (no promised limit); "
+            "⏸ = clock stopped now"
+        ).format(days=thresholds.yellow_days, share=thresholds.yellow_share)
     )
     if estimated:
-        console.print(
-            "* relies on calendar years outside the official data (estimated holidays, no 调休)",
-            soft_wrap=True,
-        )
+        console.print(_("* relies on calendar years outside the official data (estimated holidays, no 调休)"))
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

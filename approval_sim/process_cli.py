@@ -16,6 +16,7 @@ from approval_sim.options import (
     ScenarioArgument,
 )
 from approval_sim.output import print_json
+from messages import _
 
 DEFAULT_SCENARIO = "luoyang-2017-before"
 
@@ -48,8 +49,13 @@ def catalog_names(as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"scenarios": builtin_names(), "profiles": [*builtin_profiles(), "all"]})
         return
-    typer.echo("scenarios: " + ", ".join(builtin_names()))
-    typer.echo("profiles:  " + ", ".join([*builtin_profiles(), "all"]))
+    from rich.console import Console
+
+    console = Console()  # wraps at the terminal's width, between names
+    console.print(_("scenarios: {names}").format(names=", ".join(builtin_names())), highlight=False)
+    console.print(
+        _("profiles:  {names}").format(names=", ".join([*builtin_profiles(), "all"])), highlight=False
+    )
 
 
 @handle_user_errors
@@ -60,8 +66,17 @@ def check(scenario: ScenarioArgument) -> None:
     process = load(scenario)
     departments = len({item.department for item in process.items})
     typer.echo(
-        f"OK {scenario}: '{process.name}' - {len(process.items)} items, {len(process.stages)} stages, "
-        f"{departments} of {len(process.departments)} departments handle items"
+        _(
+            "OK {scenario}: '{name}' - {items} items, {stages} stages, {handling} of {departments} departments "
+            "handle items"
+        ).format(
+            scenario=scenario,
+            name=process.name,
+            items=len(process.items),
+            stages=len(process.stages),
+            handling=departments,
+            departments=len(process.departments),
+        )
     )
 
 

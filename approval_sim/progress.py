@@ -27,7 +27,10 @@ class Status:
         self._write(f"approval-sim {headline}")
 
     def step(self, message: str) -> None:
-        self._write(f"  {time.monotonic() - self.started:5.1f} s  {message}")
+        """A step; a ``messages.Message`` (e.g. from a flow's progress report) in the user's language."""
+        from messages import localize
+
+        self._write(f"  {time.monotonic() - self.started:5.1f} s  {localize(message)}")
 
     def _write(self, line: str) -> None:
         with self._lock:
@@ -92,7 +95,7 @@ class FlowCommand:
         self._routed = False
 
     def __enter__(self) -> FlowCommand:
-        from approval_sim.errors import UserError
+        from approval_sim.errors import UserError, error_text
         from flows import progress
         from flows.server import ServerError
 
@@ -102,18 +105,18 @@ class FlowCommand:
             self.session.open()
         except ServerError as error:
             self.__exit__(None, None, None)
-            raise UserError(str(error)) from None
+            raise UserError(error_text(error)) from None
         return self
 
     def run(self, call: Callable[[], T]) -> T:
         """Wait for the server, then run ``call`` (the flow) with Prefect's log lines on the status."""
-        from approval_sim.errors import UserError
+        from approval_sim.errors import UserError, error_text
         from flows.server import ServerError
 
         try:
             self.session.ready()
         except ServerError as error:
-            raise UserError(str(error)) from None
+            raise UserError(error_text(error)) from None
         if not self._routed:
             self._console.enter_context(prefect_console_to(self.status))
             self._routed = True

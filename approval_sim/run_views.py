@@ -1,97 +1,155 @@
-"""Terminal rendering of a stored run."""
+"""Terminal rendering of a stored run, in the user's language, fitting the terminal's width."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
+from approval_sim import words
 from approval_sim.output import robustness_line
+from approval_sim.tables import Column, fitted_table
+from exports.tables import department_names
+from messages import N_, _
+
+# what a stored run records, in the order shown (English: the JSON key and value, as scripts read them)
+_DETAILS = {
+    "mode": N_("mode {value}"),
+    "engine": N_("engine {value}"),
+    "profile": N_("profile {value}"),
+    "limit_basis": N_("limit_basis {value}"),
+    "framing": N_("framing {value}"),
+    "projects": N_("projects {value}"),
+    "replications": N_("replications {value}"),
+    "seed": N_("seed {value}"),
+    "as_of": N_("as_of {value}"),
+}
+_ROLES = {"baseline": N_("baseline"), "reform": N_("reform"), "single": N_("single")}
+_SHOWN = {"mode": words.mode, "limit_basis": words.basis}
 
 
 def print_run(run: dict[str, Any], top: int = 10) -> None:
     console = Console()
     console.print(
-        f"[bold]run {run['id']}[/bold] {run['kind']} - {run['scenario']} - [bold]{run['status']}[/bold]"
+        _("[bold]run {id}[/bold] {kind} - {scenario} - [bold]{status}[/bold]").format(
+            id=run["id"],
+            kind=words.run_kind(run["kind"]),
+            scenario=run["scenario"],
+            status=words.status(run["status"]),
+        )
     )
     details = [
-        f"{key} {run[key]}"
-        for key in (
-            "mode",
-            "engine",
-            "profile",
-            "limit_basis",
-            "framing",
-            "projects",
-            "replications",
-            "seed",
-            "as_of",
-        )
+        _(template).format(value=_SHOWN.get(key, str)(run[key]))
+        for key, template in _DETAILS.items()
         if run.get(key) is not None
     ]
-    console.print("  " + ", ".join(details))
+    console.print("  " + _(", ").join(details))
     if run.get("error"):
-        console.print(f"  [red]error:[/red] {run['error']}")
+        console.print(_("  [red]error:[/red] {error}").format(error=run["error"]), highlight=False)
     if run.get("verdict") and run.get("reduction_mean") is not None:
+        basis = (
+            _(" ({framing}, {basis} limits)").format(
+                framing=run["framing"], basis=words.basis(run["limit_basis"])
+            )
+            if run.get("framing")
+            else ""
+        )
         console.print(
-            f"  reduction of mean end-to-end time {run['reduction_mean']:.1%} "
-            f"(95% CI {run['reduction_ci_low']:.1%} .. {run['reduction_ci_high']:.1%}), target {run['target']:.0%}: "
-            f"[bold]{run['verdict']}[/bold]"
-            + (f" ({run['framing']}, {run['limit_basis']} limits)" if run.get("framing") else "")
+            _(
+                "  reduction of mean end-to-end time {mean:.1%} (95% CI {low:.1%} .. {high:.1%}), target "
+                "{target:.0%}: [bold]{verdict}[/bold]{basis}"
+            ).format(
+                mean=run["reduction_mean"],
+                low=run["reduction_ci_low"],
+                high=run["reduction_ci_high"],
+                target=run["target"],
+                verdict=words.verdict(run["verdict"]),
+                basis=basis,
+            )
         )
     line = robustness_line((run.get("payload") or {}).get("robustness"))
     if line:
         console.print(f"  {line}", highlight=False)
     if run["summaries"]:
-        table = Table(title="end-to-end working days")
-        for column in ("role", "scenario", "mode", "projects", "mean", "p50", "p90", "on time"):
-            table.add_column(column)
-        for s in run["summaries"]:
-            table.add_row(
-                s["role"],
+        columns = [
+            Column(_("role"), "key"),
+            Column(_("scenario"), "name"),
+            Column(_("mode"), "text", priority=3),
+            Column(_("projects"), priority=2),
+            Column(_("mean")),
+            Column(_("p50"), priority=4),
+            Column(_("p90"), priority=1),
+            Column(_("on time"), priority=5),
+        ]
+        rows = [
+            [
+                _(_ROLES[s["role"]]) if s["role"] in _ROLES else s["role"],
                 s["scenario"],
-                s["mode"],
+                words.mode(s["mode"]),
                 str(s["projects"]),
                 f"{s['mean_days']:.1f}",
                 f"{s['p50_days']:.1f}",
                 f"{s['p90_days']:.1f}",
                 f"{s['on_time_rate']:.1%}",
-            )
-        console.print(table)
+            ]
+            for s in run["summaries"]
+        ]
+        console.print(fitted_table(console, columns, rows, title=_("end-to-end working days")))
     items = sorted(
         (i for i in run["items"] if i["role"] in ("reform", "single")), key=lambda i: -i["criticality"]
     )[:top]
     if items:
-        table = Table(title=f"top {len(items)} bottleneck items")
-        for column in ("item", "name", "department", "criticality", "wait", "handling", "overdue"):
-            table.add_column(column)
-        for i in items:
-            table.add_row(
+        departments = department_names(run)
+        columns = [
+            Column(_("item"), "key"),
+            Column(_("name"), "name"),
+            Column(_("department"), "name", priority=3),
+            Column(_("criticality")),
+            Column(_("wait"), priority=4),
+            Column(_("handling"), priority=2),
+            Column(_("overdue"), priority=1),
+        ]
+        rows = [
+            [
                 i["item_id"],
                 i["item_name"],
-                i["department"],
+                departments.get(i["department"], i["department"]),
                 f"{i['criticality']:.2f}",
                 f"{i['mean_wait_days']:.1f}",
                 f"{i['mean_handling_days']:.1f}",
                 f"{i['overdue_rate']:.1%}",
+            ]
+            for i in items
+        ]
+        console.print(
+            fitted_table(
+                console, columns, rows, title=_("top {count} bottleneck items").format(count=len(items))
             )
-        console.print(table)
+        )
     sensitivity = run.get("sensitivity") or []
     if sensitivity:
-        table = Table(title=f"sensitivity: top {min(top, len(sensitivity))} of {len(sensitivity)} variations")
-        for column in ("rank", "variation", "mean days", "effect (days)", "95% CI", "effect on reduction"):
-            table.add_column(column)
-        for v in sensitivity[:top]:
-            on_reduction = v.get("effect_on_reduction")
-            table.add_row(
+        columns = [
+            Column(_("rank"), "key"),
+            Column(_("variation"), "name"),
+            Column(_("mean days"), priority=2),
+            Column(_("effect (days)")),
+            Column(_("95% CI"), priority=3),
+            Column(_("effect on reduction"), priority=1),
+        ]
+        rows = [
+            [
                 str(v["rank"]),
                 v["variation"],
                 f"{v['mean_days']:.1f}",
                 f"{v['effect_mean_days']:+.2f}",
                 f"{v['effect_ci_low']:+.2f} .. {v['effect_ci_high']:+.2f}",
-                "" if on_reduction is None else f"{on_reduction * 100:+.2f} pp",
-            )
-        console.print(table)
+                "" if v.get("effect_on_reduction") is None else f"{v['effect_on_reduction'] * 100:+.2f} pp",
+            ]
+            for v in sensitivity[:top]
+        ]
+        title = _("sensitivity: top {shown} of {count} variations").format(
+            shown=min(top, len(sensitivity)), count=len(sensitivity)
+        )
+        console.print(fitted_table(console, columns, rows, title=title))
     if run.get("children"):
-        console.print(f"  child runs: {', '.join(map(str, run['children']))}")
+        console.print(_("  child runs: {ids}").format(ids=", ".join(map(str, run["children"]))))

@@ -9,6 +9,7 @@ import typer
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import DatabaseOption, JsonOption, RunIdArgument
 from approval_sim.output import print_json
+from messages import N_, Message, _
 
 
 def _engine(url: str | None):  # noqa: ANN202
@@ -28,11 +29,11 @@ def runs_list(
             "--last",
             "--limit",  # the older spelling; elsewhere --limit is the limit basis (docs/cli.md)
             min=1,
-            help="how many runs (the newest)",
+            help=N_("how many runs (the newest)"),
         ),
     ] = 50,
     kind: Annotated[
-        str | None, typer.Option(help="only runs of this kind (simulate, compare, nightly, sensitivity)")
+        str | None, typer.Option(help=N_("only runs of this kind (simulate, compare, nightly, sensitivity)"))
     ] = None,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
@@ -45,42 +46,46 @@ def runs_list(
         print_json([r.model_dump(mode="json") for r in runs])
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table(title="runs (newest first)")
-    for column in (
-        "id",
-        "kind",
-        "status",
-        "scenario",
-        "as_of",
-        "seed",
-        "basis",
-        "framing",
-        "profile",
-        "verdict",
-        "reduction",
-        "robust",
-        "started (UTC)",
-    ):
-        table.add_column(column)
-    for run in runs:
-        table.add_row(
+    from approval_sim import words
+    from approval_sim.tables import Column, fitted_table
+
+    console = Console()
+    # left out first at narrow widths: the highest priority number
+    columns = [
+        Column(_("id"), "key"),
+        Column(_("kind"), "text", priority=3),
+        Column(_("status"), "text", priority=2),
+        Column(_("scenario"), "name", min_width=14),
+        Column(_("as_of"), priority=9),
+        Column(_("seed"), priority=10),
+        Column(_("basis"), "text", priority=6),
+        Column(_("framing"), "text", priority=8),
+        Column(_("profile"), "text", priority=7),
+        Column(_("verdict"), "text"),
+        Column(_("reduction")),
+        Column(_("robust"), "text", priority=1),
+        Column(_("started (UTC)"), "text", priority=5, min_width=10),
+    ]
+    rows = [
+        [
             str(run.id),
-            run.kind,
-            run.status,
+            words.run_kind(run.kind),
+            words.status(run.status),
             run.scenario,
             str(run.as_of or ""),
             str(run.seed if run.seed is not None else ""),
-            run.limit_basis or "",
+            words.basis(run.limit_basis),
             run.framing or "",
             run.profile or "",
-            run.verdict or "",
+            words.verdict(run.verdict),
             f"{run.reduction_mean:.1%}" if run.reduction_mean is not None else "",
-            run.robustness_verdict or "",
+            words.robustness(run.robustness_verdict),
             run.started_at.strftime("%Y-%m-%d %H:%M"),
-        )
-    Console().print(table)
+        ]
+        for run in runs
+    ]
+    console.print(fitted_table(console, columns, rows, title=_("runs (newest first)")))
 
 
 @handle_user_errors
@@ -95,7 +100,9 @@ def runs_show(
     try:
         run = repository.get_run(_engine(database), run_id)
     except repository.RunNotFound:
-        raise UserError(f"no run with id {run_id}; see 'approval-sim runs list'") from None
+        raise UserError(
+            Message("no run with id {run_id}; see 'approval-sim runs list'", run_id=run_id)
+        ) from None
     if as_json:
         print_json(run)
         return
@@ -106,7 +113,7 @@ def runs_show(
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     """Add the 'runs' group to the main app."""
-    runs_app = typer.Typer(help="History of persisted runs and their results.", no_args_is_help=True)
+    runs_app = typer.Typer(help=N_("History of persisted runs and their results."), no_args_is_help=True)
     runs_app.command("list")(runs_list)
     runs_app.command("show")(runs_show)
     app.add_typer(runs_app, name="runs")

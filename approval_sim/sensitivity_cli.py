@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import typer
 
+from approval_sim import words
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import (
-    SCENARIO_HELP,
     DatabaseOption,
     EngineOption,
     JsonOption,
@@ -23,6 +23,7 @@ from approval_sim.options import (
     SeedOption,
 )
 from approval_sim.output import print_json
+from messages import N_, Message, _, localize
 
 PARAMETER_NAMES = ("capacity", "limit", "handling", "supplement", "instant", "parallel", "kind")
 DEFAULT_TOP = 15
@@ -33,8 +34,11 @@ def parse_vary(text: str) -> tuple[str, ...]:
     unknown = [p for p in parts if p not in PARAMETER_NAMES]
     if unknown or not parts:
         raise UserError(
-            f"--vary: unknown parameter(s) {', '.join(repr(u) for u in unknown) or 'none given'}; "
-            f"use a comma-separated list of {','.join(PARAMETER_NAMES)}"
+            Message(
+                "--vary: unknown parameter(s) {unknown}; use a comma-separated list of {known}",
+                unknown=", ".join(repr(u) for u in unknown) or Message("none given"),
+                known=",".join(PARAMETER_NAMES),
+            )
         )
     return tuple(p for p in PARAMETER_NAMES if p in parts)
 
@@ -45,20 +49,31 @@ def sensitivity(
     reformed: Annotated[
         str | None,
         typer.Argument(
-            help="with two scenarios (BASELINE REFORMED, as in 'compare'): sweep REFORMED and measure its "
-            "reduction against BASELINE"
+            help=N_(
+                "with two scenarios (BASELINE REFORMED, as in 'compare'): sweep REFORMED and measure its "
+                "reduction against BASELINE"
+            )
         ),
     ] = None,
     vary: Annotated[
-        str, typer.Option(help=f"comma-separated parameters to vary: {','.join(PARAMETER_NAMES)}")
+        str,
+        typer.Option(
+            help=N_(
+                "comma-separated parameters to vary: capacity,limit,handling,supplement,instant,parallel,kind"
+            )
+        ),
     ] = ",".join(PARAMETER_NAMES),
-    by: Annotated[float, typer.Option(help="relative change of each swept parameter (0.2 = ±20 %)")] = 0.2,
+    by: Annotated[
+        float, typer.Option(help=N_("relative change of each swept parameter (0.2 = ±20 %)"))
+    ] = 0.2,
     baseline: Annotated[
         str | None,
         typer.Option(
             "--baseline",
-            help=f"process to measure the reduction against (same mode and seeds): {SCENARIO_HELP}; "
-            "the same as giving it first",
+            help=N_(
+                "process to measure the reduction against (same mode and seeds): built-in name (see "
+                "'approval-sim catalog names') or scenario file; the same as giving it first"
+            ),
         ),
     ] = None,
     profile: ProfileOption = None,
@@ -69,7 +84,7 @@ def sensitivity(
     engine: EngineOption = "auto",
     top: Annotated[
         int | None,
-        typer.Option(min=1, help=f"show the N largest effects (table default {DEFAULT_TOP}; JSON: all)"),
+        typer.Option(min=1, help=N_("show the N largest effects (table default 15; JSON: all)")),
     ] = None,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
@@ -83,18 +98,32 @@ def sensitivity(
     if reformed is not None:
         if baseline is not None:
             raise UserError(
-                "give the baseline once: either first (sensitivity BASELINE REFORMED) or as --baseline"
+                Message(
+                    "give the baseline once: either first (sensitivity BASELINE REFORMED) or as --baseline"
+                )
             )
         baseline, scenario = scenario, reformed
     parameters = parse_vary(vary)
     if not 0 < by < 1:
-        raise UserError(f"--by must be between 0 and 1 (exclusive), e.g. 0.2 for ±20 %; got {by}")
+        raise UserError(
+            Message("--by must be between 0 and 1 (exclusive), e.g. 0.2 for ±20 %; got {by}", by=by)
+        )
     if replications < 2:
-        raise UserError(f"--replications must be at least 2 for a confidence interval, got {replications}")
+        raise UserError(
+            Message(
+                "--replications must be at least 2 for a confidence interval, got {replications}",
+                replications=replications,
+            )
+        )
     from approval_sim.progress import FlowCommand
 
-    with FlowCommand(f"sensitivity: {scenario}{f' vs {baseline}' if baseline else ''}, ±{by:.0%}, "
-                     f"{projects:,} projects x {replications} replications") as command:  # fmt: skip
+    subject = (
+        _("{baseline} vs {scenario}").format(baseline=baseline, scenario=scenario) if baseline else scenario
+    )
+    headline = _(
+        "sensitivity: {subject}, ±{by:.0%}, {projects:,} projects x {replications} replications"
+    ).format(subject=subject, by=by, projects=projects, replications=replications)
+    with FlowCommand(headline) as command:
         from approval_sim.flow_cli import prepare_database
         from rules.loading import for_profile, load
 
@@ -102,7 +131,7 @@ def sensitivity(
             if reference is not None:
                 for_profile(load(reference), profile)
         prepare_database(database)
-        command.status.step("scenarios checked, results database ready")
+        command.status.step(_("scenarios checked, results database ready"))
         from flows.pipelines import task_runner
         from flows.sensitivity import sensitivity_analysis
 
@@ -121,38 +150,59 @@ def sensitivity(
 def _print(run_id: int, report: dict[str, Any], top: int) -> None:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+
+    from approval_sim.tables import Column, fitted_table
 
     console = Console()
     if not console.is_terminal:  # piped or redirected: no 80-column squeeze of the Chinese labels
         console = Console(width=150)
-    console.print(f"run id: {run_id}")
+    console.print(_("run id: {id}").format(id=run_id))
     low, high = report["mean_days_ci95"]
     console.print(
-        f"{report['process']}: mean end-to-end {report['mean_days']:.2f} working days (95% CI {low:.2f} .. {high:.2f}); "
-        f"{report['mode']}, {report['engine']}, {report['projects']} projects x {report['replications']} replications, "
-        f"seed {report['seed']}, ±{report['by']:.0%}"
+        _(
+            "{process}: mean end-to-end {mean:.2f} working days (95% CI {low:.2f} .. {high:.2f}); {mode}, {engine}, "
+            "{projects} projects x {replications} replications, seed {seed}, ±{by:.0%}"
+        ).format(
+            process=report["process"],
+            mean=report["mean_days"],
+            low=low,
+            high=high,
+            mode=words.mode(report["mode"]),
+            engine=report["engine"],
+            projects=report["projects"],
+            replications=report["replications"],
+            seed=report["seed"],
+            by=report["by"],
+        )
     )
     reduction = report.get("reduction")
     if reduction:
         r_low, r_high = reduction["ci95"]
         console.print(
-            f"reduction vs {report['baseline']} ({report['baseline_mean_days']:.2f} days): {reduction['mean']:.1%} "
-            f"(95% CI {r_low:.1%} .. {r_high:.1%})"
+            _(
+                "reduction vs {baseline} ({days:.2f} days): {mean:.1%} (95% CI {low:.1%} .. {high:.1%})"
+            ).format(
+                baseline=report["baseline"],
+                days=report["baseline_mean_days"],
+                mean=reduction["mean"],
+                low=r_low,
+                high=r_high,
+            )
         )
     rows = report["variations"][:top]
-    table = Table(title=f"top {len(rows)} of {len(report['variations'])} variations by |effect on mean days|")
-    columns = ["rank", "variation", "mean days", "effect (days)", "95% CI"]
+    columns = [
+        Column(_("rank"), "key"),
+        Column(_("variation"), "name", min_width=16),
+        Column(_("mean days"), priority=3),
+        Column(_("effect (days)")),
+        Column(_("95% CI"), priority=2),
+    ]
     if reduction:
-        columns.append("effect on reduction")
-    for column in columns:
-        if column == "variation":
-            table.add_column(column, ratio=1, overflow="fold")
-        else:
-            table.add_column(column, justify="right", no_wrap=True)
+        columns.append(Column(_("effect on reduction"), priority=1))
+    cells = []
     for row in rows:
         lo, hi = row["effect_ci95"]
-        cells = [
+        line = [
             str(row["rank"]),
             escape(row["variation"]),
             f"{row['mean_days']:.2f}",
@@ -160,19 +210,25 @@ def _print(run_id: int, report: dict[str, Any], top: int) -> None:
             f"{lo:+.2f}..{hi:+.2f}",
         ]
         if reduction:
-            cells.append(f"{100 * row['effect_on_reduction']:+.2f} pp")
-        table.add_row(*cells)
-    console.print(table)
+            line.append(f"{100 * row['effect_on_reduction']:+.2f} pp")
+        cells.append(line)
+    title = _("top {shown} of {count} variations by |effect on mean days|").format(
+        shown=len(rows), count=len(report["variations"])
+    )
+    console.print(fitted_table(console, columns, cells, title=title))
     if report["skipped"]:
         reasons: dict[str, int] = {}
         for s in report["skipped"]:
-            reasons[f"{s['parameter']}: {s['reason']}"] = (
-                reasons.get(f"{s['parameter']}: {s['reason']}", 0) + 1
+            reason = f"{s['parameter']}: {localize(s['reason'])}"
+            reasons[reason] = reasons.get(reason, 0) + 1
+        console.print(
+            _("skipped {count} variation(s) that cannot change anything:").format(
+                count=len(report["skipped"])
             )
-        console.print(f"skipped {len(report['skipped'])} variation(s) that cannot change anything:")
+        )
         for reason, count in sorted(reasons.items()):
             console.print(f"  {count} x {reason}")
-    console.print(f"details: approval-sim runs show {run_id}")
+    console.print(_("details: approval-sim runs show {id}").format(id=run_id))
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

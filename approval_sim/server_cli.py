@@ -10,14 +10,18 @@ from typing import Annotated
 
 import typer
 
-from approval_sim.errors import UserError, handle_user_errors
+from approval_sim.errors import UserError, error_text, handle_user_errors
 from approval_sim.options import JsonOption
 from approval_sim.output import print_json
+from messages import N_, Message, _, localize
 
 PortOption = Annotated[
     int | None,
     typer.Option(
-        "--port", min=1, max=65535, help="port on 127.0.0.1 (default: $APPROVAL_SIM_SERVER_PORT, else 4200)"
+        "--port",
+        min=1,
+        max=65535,
+        help=N_("port on 127.0.0.1 (default: $APPROVAL_SIM_SERVER_PORT, else 4200)"),
     ),
 ]
 
@@ -27,13 +31,17 @@ def _show(status, as_json: bool, note: str = "") -> None:  # noqa: ANN001 - flow
         print_json(status.as_json())
         return
     if status.running:
-        answers = "" if status.answers else " (its API does not answer yet; see the log)"
-        typer.echo(f"running{answers}: {status.url}  (UI: {status.url.removesuffix('/api')})")
-        typer.echo(f"pid: {status.pid}")
+        running = (
+            _("running: {url}  (UI: {ui})")
+            if status.answers
+            else _("running (its API does not answer yet; see the log): {url}  (UI: {ui})")
+        )
+        typer.echo(running.format(url=status.url, ui=status.url.removesuffix("/api")))
+        typer.echo(_("pid: {pid}").format(pid=status.pid))
     else:
-        typer.echo("not running" + (f"; {note}" if note else ""))
-    typer.echo(f"log: {status.log}")
-    typer.echo(f"pid file: {status.pid_file}")
+        typer.echo(_("not running; {note}").format(note=localize(note)) if note else _("not running"))
+    typer.echo(_("log: {path}").format(path=status.log))
+    typer.echo(_("pid file: {path}").format(path=status.pid_file))
 
 
 @handle_user_errors
@@ -49,17 +57,24 @@ def start(port: PortOption = None, as_json: JsonOption = False) -> None:
     try:
         if not background_server.status().running:
             seeded = seed_prefect_database()
-            progress.step("starting `prefect server start` in the background"
-                          + (" (new Prefect database from the template)" if seeded else ""))  # fmt: skip
+            progress.step(
+                _(
+                    "starting `prefect server start` in the background (new Prefect database from the template)"
+                )
+                if seeded
+                else _("starting `prefect server start` in the background")
+            )
         status, started = background_server.start(port, environment=server_environment())
     except ServerError as error:
-        raise UserError(str(error)) from None
+        raise UserError(error_text(error)) from None
     if started:
-        progress.step("started")
+        progress.step(_("started"))
     else:
         elsewhere = port is not None and status.url != local_api_url(port)
         progress.step(
-            "already running" + (" (on another port: `approval-sim server stop` first)" if elsewhere else "")
+            _("already running (on another port: `approval-sim server stop` first)")
+            if elsewhere
+            else _("already running")
         )
     _show(status, as_json)
 
@@ -73,9 +88,11 @@ def stop(as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"stopped": stopped is not None, "pid": stopped.pid if stopped else None})
     elif stopped is None:
-        typer.echo("no server started by approval-sim is running")
+        typer.echo(_("no server started by approval-sim is running"))
     else:
-        typer.echo(f"stopped the Prefect server at {stopped.url} (pid {stopped.pid})")
+        typer.echo(
+            _("stopped the Prefect server at {url} (pid {pid})").format(url=stopped.url, pid=stopped.pid)
+        )
 
 
 @handle_user_errors
@@ -87,7 +104,10 @@ def status(as_json: JsonOption = False) -> None:
     current = background_server.status()
     note = ""
     if not current.running and healthy(local_api_url(default_port())):
-        note = f"a Prefect server approval-sim did not start answers at {local_api_url(default_port())}; commands use it"
+        note = Message(
+            "a Prefect server approval-sim did not start answers at {url}; commands use it",
+            url=local_api_url(default_port()),
+        )
     _show(current, as_json, note)
     if not current.running:
         raise typer.Exit(1)
@@ -96,7 +116,7 @@ def status(as_json: JsonOption = False) -> None:
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     """Add the 'server' group to the main app."""
     server_app = typer.Typer(
-        help="A local Prefect server in the background: faster runs, and the Prefect UI.",
+        help=N_("A local Prefect server in the background: faster runs, and the Prefect UI."),
         no_args_is_help=True,
     )
     server_app.command("start")(start)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from approval_sim import words
 from approval_sim.clock_views import clock_lines, target_lines
-from approval_sim.errors import UserError, handle_user_errors
+from approval_sim.errors import UserError, handle_user_errors, warn
 from approval_sim.options import (
     EngineOption,
     FramingOption,
@@ -38,6 +39,7 @@ from approval_sim.options import (
     TargetOption,
 )
 from approval_sim.output import print_json
+from messages import N_, Message, _, localize
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -86,62 +88,111 @@ def _load(scenario: str, profile: str | None, limit: LimitBasis | None = None) -
     return with_limit_basis(for_profile(load(scenario), profile), limit)
 
 
-def _print_run(summary: dict, title: str | None = None, top: int = 10) -> None:
+def _names(*processes: Any) -> dict[str, str]:
+    """Department id -> name, for tables that show names, not codes."""
+    return {d.id: d.name for process in processes if process is not None for d in process.departments}
+
+
+def _print_run(
+    summary: dict, title: str | None = None, top: int = 10, departments: dict[str, str] | None = None
+) -> None:
     from rich.console import Console
-    from rich.table import Table
+
+    from approval_sim.tables import Column, fitted_table
 
     console = Console()
     cal = summary["calendar"]
     ci = summary["mean_days_ci95"]
-    ci_text = f" (95% CI {ci[0]:.1f}-{ci[1]:.1f})" if ci[0] is not None else ""
+    ci_text = _(" (95% CI {low:.1f}-{high:.1f})").format(low=ci[0], high=ci[1]) if ci[0] is not None else ""
     console.print(
-        f"[bold]{title or summary['process']}[/bold] - {summary['mode']}, {summary['engine']}, "
-        f"{summary['projects']:,} projects x {summary['replications']} replications, seed {summary['seed']}; "
-        f"handling scaled to {summary.get('limit_basis', 'statutory')} limits"
+        _(
+            "[bold]{title}[/bold] - {mode}, {engine}, {projects:,} projects x {replications} replications, "
+            "seed {seed}; handling scaled to {basis} limits"
+        ).format(
+            title=title or summary["process"],
+            mode=words.mode(summary["mode"]),
+            engine=summary["engine"],
+            projects=summary["projects"],
+            replications=summary["replications"],
+            seed=summary["seed"],
+            basis=words.basis(summary.get("limit_basis", "statutory")),
+        )
     )
     console.print(
-        f"end-to-end working days: mean {summary['mean_days']:.1f}{ci_text}, median {summary['p50_days']:.1f}, "
-        f"p90 {summary['p90_days']:.1f}; counted (clock running) mean {summary['counted_mean_days']:.1f}"
+        _(
+            "end-to-end working days: mean {mean:.1f}{ci}, median {p50:.1f}, p90 {p90:.1f}; counted (clock "
+            "running) mean {counted:.1f}"
+        ).format(
+            mean=summary["mean_days"],
+            ci=ci_text,
+            p50=summary["p50_days"],
+            p90=summary["p90_days"],
+            counted=summary["counted_mean_days"],
+        )
     )
-    estimated = " (estimated calendar)" if cal["estimated"] else ""
     console.print(
-        f"calendar days from {cal['start_date']}: mean {cal['mean_days']:.1f}, median {cal['p50_days']:.0f}, "
-        f"p90 {cal['p90_days']:.0f}{estimated}; projects with no overdue item: {summary['on_time_rate']:.1%}"
+        _(
+            "calendar days from {start}: mean {mean:.1f}, median {p50:.0f}, p90 {p90:.0f}{estimated}; projects "
+            "with no overdue item: {on_time:.1%}"
+        ).format(
+            start=cal["start_date"],
+            mean=cal["mean_days"],
+            p50=cal["p50_days"],
+            p90=cal["p90_days"],
+            estimated=_(" (estimated calendar)") if cal["estimated"] else "",
+            on_time=summary["on_time_rate"],
+        )
     )
     for line in clock_lines(summary):
         console.print(line, highlight=False)
     for line in target_lines(summary.get("target_checks", [])):
         console.print(line, highlight=False)
-    table = Table(title=f"items by criticality (top {top})")
-    for column in ("item", "name", "dept", "critical", "wait", "handling", "stopped", "overdue"):
-        table.add_column(column, justify="left" if column in ("item", "name", "dept") else "right")
     rows = sorted(summary["items"].items(), key=lambda kv: -(kv[1]["criticality"] or 0))[:top]
-    for item_id, v in rows:
-        table.add_row(
+    columns = [
+        Column(_("item"), "key"),
+        Column(_("name"), "name"),
+        Column(_("department"), "name", priority=3),
+        Column(_("critical")),
+        Column(_("wait"), priority=4),
+        Column(_("handling"), priority=2),
+        Column(_("stopped"), priority=5),
+        Column(_("overdue"), priority=1),
+    ]
+    cells = [
+        [
             item_id,
             v["name"],
-            v["department"],
+            (departments or {}).get(v["department"], v["department"]),
             f"{v['criticality']:.0%}",
             f"{v['mean_wait_days']:.1f}",
             f"{v['mean_handling_days']:.1f}",
             f"{v['mean_stopped_days']:.1f}",
             f"{v['overdue_rate']:.1%}",
-        )
-    console.print(table)
+        ]
+        for item_id, v in rows
+    ]
+    title_text = _("items by criticality (top {top})").format(top=top)
+    console.print(fitted_table(console, columns, cells, title=title_text))
     limited = {d: v for d, v in summary["departments"].items() if v["capacity"] is not None}
     if limited:
-        table = Table(title="departments with a capacity")
-        for column in ("department", "capacity", "utilisation", "wait/file", "queue (mean)"):
-            table.add_column(column, justify="left" if column == "department" else "right")
-        for d, v in sorted(limited.items(), key=lambda kv: -(kv[1]["utilisation"] or 0)):
-            table.add_row(
+        columns = [
+            Column(_("department"), "key"),
+            Column(_("capacity")),
+            Column(_("utilisation")),
+            Column(_("wait/file"), priority=1),
+            Column(_("queue (mean)"), priority=2),
+        ]
+        cells = [
+            [
                 d,
                 str(v["capacity"]),
                 f"{v['utilisation']:.0%}",
                 f"{v['mean_wait_days']:.2f}",
                 f"{v['mean_queue_length']:.2f}",
-            )
-        console.print(table)
+            ]
+            for d, v in sorted(limited.items(), key=lambda kv: -(kv[1]["utilisation"] or 0))
+        ]
+        console.print(fitted_table(console, columns, cells, title=_("departments with a capacity")))
 
 
 @handle_user_errors
@@ -159,8 +210,10 @@ def simulate(
         typer.Option(
             "--event-log",
             metavar="OUT.csv",
-            help="also write the first replication's projects as platform records (the layout 'supervise' and "
-            "'calibrate' read)",
+            help=N_(
+                "also write the first replication's projects as platform records (the layout 'supervise' and "
+                "'calibrate' read)"
+            ),
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -170,7 +223,7 @@ def simulate(
     from simulations import simulate as run_simulation
 
     if event_log is not None and event_log.suffix.lower() != ".csv":
-        raise UserError(f"--event-log {event_log}: the file name must end in .csv")
+        raise UserError(Message("--event-log {file}: the file name must end in .csv", file=str(event_log)))
     process = _load(scenario, profile, limit)
     compiled = compile_process(process)
     loads = _queues(compiled)
@@ -193,9 +246,13 @@ def simulate(
     if as_json:
         print_json(summary)
     else:
-        _print_run(summary)
+        _print_run(summary, departments=_names(process))
         if event_log is not None:
-            typer.echo(f"event log: {summary['event_log']['rows']:,} records in {event_log}")
+            typer.echo(
+                _("event log: {rows:,} records in {file}").format(
+                    rows=summary["event_log"]["rows"], file=event_log
+                )
+            )
 
 
 def _write_event_log(
@@ -211,7 +268,7 @@ def _write_event_log(
     from simulations.timeline import timeline
 
     if path.is_dir() or not path.parent.exists():
-        raise UserError(f"--event-log {path}: not a file in an existing folder")
+        raise UserError(Message("--event-log {file}: not a file in an existing folder", file=str(path)))
     events = timeline(compiled, mode, projects, replication_seeds(seed, 1)[0], engine=engine)  # type: ignore[arg-type]
     investment = process.profile.investment_type if process.profile is not None else None
     group = RecordGroup(events, np.arange(1, projects + 1), type_code(investment))
@@ -244,11 +301,11 @@ def compare(
 
     if reformed is None and mode is not None:
         raise UserError(
-            "--mode applies when comparing two scenarios; with one, serial is compared with parallel"
+            Message("--mode applies when comparing two scenarios; with one, serial is compared with parallel")
         )
     if mode is not None and framing is not None:
         raise UserError(
-            "give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)"
+            Message("give --framing or --mode, not both (--mode parallel = --framing parallel-to-parallel)")
         )
     first = _load(baseline, profile, limit)
     second = _load(reformed, profile, limit) if reformed is not None else None
@@ -280,25 +337,27 @@ def compare(
     if as_json:
         print_json(summary)
         return
-    _print_comparison(summary)
+    _print_comparison(summary, _names(first, second))
 
 
 @handle_user_errors
 def bench(
-    projects: Annotated[int, typer.Option("--projects", min=1, help="Monte Carlo projects")] = 100_000,
-    des_projects: Annotated[int, typer.Option("--des-projects", min=1, help="DES projects")] = 10_000,
-    million: Annotated[bool, typer.Option(help="also run a million projects in chunks")] = True,
+    projects: Annotated[int, typer.Option("--projects", min=1, help=N_("Monte Carlo projects"))] = 100_000,
+    des_projects: Annotated[int, typer.Option("--des-projects", min=1, help=N_("DES projects"))] = 10_000,
+    million: Annotated[bool, typer.Option(help=N_("also run a million projects in chunks"))] = True,
     large: Annotated[
-        bool, typer.Option(help="also compile 50,000 items and run 5,000 items (peak memory)")
+        bool, typer.Option(help=N_("also compile 50,000 items and run 5,000 items (peak memory)"))
     ] = True,
     command: Annotated[
-        bool, typer.Option(help="also time the whole 'simulate' command for the DES case")
+        bool, typer.Option(help=N_("also time the whole 'simulate' command for the DES case"))
     ] = True,
     robustness: Annotated[
         bool,
         typer.Option(
-            help="also time the robustness analysis: 1,000 assumption sets x 10,000 projects of the full "
-            "Luoyang pair (profile all)"
+            help=N_(
+                "also time the robustness analysis: 1,000 assumption sets x 10,000 projects of the full "
+                "Luoyang pair (profile all)"
+            )
         ),
     ] = True,
     as_json: JsonOption = False,
@@ -326,44 +385,88 @@ def bench(
         return
     mc, des = report["montecarlo"], report["des"]
     typer.echo(
-        f"Monte Carlo, {mc['scenario']}, {mc['items']} items, {mc['projects']:,} projects: "
-        f"serial {mc['serial_seconds']:.3f} s + parallel {mc['parallel_seconds']:.3f} s = "
-        f"{mc['both_seconds']:.3f} s ({mc['projects_per_second']:,.0f} projects/s)"
+        _(
+            "Monte Carlo, {scenario}, {items} items, {projects:,} projects: serial {serial:.3f} s + parallel "
+            "{parallel:.3f} s = {both:.3f} s ({rate:,.0f} projects/s)"
+        ).format(
+            scenario=mc["scenario"],
+            items=mc["items"],
+            projects=mc["projects"],
+            serial=mc["serial_seconds"],
+            parallel=mc["parallel_seconds"],
+            both=mc["both_seconds"],
+            rate=mc["projects_per_second"],
+        )
     )
     typer.echo(
-        f"DES, 8-item process (shared pool, capacities 4-14, Poisson arrivals), {des['projects']:,} projects: "
-        f"{des['seconds']:.3f} s, {des['events']:,} events ({des['events_per_second']:,.0f} events/s)"
+        _(
+            "DES, 8-item process (shared pool, capacities 4-14, Poisson arrivals), {projects:,} projects: "
+            "{seconds:.3f} s, {events:,} events ({rate:,.0f} events/s)"
+        ).format(
+            projects=des["projects"],
+            seconds=des["seconds"],
+            events=des["events"],
+            rate=des["events_per_second"],
+        )
     )
     if command:
         typer.echo(
-            f"  whole command 'approval-sim simulate <8-item scenario> -n {des_projects} -r 1 --json': "
-            f"{report['des_command']['seconds']:.3f} s (first, cold run {report['des_command']['cold_seconds']:.2f} s)"
+            _(
+                "  whole command 'approval-sim simulate <8-item scenario> -n {projects} -r 1 --json': {seconds:.3f} s "
+                "(first, cold run {cold:.2f} s)"
+            ).format(
+                projects=des_projects,
+                seconds=report["des_command"]["seconds"],
+                cold=report["des_command"]["cold_seconds"],
+            )
         )
     if million:
         mil = report["million"]
         typer.echo(
-            f"Monte Carlo, {mil['projects']:,} projects (parallel, chunks): {mil['seconds']:.2f} s, "
-            f"peak memory {mil['peak_rss_mb']:.0f} MB"
+            _(
+                "Monte Carlo, {projects:,} projects (parallel, chunks): {seconds:.2f} s, peak memory {memory:.0f} MB"
+            ).format(projects=mil["projects"], seconds=mil["seconds"], memory=mil["peak_rss_mb"])
         )
     if robustness:
         rob = report["robustness"]
         typer.echo(
-            f"robustness, {rob['scenario']}, {rob['samples']:,} assumption sets x {rob['projects']:,} projects "
-            f"({', '.join(rob['framings'])}): {rob['seconds']:.1f} s wall, {rob['cpu_seconds']:.1f} s CPU "
-            f"({rob['ms_per_sample']:.1f} ms per set)"
+            _(
+                "robustness, {scenario}, {samples:,} assumption sets x {projects:,} projects ({framings}): "
+                "{seconds:.1f} s wall, {cpu:.1f} s CPU ({per_set:.1f} ms per set)"
+            ).format(
+                scenario=rob["scenario"],
+                samples=rob["samples"],
+                projects=rob["projects"],
+                framings=", ".join(rob["framings"]),
+                seconds=rob["seconds"],
+                cpu=rob["cpu_seconds"],
+                per_set=rob["ms_per_sample"],
+            )
         )
     if large:
         big = report["large"]
         typer.echo(
-            f"Large catalogs: {big['compile_items']:,} items validated in {big['validate_seconds']:.2f} s, "
-            f"compiled in {big['compile_seconds']:.2f} s; {big['run_items']:,} items x {big['projects']:,} "
-            f"projects (parallel, gains, chunks of {big['chunk_projects']:,}): {big['run_seconds']:.1f} s, "
-            f"peak memory {big['run_peak_rss_mb']:.0f} MB (budget {big['memory_budget_mb']:.0f} MB + Python)"
+            _(
+                "Large catalogs: {compile_items:,} items validated in {validate:.2f} s, compiled in {compile:.2f} s; "
+                "{run_items:,} items x {projects:,} projects (parallel, gains, chunks of {chunk:,}): {run:.1f} s, "
+                "peak memory {peak:.0f} MB (budget {budget:.0f} MB + Python)"
+            ).format(
+                compile_items=big["compile_items"],
+                validate=big["validate_seconds"],
+                compile=big["compile_seconds"],
+                run_items=big["run_items"],
+                projects=big["projects"],
+                chunk=big["chunk_projects"],
+                run=big["run_seconds"],
+                peak=big["run_peak_rss_mb"],
+                budget=big["memory_budget_mb"],
+            )
         )
     machine = report["machine"]
     typer.echo(
-        f"machine: {machine['cpus']} CPUs, load average {machine['load_average_1min']} (others' work inflates "
-        "these timings)"
+        _("machine: {cpus} CPUs, load average {load} (others' work inflates these timings)").format(
+            cpus=machine["cpus"], load=machine["load_average_1min"]
+        )
     )
 
 
@@ -373,7 +476,7 @@ def _queues(compiled: Any) -> list[dict]:
 
     loads = check_queues(compiled)
     for line in load_warnings(compiled):
-        sys.stderr.write(f"warning: {line}\n")
+        warn(line)
     return [load.as_json() for load in loads]
 
 
@@ -416,37 +519,64 @@ def _print_robustness(robust: dict) -> None:
 
     console = Console()
     if robust.get("skipped"):
-        console.print(f"robustness over the modelling assumptions: not analysed ({robust['skipped']})")
+        console.print(
+            _("robustness over the modelling assumptions: not analysed ({reason})").format(
+                reason=localize(robust["skipped"])
+            )
+        )
         return
     low, high = robust["band"]
     colour = {"holds": "green", "fails": "red", "depends": "yellow"}[robust["verdict"]]
     console.print(
-        f"robustness over the modelling assumptions ({robust['samples']} assumption sets x "
-        f"{robust['projects']:,} projects, {robust['framing']}): the reduction lies in {low:.1%}-{high:.1%} "
-        f"(5th-95th percentile) and reaches {robust['target']:.0%} in {robust['holds_share']:.0%} of them: "
-        f"[{colour}]{robust['verdict']}[/{colour}]"
+        _(
+            "robustness over the modelling assumptions ({samples} assumption sets x {projects:,} projects, "
+            "{framing}): the reduction lies in {low:.1%}-{high:.1%} (5th-95th percentile) and reaches {target:.0%} "
+            "in {share:.0%} of them: {verdict}"
+        ).format(
+            samples=robust["samples"],
+            projects=robust["projects"],
+            framing=robust["framing"],
+            low=low,
+            high=high,
+            target=robust["target"],
+            share=robust["holds_share"],
+            verdict=f"[{colour}]{words.robustness(robust['verdict'])}[/{colour}]",
+        )
     )
     if robust.get("deciding_assumption"):
         when = robust.get("holds_when")
         turn = (
-            f"; with the others nominal it holds when {when['assumption']} {when['holds_when']}"
+            _("; with the others nominal it holds when {assumption} {condition}").format(
+                assumption=when["assumption"], condition=when["holds_when"]
+            )
             if when
             else ""
         )
-        console.print(f"  decided by {robust['deciding_assumption']}{turn}")
+        console.print(
+            _("  decided by {assumption}{turn}").format(assumption=robust["deciding_assumption"], turn=turn)
+        )
     drivers = ", ".join(f"{d['assumption']} {d['total_index']:.2f}" for d in robust["drivers"][:4])
     if drivers:
-        console.print(f"  main drivers (Sobol' total index): {drivers}")
+        console.print(_("  main drivers (Sobol' total index): {drivers}").format(drivers=drivers))
     for framing in robust.get("framings", []):
         if framing["name"] != robust["framing"]:
             flow, fhigh = framing["band"]
             console.print(
-                f"  {framing['name']}: {flow:.1%}-{fhigh:.1%}, reaches the target in {framing['holds_share']:.0%}: "
-                f"{framing['verdict']}"
+                _("  {framing}: {low:.1%}-{high:.1%}, reaches the target in {share:.0%}: {verdict}").format(
+                    framing=framing["name"],
+                    low=flow,
+                    high=fhigh,
+                    share=framing["holds_share"],
+                    verdict=words.robustness(framing["verdict"]),
+                )
             )
     if robust.get("not_varied"):
         console.print(
-            "  not varied: " + "; ".join(f"{n['assumption']} ({n['reason']})" for n in robust["not_varied"]),
+            _("  not varied: {assumptions}").format(
+                assumptions="; ".join(
+                    f"{n['assumption']} ({localize(n['reason'])})" for n in robust["not_varied"]
+                )
+            ),
             highlight=False,
         )
 
@@ -494,84 +624,142 @@ def _time_command(projects: int) -> dict[str, float]:
     return {"projects": projects, "seconds": min(times[1:]), "cold_seconds": times[0]}
 
 
-def _framing_line(framing: dict, target: float, headline: bool) -> str:
-    low, high = framing["reduction"]["ci95"]
-    ci = f"95% CI {low:.1%} to {high:.1%}" if low is not None else "no CI (one replication)"
-    colour = {"holds": "green", "fails": "red", "inconclusive": "yellow"}[framing["verdict"]]
-    mark = "[bold]" if headline else ""
-    end = "[/bold]" if headline else ""
+def _ci(low: float | None, high: float | None) -> str:
     return (
-        f"  {mark}{framing['name']}{end}: {framing['baseline_mean_days']:.1f} -> {framing['reform_mean_days']:.1f} "
-        f"wd, reduction {framing['reduction']['mean']:.1%} ({ci}), [{colour}]{framing['verdict']}[/{colour}] "
-        f"on {target:.0%} - {framing['meaning']}"
+        _("95% CI {low:.1%} to {high:.1%}").format(low=low, high=high)
+        if low is not None
+        else _("no CI (one replication)")
     )
 
 
-def _print_comparison(summary: dict) -> None:
+def _framing_line(framing: dict, target: float, headline: bool) -> str:
+    colour = {"holds": "green", "fails": "red", "inconclusive": "yellow"}[framing["verdict"]]
+    mark, end = ("[bold]", "[/bold]") if headline else ("", "")
+    return _(
+        "  {framing}: {before:.1f} -> {after:.1f} wd, reduction {mean:.1%} ({ci}), {verdict} on {target:.0%}{meaning}"
+    ).format(
+        framing=f"{mark}{words.framing(framing['name'])}{end}",
+        before=framing["baseline_mean_days"],
+        after=framing["reform_mean_days"],
+        mean=framing["reduction"]["mean"],
+        ci=_ci(*framing["reduction"]["ci95"]),
+        verdict=f"[{colour}]{words.verdict(framing['verdict'])}[/{colour}]",
+        target=target,
+        # the Chinese framing names say what they mean; the English ones are the JSON words
+        meaning="" if words.framing(framing["name"]) != framing["name"] else f" - {framing['meaning']}",
+    )
+
+
+_REDUCTION_OF = {
+    "mean": N_("reduction of the mean: {share:.1%} ({ci})"),
+    "median": N_("reduction of the median: {share:.1%} ({ci})"),
+    "p90": N_("reduction of the p90: {share:.1%} ({ci})"),
+}
+_CLOCK_SHORTER = {
+    "approval_days": N_("approval days: {share:.1%} shorter"),
+    "elapsed_days": N_("elapsed days: {share:.1%} shorter"),
+}
+
+
+def _print_comparison(summary: dict, departments: dict[str, str] | None = None) -> None:
     from rich.console import Console
-    from rich.table import Table
+
+    from approval_sim.tables import Column, fitted_table
 
     console = Console()
     base, reform = summary["baseline"], summary["reform"]
     reduction = summary["reduction"]
-    basis = {"statutory": "statutory (法定) limits", "promised": "promised (承诺) limits"}.get(
-        base.get("limit_basis"), base.get("limit_basis")
-    )
     console.print(
-        f"[bold]{base['process']}[/bold] -> [bold]{reform['process']}[/bold], {base['engine']}, "
-        f"{base['projects']:,} projects x {base['replications']} replications, seed {base['seed']}; "
-        f"handling times scale with {basis}"
+        _(
+            "[bold]{baseline}[/bold] -> [bold]{reform}[/bold], {engine}, {projects:,} projects x {replications} "
+            "replications, seed {seed}; handling times scale with {basis} limits"
+        ).format(
+            baseline=base["process"],
+            reform=reform["process"],
+            engine=base["engine"],
+            projects=base["projects"],
+            replications=base["replications"],
+            seed=base["seed"],
+            basis=words.basis(base.get("limit_basis")),
+        )
     )
-    console.print(f"framings (headline first, 'framing' {summary['headline']}):")
+    console.print(_("framings (headline first, 'framing' {headline}):").format(headline=summary["headline"]))
     for framing in summary["framings"]:
         console.print(_framing_line(framing, summary["target"], framing["name"] == summary["headline"]))
     console.print(
-        f"headline {summary['headline']} ({base['mode']} -> {reform['mode']}): mean end-to-end "
-        f"{base['mean_days']:.1f} -> {reform['mean_days']:.1f} working days"
+        _(
+            "headline {headline} ({before_mode} -> {after_mode}): mean end-to-end {before:.1f} -> {after:.1f} "
+            "working days"
+        ).format(
+            headline=summary["headline"],
+            before_mode=words.mode(base["mode"]),
+            after_mode=words.mode(reform["mode"]),
+            before=base["mean_days"],
+            after=reform["mean_days"],
+        )
     )
     for label, r in (("mean", reduction), ("median", reduction["median"]), ("p90", reduction["p90"])):
-        lo, hi = r["ci95"]
-        ci = f"95% CI {lo:.1%} to {hi:.1%}" if lo is not None else "no CI (one replication)"
-        console.print(f"reduction of the {label}: {r['mean']:.1%} ({ci})")
+        console.print(_(_REDUCTION_OF[label]).format(share=r["mean"], ci=_ci(*r["ci95"])))
     colour = {"holds": "green", "fails": "red", "inconclusive": "yellow"}[summary["verdict"]]
-    line = f"verdict on {summary['target']:.0%} ({summary['headline']}): [{colour}]{summary['verdict']}[/{colour}]"
+    settle = ""
     if summary["verdict"] == "inconclusive":
         needed = reduction["replications_needed"]
-        line += (
-            f" - about {needed} replications would settle it"
+        settle = (
+            _(" - about {needed} replications would settle it").format(needed=needed)
             if needed
-            else " - the estimate sits on the target"
+            else _(" - the estimate sits on the target")
         )
-    console.print(line)
-    console.print("the 95% CI covers Monte Carlo noise only, not the modelling assumptions:")
+    console.print(
+        _("verdict on {target:.0%} ({headline}): {verdict}{settle}").format(
+            target=summary["target"],
+            headline=summary["headline"],
+            verdict=f"[{colour}]{words.verdict(summary['verdict'])}[/{colour}]",
+            settle=settle,
+        )
+    )
+    console.print(_("the 95% CI covers Monte Carlo noise only, not the modelling assumptions:"))
     if "robustness" in summary:
         _print_robustness(summary["robustness"])
-    for side, data in (("before", base), ("after", reform)):
-        console.print(f"[bold]{side}[/bold] ({data['process']}, {data['mode']}):")
+    for side, data in ((_("before"), base), (_("after"), reform)):
+        console.print(
+            _("[bold]{side}[/bold] ({process}, {mode}):").format(
+                side=side, process=data["process"], mode=words.mode(data["mode"])
+            )
+        )
         for text in clock_lines(data):
             console.print(f"  {text}", highlight=False)
-    for measure in ("approval_days", "elapsed_days"):
+    for measure, template in _CLOCK_SHORTER.items():
         cut = (summary.get(measure) or {}).get("reduction")
         if cut and cut.get("mean") is not None:
-            console.print(f"{measure.replace('_', ' ')}: {cut['mean']:.1%} shorter", highlight=False)
+            console.print(_(template).format(share=cut["mean"]), highlight=False)
     for text in target_lines(summary.get("target_checks", [])):
         console.print(text, highlight=False)
-    table = Table(title="bottlenecks in the reform (by criticality)")
-    for column in ("item", "name", "dept", "critical", "gain if instant", "wait", "handling", "overdue"):
-        table.add_column(column, justify="left" if column in ("item", "name", "dept") else "right")
+    columns = [
+        Column(_("item"), "key"),
+        Column(_("name"), "name"),
+        Column(_("department"), "name", priority=4),
+        Column(_("critical")),
+        Column(_("gain if instant"), priority=1),
+        Column(_("wait"), priority=5),
+        Column(_("handling"), priority=3),
+        Column(_("overdue"), priority=2),
+    ]
+    rows = []
     for row in summary["bottlenecks"][:10]:
         gain = row.get("gain_if_instant_days")
-        table.add_row(
-            row["item"],
-            row["name"],
-            row["department"],
-            f"{row['criticality']:.0%}",
-            f"{gain:.1f}" if gain is not None else "-",
-            f"{row['mean_wait_days']:.1f}",
-            f"{row['mean_handling_days']:.1f}",
-            f"{row['overdue_rate']:.1%}",
+        rows.append(
+            [
+                row["item"],
+                row["name"],
+                (departments or {}).get(row["department"], row["department"]),
+                f"{row['criticality']:.0%}",
+                f"{gain:.1f}" if gain is not None else "-",
+                f"{row['mean_wait_days']:.1f}",
+                f"{row['mean_handling_days']:.1f}",
+                f"{row['overdue_rate']:.1%}",
+            ]
         )
-    console.print(table)
+    console.print(fitted_table(console, columns, rows, title=_("bottlenecks in the reform (by criticality)")))
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

@@ -14,6 +14,7 @@ import typer
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import JsonOption
 from approval_sim.output import print_json
+from messages import N_, Message, _
 
 CHECK_FAILED = 1
 
@@ -22,12 +23,12 @@ CHECK_FAILED = 1
 def validate(
     write: Annotated[
         Path | None,
-        typer.Option("--write", help="regenerate this markdown file (e.g. docs/validation.md)"),
+        typer.Option("--write", help=N_("regenerate this markdown file (e.g. docs/validation.md)")),
     ] = None,
     check: Annotated[
         Path | None,
         typer.Option(
-            "--check", help="exit 1 with a diff summary when this file differs from the regenerated one"
+            "--check", help=N_("exit 1 with a diff summary when this file differs from the regenerated one")
         ),
     ] = None,
     as_json: JsonOption = False,
@@ -40,19 +41,22 @@ def validate(
     if write is not None:
         write.parent.mkdir(parents=True, exist_ok=True)
         write.write_text(text, encoding="utf-8")
-        sys.stderr.write(f"wrote {write} ({len(rows)} rows)\n")
+        sys.stderr.write(_("wrote {file} ({rows} rows)").format(file=write, rows=len(rows)) + "\n")
     if check is not None:
         if not check.exists():
-            raise UserError(f"{check} does not exist; create it with --write {check}")
+            raise UserError(Message("{file} does not exist; create it with --write {file}", file=str(check)))
         committed = check.read_text(encoding="utf-8")
         if committed != text:
             sys.stderr.write(
-                f"{check} is out of date; regenerate it with: approval-sim validate --write {check}\n"
+                _("{file} is out of date; regenerate it with: approval-sim validate --write {file}").format(
+                    file=check
+                )
+                + "\n"
                 + diff_summary(text, committed)
                 + "\n"
             )
             raise typer.Exit(CHECK_FAILED)
-        sys.stderr.write(f"{check} is up to date ({len(rows)} rows)\n")
+        sys.stderr.write(_("{file} is up to date ({rows} rows)").format(file=check, rows=len(rows)) + "\n")
     if as_json:
         print_json([row.as_json() for row in rows])
     elif write is None and check is None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from approval_model.models import ApprovalItem, Process
+from approval_sim import words
+from messages import _
 
 console = Console()
 
@@ -17,17 +18,8 @@ def _provenance_text(item: ApprovalItem, field: str) -> str:
     if record is None:
         return "-"
     if record.status == "documented":
-        return "documented: " + ",".join(record.sources)
-    return "assumed"
-
-
-KIND_LABELS = {
-    "approval": "审批",
-    "intermediary": "中介服务",
-    "utility": "市政公用",
-    "notice": "公告期",
-    "applicant": "申请人",
-}
+        return _("documented: {sources}").format(sources=",".join(record.sources))
+    return _("assumed")
 
 
 def items_as_json(process: Process) -> list[dict[str, Any]]:
@@ -55,53 +47,72 @@ def items_as_json(process: Process) -> list[dict[str, Any]]:
 
 
 def print_catalog(process: Process) -> None:
-    table = Table(title=process.title or process.name, show_lines=False)
-    for column in (
-        "id",
-        "事项 item",
-        "部门 department",
-        "阶段 stage",
-        "类别 kind",
-        "时限 limit",
-        "limit source",
-        "材料 materials",
-        "materials source",
-        "online",
-    ):
-        table.add_column(column, overflow="fold")
-    for item in process.items:
-        table.add_row(
+    from approval_sim.clock_views import KIND_LABELS
+    from approval_sim.tables import Column, fitted_table
+
+    columns = [
+        Column(_("id"), "key"),
+        Column(_("item"), "name"),
+        Column(_("department"), "name", priority=2),
+        Column(_("stage"), "label", priority=5),
+        Column(_("kind"), "text", priority=4),
+        Column(_("limit")),
+        Column(_("limit source"), "text", priority=8, min_width=10),
+        Column(_("materials"), priority=3),
+        Column(_("materials source"), "text", priority=9, min_width=10),
+        Column(_("online"), "label", priority=6),
+    ]
+    rows = [
+        [
             item.id,
             item.name,
             process.department(item.department).name,
             item.stage,
-            KIND_LABELS.get(item.kind, item.kind),
-            f"{item.statutory_limit_days:g} {'cd' if item.day_unit == 'calendar' else 'wd'}",
+            _(KIND_LABELS[item.kind]) if item.kind in KIND_LABELS else item.kind,
+            (_("{days:g} cd") if item.day_unit == "calendar" else _("{days:g} wd")).format(
+                days=item.statutory_limit_days
+            ),
             _provenance_text(item, "statutory_limit_days"),
             str(item.material_count),
             _provenance_text(item, "materials"),
-            "yes" if item.online else "no",
+            _("yes") if item.online else _("no"),
+        ]
+        for item in process.items
+    ]
+    console.print(fitted_table(console, columns, rows, title=process.title or process.name))
+    counts = {
+        "items": len(process.items),
+        "departments": len(process.departments),
+        "stages": len(process.stages),
+    }
+    if process.profile is not None and process.profile.name:
+        line = _("{items} items for profile '{profile}', {departments} departments, {stages} stages").format(
+            profile=process.profile.name, **counts
         )
-    console.print(table)
-    profile = (
-        f" for profile '{process.profile.name}'"
-        if process.profile is not None and process.profile.name
-        else ""
-    )
-    console.print(
-        f"{len(process.items)} items{profile}, {len(process.departments)} departments, {len(process.stages)} stages"
-        "; wd = working days (工作日), cd = calendar days (自然日)"
-    )
+    else:
+        line = _("{items} items, {departments} departments, {stages} stages").format(**counts)
+    console.print(line + _("; wd = working days, cd = calendar days"))
 
 
 def _print_one(payload: dict[str, Any]) -> None:
     console.print(
-        f"[bold]{payload['process']}[/bold] (profile {payload['profile']}, {payload['limit']} limits, {payload['items']} items)"
+        _("[bold]{process}[/bold] (profile {profile}, {limit} limits, {items} items)").format(
+            process=payload["process"],
+            profile=payload["profile"],
+            limit=words.basis(payload["limit"]),
+            items=payload["items"],
+        )
     )
-    console.print(f"  serial   (one window after another): {payload['serial_days']:g} working days")
-    console.print(f"  parallel (start when prerequisites done): {payload['parallel_days']:g} working days")
-    console.print(f"  reduction by parallel handling: {payload['reduction']:.1%}")
-    console.print("  critical path: " + " -> ".join(payload["critical_path"]))
+    console.print(
+        _("  serial   (one window after another): {days:g} working days").format(days=payload["serial_days"])
+    )
+    console.print(
+        _("  parallel (start when prerequisites done): {days:g} working days").format(
+            days=payload["parallel_days"]
+        )
+    )
+    console.print(_("  reduction by parallel handling: {share:.1%}").format(share=payload["reduction"]))
+    console.print(_("  critical path: {path}").format(path=" -> ".join(payload["critical_path"])))
 
 
 def print_analysis(payload: dict[str, Any]) -> None:
@@ -112,7 +123,13 @@ def print_analysis(payload: dict[str, Any]) -> None:
     _print_one(payload["reform"])
     reduction = payload["reduction"]
     console.print(
-        f"[bold]reduction[/bold]: serial {reduction['serial']:.1%}, parallel {reduction['parallel']:.1%}, "
-        f"items {reduction['items']:.1%}; baseline serial -> reform parallel "
-        f"{payload['baseline_serial_to_reform_parallel']:.1%}"
+        _(
+            "[bold]reduction[/bold]: serial {serial:.1%}, parallel {parallel:.1%}, items {items:.1%}; baseline "
+            "serial -> reform parallel {across:.1%}"
+        ).format(
+            serial=reduction["serial"],
+            parallel=reduction["parallel"],
+            items=reduction["items"],
+            across=payload["baseline_serial_to_reform_parallel"],
+        )
     )

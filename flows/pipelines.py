@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flows.server_child import bind_if_asked
 from flows.settings import configure_prefect_environment
+from messages import Message
 
 configure_prefect_environment()
 bind_if_asked()  # a flow run that `serve` started in a subprocess ends with `serve`
@@ -195,7 +196,14 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
     for future in futures:
         parts.append(future.result())
         done = sum(len(part.indices) for part in parts)
-        progress.report(f"simulated {done}/{spec.replications} replications of {spec.projects:,} projects")
+        progress.report(
+            Message(
+                "simulated {done}/{replications} replications of {projects:,} projects",
+                done=done,
+                replications=spec.replications,
+                projects=spec.projects,
+            )
+        )
     comparison = work.assemble_comparison(spec, parts)
     baseline, reform = spec.processes()
     robustness = robust.result()

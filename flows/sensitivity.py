@@ -10,6 +10,7 @@ retries (:mod:`flows.pipelines`). The numbers equal :func:`simulations.sensitivi
 from __future__ import annotations
 
 from flows.settings import configure_prefect_environment
+from messages import Message
 
 configure_prefect_environment()
 
@@ -198,12 +199,20 @@ def sensitivity_analysis(
         seconds = COST_PER_ITEM_PROJECT[chosen] * compile_process(process).n_items * projects * replications
         groups = plan_groups([v.key for v in variations], seconds, task_groups)
         futures = [simulate_variations.submit(spec, keys, chosen) for keys in groups]
-        progress.report(f"{len(variations)} variations in {len(groups)} task group(s)")
+        progress.report(
+            Message(
+                "{variations} variations in {groups} task group(s)",
+                variations=len(variations),
+                groups=len(groups),
+            )
+        )
         base_run, baseline_means = base_future.result()
         means: dict[str, np.ndarray] = {}
         for future in futures:
             means.update(future.result())
-            progress.report(f"simulated {len(means)}/{len(variations)} variations")
+            progress.report(
+                Message("simulated {done}/{total} variations", done=len(means), total=len(variations))
+            )
         result = assemble(
             process, variations, skipped, base_run.replication_means, means, baseline=baseline_process,
             baseline_means=baseline_means, mode=spec.mode, engine=chosen, projects=projects, seed=seed, by=by, vary=spec.vary, target=target,

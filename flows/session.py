@@ -28,6 +28,7 @@ from flows.server import (
     local_api_url,
 )
 from flows.settings import configure_prefect_environment
+from messages import Message
 
 Notify = Callable[[str], None]
 CONFIGURED_TIMEOUT = 3.0  # a configured server may be remote
@@ -81,15 +82,15 @@ def find_running_server(
     if configured:
         if healthy(configured, CONFIGURED_TIMEOUT, settings.api_key):
             return Found(configured, "PREFECT_API_URL")
-        notify(f"PREFECT_API_URL={configured} does not answer; looking for a local server")
+        notify(Message("PREFECT_API_URL={url} does not answer; looking for a local server", url=configured))
     managed = background_server.status()
     wanted = port is None or managed.url == local_api_url(port)
     if managed.running and managed.url and wanted and healthy(managed.url, LOCAL_TIMEOUT):
-        return Found(managed.url, "the server of approval-sim server start")
+        return Found(managed.url, Message("the server of approval-sim server start"))
     port = port or default_port()
     url = local_api_url(port)
     if url != configured and healthy(url, LOCAL_TIMEOUT):
-        return Found(url, f"the Prefect server on port {port}")
+        return Found(url, Message("the Prefect server on port {port}", port=port))
     return None
 
 
@@ -112,7 +113,9 @@ class PrefectSession:
     def _open(self, settings: QuickSettings, *, inherit: bool) -> None:
         self.found = find_running_server(self.notify, settings=settings)
         if self.found is not None:
-            self.notify(f"Prefect: using {self.found.source} at {self.found.url}")
+            self.notify(
+                Message("Prefect: using {server} at {url}", server=self.found.source, url=self.found.url)
+            )
             return
         if not settings.ephemeral_enabled:
             raise ServerError(
@@ -120,28 +123,37 @@ class PrefectSession:
                 "(PREFECT_SERVER_EPHEMERAL_ENABLED=false); start one: approval-sim server start"
             )
         for pid in end_orphans():
-            self.notify(f"ended a temporary Prefect server left by a killed command (pid {pid})")
+            self.notify(
+                Message("ended a temporary Prefect server left by a killed command (pid {pid})", pid=pid)
+            )
         seeded = seed_prefect_database(settings)
         # settings known from the environment alone reach the child by inheritance, without importing Prefect
         self.temporary = TemporaryServer(environment=None if inherit else server_environment())
         self.temporary.start()
         self.notify(
-            "Prefect: starting a temporary server"
-            + (" (new Prefect database from the template)" if seeded else "")
-            + "; keep one running to skip this: approval-sim server start"
+            Message(
+                "Prefect: starting a temporary server (new Prefect database from the template); keep one running to "
+                "skip this: approval-sim server start"
+            )
+            if seeded
+            else Message(
+                "Prefect: starting a temporary server; keep one running to skip this: approval-sim server start"
+            )
         )
 
     def ready(self) -> str:
         """Wait for the server, point Prefect's client at it (no flow heartbeats); its API URL."""
         if self.guessed is not None and _decisive(settings_from_prefect()) != _decisive(self.guessed):
-            self.notify("Prefect's settings differ from the environment's; choosing the server again")
+            self.notify(
+                Message("Prefect's settings differ from the environment's; choosing the server again")
+            )
             self._stop_temporary()
             self.guessed = None
             self._open(settings_from_prefect(), inherit=False)
         if self.found is None:
             assert self.temporary is not None, "open() first"
             url = self.temporary.wait()
-            self.notify(f"Prefect: temporary server ready at {url}")
+            self.notify(Message("Prefect: temporary server ready at {url}", url=url))
             self.found = Found(url, "temporary server")
         from prefect.settings import PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 

@@ -31,6 +31,7 @@ from approval_model.analysis import analysis_comparison, analysis_json
 from approval_model.limits import LimitBasis
 from approval_model.models import ApprovalItem, Process
 from approval_model.profiles import applicable_process, builtin_profiles
+from messages import Message
 from rules.graph_ops import remove_items
 from rules.measures import merged_ids
 from rules.time_targets import time_target_rows
@@ -51,46 +52,56 @@ TARGET = 0.20
 # name -> (description, what it measures and why, target value, kind: 'reduction' (a cut) or 'level' (the after value))
 TARGETS: dict[str, tuple[str, str, float, str]] = {
     "items": (
-        "approval items (报建审批事项)",
-        "every item of the catalog, whatever project it applies to: the plan's target counts the catalog",
+        Message("approval items (报建审批事项)"),
+        Message(
+            "every item of the catalog, whatever project it applies to: the plan's target counts the catalog"
+        ),
         TARGET,
         "reduction",
     ),
     "mean_handling_limit_days": (
-        "mean handling limit per item, working days (审批事项平均办理时限)",
-        "the limit each item is handled within: promised (承诺时限) where the catalog has one, else statutory; "
-        "the plan cuts the limit departments promise (限时办结), which the city controls",
+        Message("mean handling limit per item, working days (审批事项平均办理时限)"),
+        Message(
+            "the limit each item is handled within: promised (承诺时限) where the catalog has one, else statutory; "
+            "the plan cuts the limit departments promise (限时办结), which the city controls"
+        ),
         TARGET,
         "reduction",
     ),
     "materials": (
-        "mean application materials per item (申报材料平均)",
-        "the plan's wording, per item: merging items raises it (a merged item carries its members' documents)",
+        Message("mean application materials per item (申报材料平均)"),
+        Message(
+            "the plan's wording, per item: merging items raises it (a merged item carries its members' documents)"
+        ),
         TARGET,
         "reduction",
     ),
     "online_share": (
-        "share of non-classified items handled online (网上在线办理率)",
-        "items that can be handled online; the catalog marks no item classified (涉密), so every item counts",
+        Message("share of non-classified items handled online (网上在线办理率)"),
+        Message(
+            "items that can be handled online; the catalog marks no item classified (涉密), so every item counts"
+        ),
         1.0,
         "level",
     ),
 }
 INFORMATION = {
     "mean_statutory_limit_days": (
-        "mean statutory limit per item, working days (法定时限), for information",
-        "set by law, which the city cannot amend: shown beside the handling limit, not judged",
+        Message("mean statutory limit per item, working days (法定时限), for information"),
+        Message("set by law, which the city cannot amend: shown beside the handling limit, not judged"),
     ),
 }
 PROJECT_ROWS = {
     "items_per_project": (
-        "approval items one project passes through (项目办理事项数)",
-        "the items that apply to one project of the profile: what the applicant goes through",
+        Message("approval items one project passes through (项目办理事项数)"),
+        Message("the items that apply to one project of the profile: what the applicant goes through"),
     ),
     "materials_per_project": (
-        "distinct application materials one project hands in (项目申报材料数)",
-        "each document once per project of the profile (named documents once whatever the items asking; "
-        "counted ones per item): the applicant's burden",
+        Message("distinct application materials one project hands in (项目申报材料数)"),
+        Message(
+            "each document once per project of the profile (named documents once whatever the items asking; "
+            "counted ones per item): the applicant's burden"
+        ),
     ),
 }
 PROJECT_PROFILES = (
@@ -256,11 +267,19 @@ def _time_assumptions(before: Process, after: Process) -> tuple[tuple[str, ...],
     }
     fallback = _mean([previous(i) if i.id in assumed_after else handling_limit(i) for i in after.items])
     notes = [
-        f"before: {len(no_promise)} of {len(before.items)} items have no promised limit, so their statutory "
-        f"limit is taken as the limit they are handled within; {len(assumed_before)} promised limits are "
-        "assumed, not documented",
-        f"after: {len(assumed_after)} of {len(after.items)} items have a promised limit below their before "
-        "limit that is assumed (set by a rule, e.g. compress_time_limits, not documented for this city)",
+        Message(
+            "before: {without} of {items} items have no promised limit, so their statutory limit is taken as the "
+            "limit they are handled within; {assumed} promised limits are assumed, not documented",
+            without=len(no_promise),
+            items=len(before.items),
+            assumed=len(assumed_before),
+        ),
+        Message(
+            "after: {assumed} of {items} items have a promised limit below their before limit that is assumed "
+            "(set by a rule, e.g. compress_time_limits, not documented for this city)",
+            assumed=len(assumed_after),
+            items=len(after.items),
+        ),
     ]
     return tuple(notes), fallback
 
@@ -274,7 +293,10 @@ def _time_row(before: Process, after: Process, first: dict[str, float], second: 
     if row.met and not met_without:
         notes = (
             *notes,
-            f"met only if the assumed promised limits are achieved: without them the cut is {without:.1%}",
+            Message(
+                "met only if the assumed promised limits are achieved: without them the cut is {cut:.1%}",
+                cut=without,
+            ),
         )
     return Target(
         row.name,
@@ -353,7 +375,9 @@ def catalog_metrics(before: Process, after: Process) -> CatalogMetrics:
             first,
             second,
             assumptions=(
-                "counted (unnamed) documents of merged items add up: the catalog does not say which repeat",
+                Message(
+                    "counted (unnamed) documents of merged items add up: the catalog does not say which repeat"
+                ),
             ),
         ),
         _judged("online_share", first, second),

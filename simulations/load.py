@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from approval_model.models import HandlingDistribution
+from messages import Joined, Message
 from simulations.compiled import CompiledProcess
 from simulations.sampling import (
     DEFAULT_HIGH,
@@ -154,25 +155,52 @@ def check_queues(compiled: CompiledProcess) -> list[DepartmentLoad]:
     if compiled.arrival_rate is None:
         if compiled.batch_release:
             return loads
-        names = ", ".join(f"{load.department} (capacity {load.capacity})" for load in loads)
+        names = Joined(
+            ", ",
+            (
+                Message(
+                    "{department} (capacity {capacity})", department=load.department, capacity=load.capacity
+                )
+                for load in loads
+            ),
+        )
         raise QueueError(
-            f"{compiled.name}: departments with a capacity but no arrivals: {names}. Every project would start at "
-            "day 0 and queue behind all the others, so the times would measure the batch, not the process. Fix: "
-            "declare how often projects arrive, e.g. simulation: {arrivals: {per_working_day: 0.2}}, or ask for "
-            "that batch on purpose with simulation: {batch_release: true}"
+            Message(
+                "{process}: departments with a capacity but no arrivals: {names}. Every project would start at "
+                "day 0 and queue behind all the others, so the times would measure the batch, not the process. Fix: "
+                "declare how often projects arrive, e.g. simulation: {{arrivals: {{per_working_day: 0.2}}}}, or ask "
+                "for that batch on purpose with simulation: {{batch_release: true}}",
+                process=compiled.name,
+                names=names,
+            )
         )
     over = [load for load in loads if load.offered_load is not None and load.offered_load >= 1.0]
     if over:
-        problems = "; ".join(
-            f"{load.department}: offered load {load.offered_load:.2f} ({load.arrivals_per_day:g} projects/working day "
-            f"x {load.work_per_project_days:.2f} wd of handling per project / capacity {load.capacity}); fix: "
-            f"capacity {load.capacity_needed()} or more, or arrivals below {load.arrival_rate_below():.3g} per "
-            "working day"
-            for load in over
+        problems = Joined(
+            "; ",
+            (
+                Message(
+                    "{department}: offered load {load:.2f} ({arrivals:g} projects/working day x {work:.2f} wd of "
+                    "handling per project / capacity {capacity}); fix: capacity {needed} or more, or arrivals below "
+                    "{below:.3g} per working day",
+                    department=load.department,
+                    load=load.offered_load,
+                    arrivals=load.arrivals_per_day,
+                    work=load.work_per_project_days,
+                    capacity=load.capacity,
+                    needed=load.capacity_needed(),
+                    below=load.arrival_rate_below(),
+                )
+                for load in over
+            ),
         )
         raise QueueError(
-            f"{compiled.name}: queues that cannot keep up (offered load >= 1: the queue grows without end and the "
-            f"results would only say how long the simulation ran): {problems}"
+            Message(
+                "{process}: queues that cannot keep up (offered load >= 1: the queue grows without end and the "
+                "results would only say how long the simulation ran): {problems}",
+                process=compiled.name,
+                problems=problems,
+            )
         )
     return loads
 
@@ -180,10 +208,17 @@ def check_queues(compiled: CompiledProcess) -> list[DepartmentLoad]:
 def load_warnings(compiled: CompiledProcess) -> list[str]:
     """One line per department at 95 % of its capacity or more (after :func:`check_queues` passed)."""
     return [
-        f"{compiled.name}: department {load.department} runs at offered load {load.offered_load:.2f}: its queue "
-        f"clears only after long excursions, so results vary a lot between replications; capacity "
-        f"{load.capacity_needed(WARN_LOAD)} or arrivals below {load.arrival_rate_below(WARN_LOAD):.3g} per working day "
-        f"bring it under {WARN_LOAD:.2f}"
+        Message(
+            "{process}: department {department} runs at offered load {load:.2f}: its queue clears only after long "
+            "excursions, so results vary a lot between replications; capacity {needed} or arrivals below "
+            "{below:.3g} per working day bring it under {limit:.2f}",
+            process=compiled.name,
+            department=load.department,
+            load=load.offered_load,
+            needed=load.capacity_needed(WARN_LOAD),
+            below=load.arrival_rate_below(WARN_LOAD),
+            limit=WARN_LOAD,
+        )
         for load in department_loads(compiled)
         if load.offered_load is not None and load.offered_load >= WARN_LOAD
     ]

@@ -27,6 +27,21 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("PREFECT_PROFILE", None)
 os.environ["APPROVAL_SIM_SERVER_PORT"] = str(free_port())
 os.environ["APPROVAL_SIM_STATE_DIR"] = tempfile.mkdtemp(prefix="approval-sim-state-")
+# The product speaks Chinese by default. The suite's assertions on wording were written in English and run in
+# English, deliberately; tests of the Chinese output choose Chinese themselves (tests/test_messages.py and the
+# 'zh' fixture below), and JSON is the same in both languages.
+os.environ["APPROVAL_SIM_LANG"] = "en"
+
+
+@pytest.fixture
+def zh(monkeypatch):
+    """This test runs in Chinese, the product's default language (no APPROVAL_SIM_LANG at all)."""
+    from messages import set_language
+
+    monkeypatch.delenv("APPROVAL_SIM_LANG", raising=False)
+    set_language(None)
+    yield
+    set_language(None)
 
 
 @pytest.fixture(scope="session")

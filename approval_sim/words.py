@@ -1,0 +1,56 @@
+"""JSON words (verdicts, limit bases, framings, modes, statuses, run kinds) as the user reads them.
+
+Chinese from the product's one vocabulary, ``exports.tables`` (the exports use the same words); English shows
+the JSON word itself, which is what English scripts and docs quote. JSON keeps the word, always.
+"""
+
+from __future__ import annotations
+
+from exports.tables import (
+    BASIS_NAMES,
+    FRAMING_NAMES,
+    KIND_NAMES,
+    MODE_NAMES,
+    ROBUSTNESS_NAMES,
+    STATUS_NAMES,
+    VERDICT_NAMES,
+)
+from messages import language
+
+__all__ = ["basis", "framing", "mode", "robustness", "run_kind", "status", "verdict"]
+
+
+def _word(names: dict[str, str], value: str | None) -> str:
+    if value is None:
+        return ""
+    return names.get(value, value) if language() == "zh" else value
+
+
+def verdict(value: str | None) -> str:
+    """holds / fails / inconclusive of a comparison's confidence interval: 达标 / 未达标 / 尚无定论."""
+    return _word(VERDICT_NAMES, value)
+
+
+def robustness(value: str | None) -> str:
+    """holds / fails / depends over the modelling assumptions: 达标 / 未达标 / 视假设而定."""
+    return _word(ROBUSTNESS_NAMES, value)
+
+
+def basis(value: str | None) -> str:
+    return _word(BASIS_NAMES, value)
+
+
+def framing(value: str | None) -> str:
+    return _word(FRAMING_NAMES, value)
+
+
+def mode(value: str | None) -> str:
+    return _word(MODE_NAMES, value)
+
+
+def status(value: str | None) -> str:
+    return _word(STATUS_NAMES, value)
+
+
+def run_kind(value: str | None) -> str:
+    return _word(KIND_NAMES, value)
