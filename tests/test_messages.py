@@ -525,13 +525,16 @@ def test_supervise_in_both_languages_at_80_columns(zh, narrow):
 
 
 def test_supervise_row_problems_in_chinese_with_row_column_and_fix(zh):
-    result = runner.invoke(app, ["supervise", str(SUPERVISION / "mixed.csv"), "--as-of", "2017-10-16"])
+    result = runner.invoke(
+        app, ["supervise", str(SUPERVISION / "mixed.csv"), "--as-of", "2017-10-16", "--strict"]
+    )
     assert result.exit_code == 2
-    assert "mixed.csv：2 个问题（未出报告；--keep-going 可报告正确的行）" in result.stderr
+    assert "mixed.csv：2 个问题（因 --strict 未出报告；不加它则报告正确的行）" in result.stderr
     assert "第 3 行，'item_id' 列：未知的事项编号 'I99'（是否指 'I39'？）。修改方法：" in result.stderr
     assert "第 6 行，'accepted' 列：'yesterday' 不是日期。修改方法：日期写作 YYYY-MM-DD" in result.stderr
     english = runner.invoke(
-        app, ["--lang", "en", "supervise", str(SUPERVISION / "mixed.csv"), "--as-of", "2017-10-16"]
+        app,
+        ["--lang", "en", "supervise", str(SUPERVISION / "mixed.csv"), "--as-of", "2017-10-16", "--strict"],
     )
     assert "row 3, column 'item_id': unknown item id 'I99' (did you mean 'I39'?). Fix:" in english.stderr
     json_zh = runner.invoke(
