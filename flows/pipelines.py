@@ -208,10 +208,12 @@ def _compare_and_save(spec: work.PairSpec, run_id: int, database_url: str | None
     baseline, reform = spec.processes()
     robustness = robust.result()
     if robustness.get("samples"):
-        progress.report(f"robustness over {robustness['samples']} assumption sets done")
+        progress.report(
+            Message("robustness over {samples} assumption sets done", samples=robustness["samples"])
+        )
     outcome = work.comparison_outcome(comparison, baseline, reform, spec.catalogs(), robustness=robustness)
     save_results(database_url, run_id, quoted(outcome))
-    progress.report(f"run {run_id} saved")
+    progress.report(Message("run {run_id} saved", run_id=run_id))
     return outcome
 
 
