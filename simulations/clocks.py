@@ -75,10 +75,10 @@ def union_length(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 def union_lengths(
-    starts: np.ndarray, ends: np.ndarray, labels: np.ndarray, groups: int
+    starts: np.ndarray, ends: np.ndarray, labels: np.ndarray, groups: int, *, whole: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per project (column): the length of the union of all its intervals (rows), and of those of each group
-    (``labels[row]`` in ``0..groups-1``; a (groups, projects) array)."""
+    (``labels[row]`` in ``0..groups-1``; a (groups, projects) array). ``whole=False``: groups only."""
     n = starts.shape[1]
     per_group = np.zeros((groups, n))
     labels = np.asarray(labels)
@@ -88,6 +88,8 @@ def union_lengths(
             per_group[g] = _covered(starts, ends)
         elif mine.size:
             per_group[g] = _covered(starts[mine], ends[mine])
+    if not whole:
+        return np.zeros(n), per_group
     if (
         groups
         and np.count_nonzero(per_group.any(axis=1)) == 1
@@ -190,9 +192,36 @@ def clock_figures(
             starts = np.concatenate([begin1, begin2])
             ends = np.concatenate([end1, begin2 + second[rows]])
             labels = np.concatenate([stage_of, stage_of])
-        approval, per_stage = union_lengths(starts, ends, labels, stages)
-    kinds = _kind_days(compiled, draws, start, finish, critical, first, applicant, second)
+        if _gapless(compiled, draws, every):
+            # only approvals, never a stopped clock, no coordination gap: the realised critical path covers
+            # [0, end] with approval handling, so the union is the end-to-end time (per stage still sorted)
+            _, per_stage = union_lengths(starts, ends, labels, stages, whole=False)
+            approval = finish.max(axis=0) if m else np.zeros(n)
+        else:
+            approval, per_stage = union_lengths(starts, ends, labels, stages)
+    if _gapless(compiled, draws, every):  # every calendar day of the path is approval time
+        clock = shared_clock(compiled.start_date)
+        kinds = np.zeros((len(CATEGORIES), n))
+        if m:
+            end = finish.max(axis=0)
+            kinds[_INDEX["approval"]] = clock.to_calendar(draws.arrival + end) - clock.to_calendar(
+                draws.arrival
+            )
+    else:
+        kinds = _kind_days(compiled, draws, start, finish, critical, first, applicant, second)
     return ClockFigures(approval, per_stage, kinds)
+
+
+def _gapless(compiled: CompiledProcess, draws: Draws, every_approval: bool) -> bool:
+    """Whether a project's timeline is approval handling from start to end: every item an approval, no 补正 or
+    excluded time, no stage coordination or serial handover (the plain catalogs, with default settings)."""
+    return (
+        every_approval
+        and draws.applicant is None
+        and draws.excluded is None
+        and not compiled.coordination_days
+        and not compiled.handover_days
+    )
 
 
 def _kind_days(

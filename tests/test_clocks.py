@@ -238,3 +238,16 @@ def test_compare_checks_the_targets_and_reports_both_clocks():
         "applicant",
         "coordination",
     }
+
+
+def test_the_gapless_shortcut_equals_the_general_union(monkeypatch):
+    """Plain catalogs (approvals only, no stopped clock, no coordination) take a shortcut: approval time = end to
+    end, every calendar day of the path approval. The general computation must agree, project by project."""
+    import simulations.clocks as clocks_module
+
+    process = load("luoyang-2017-after")
+    shortcut = simulate(process, projects=300, replications=2, seed=5).summary()
+    monkeypatch.setattr(clocks_module, "_gapless", lambda *args: False)
+    general = simulate(process, projects=300, replications=2, seed=5).summary()
+    for key in ("approval_days", "elapsed_days", "stage_approval_days", "elapsed_by_kind"):
+        assert shortcut[key] == general[key], key
