@@ -255,22 +255,74 @@ def nightly(
         _print_nightly(result, as_json)
 
 
+# what 'nightly' prints (Chinese first, English beside), in one place for the i18n pass
+NIGHTLY_TEXT = {
+    "skipped": "nightly batch {as_of}: already completed, nothing to do",
+    "done": "nightly batch {as_of}: run {batch}, {runs} comparisons completed",
+    "scenario": "  {scenario}: {verdict}, 平均压缩 reduction {reduction}{spread} ({framing}, {basis}, {profile})",
+    "spread": " (各种子 seeds {low}..{high})",
+    "robust": "; 假设范围内 over the assumptions: {verdict} ({share} 达标 hold, {low}..{high})",
+    "exports": "exports: {folder}",
+    "summary": "batch summary 批次汇总: {files}",
+    "briefing": "briefing 简报: {path}",
+    "no_pdf": "briefing PDF not written 简报 PDF 未生成: {reason}",
+    "invalid": "  invalid, skipped: {path} (see 'approval-sim check {path}')",
+    "failed": "  failed: {path}",
+}
+VERDICT_WORDS = {"holds": "达标 holds", "fails": "未达标 fails", "inconclusive": "尚无定论 inconclusive",
+                 "mixed": "各种子不一 mixed", "depends": "视假设而定 depends"}  # fmt: skip
+BASIS_WORDS = {"statutory": "法定时限 statutory", "promised": "承诺时限 promised"}
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def scenario_line(row: dict) -> str:
+    """One scenario of a batch: verdict over its seeds, headline reduction and what produced it, robustness."""
+    low, high = row.get("reduction_range") or (None, None)
+    spread = NIGHTLY_TEXT["spread"].format(low=_pct(low), high=_pct(high)) if low != high else ""
+    line = NIGHTLY_TEXT["scenario"].format(
+        scenario=row["scenario"], verdict=VERDICT_WORDS.get(row["verdict"], row["verdict"]),
+        reduction=_pct(row.get("reduction")), spread=spread, framing=row.get("framing") or "-",
+        basis=BASIS_WORDS.get(row.get("limit_basis") or "", row.get("limit_basis") or "-"),
+        profile=row.get("profile") or "-",
+    )  # fmt: skip
+    robust = row.get("robustness")
+    if robust:
+        band = robust.get("band") or (None, None)
+        line += NIGHTLY_TEXT["robust"].format(
+            verdict=VERDICT_WORDS.get(robust["verdict"], robust["verdict"]), share=_pct(robust.get("holds_share")),
+            low=_pct(band[0]), high=_pct(band[1]),
+        )  # fmt: skip
+    return line
+
+
 def _print_nightly(result: dict, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
     if result.get("skipped"):
-        typer.echo(f"nightly batch {result['as_of']}: already completed, nothing to do")
+        typer.echo(NIGHTLY_TEXT["skipped"].format(as_of=result["as_of"]))
         return
     typer.echo(
-        f"nightly batch {result['as_of']}: run {result['batch_run_id']}, {result['runs']} comparisons completed"
+        NIGHTLY_TEXT["done"].format(as_of=result["as_of"], batch=result["batch_run_id"], runs=result["runs"])
     )
+    for row in result.get("scenarios", []):
+        typer.echo(scenario_line(row))
     if result["exports"]:
-        typer.echo(f"exports: {Path(result['exports'][0]).parent}")
+        typer.echo(NIGHTLY_TEXT["exports"].format(folder=Path(result["exports"][0]).parent))
+        summary = [p for p in result["exports"] if Path(p).stem == "batch-summary"]
+        if summary:
+            typer.echo(NIGHTLY_TEXT["summary"].format(files=", ".join(summary)))
+    if result.get("briefing"):
+        typer.echo(NIGHTLY_TEXT["briefing"].format(path=result["briefing"]))
+    if result.get("briefing_problem"):
+        typer.echo(NIGHTLY_TEXT["no_pdf"].format(reason=result["briefing_problem"]), err=True)
     for path in result["invalid"]:
-        typer.echo(f"  invalid, skipped: {path} (see 'approval-sim check {path}')", err=True)
+        typer.echo(NIGHTLY_TEXT["invalid"].format(path=path), err=True)
     for path in result["failed"]:
-        typer.echo(f"  failed: {path}", err=True)
+        typer.echo(NIGHTLY_TEXT["failed"].format(path=path), err=True)
     if result["invalid"] or result["failed"]:
         raise typer.Exit(1)
 

@@ -4,14 +4,18 @@ Usage: uv run python benchmarks/nightly_overhead.py [--scenarios 20] [--seeds 10
 
 Builds N scenario files (built-in reform scenarios x project profiles, each against luoyang-2017-before),
 times the pure simulation work of every (scenario, seed) comparison without Prefect or a database, then
-times the same batch through the `nightly_batch` flow (SQLite results database, ephemeral Prefect server),
-and prints both and the overhead share. Server start-up is reported separately.
+times the same batch through the `nightly_batch` flow (SQLite results database) on a Prefect server found or
+started the way the commands do it (`flows.session.PrefectSession`: a running server, else a temporary one that
+never outlives this script), and prints both and the overhead share. Server start-up is reported separately,
+as are the machine's load average and core count before and after (the machine may be shared: say so).
+The batch writes no exports (`--exports` to add them: their time is reported apart).
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import tempfile
 import time
 from datetime import date
@@ -46,7 +50,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--replications", type=int, default=5)
+    parser.add_argument("--exports", action="store_true", help="also write the dated exports (timed apart)")
     args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {load()} (1, 5, 15 min) before")
     folder = Path(tempfile.mkdtemp(prefix="nightly-bench-"))
     write_scenarios(folder, args.scenarios)
     seeds = list(range(1, args.seeds + 1))
@@ -66,27 +72,37 @@ def main() -> None:
 
     started = time.perf_counter()
     from flows.pipelines import nightly_batch
+    from flows.session import PrefectSession
 
     imported = time.perf_counter() - started
     database = f"sqlite:///{folder / 'results.db'}"
-    from prefect import flow
-
-    @flow
-    def warm_up() -> None:  # starts the ephemeral server, so the batch below is timed on a running one
-        return None
-
-    started = time.perf_counter()
-    warm_up()
-    server = time.perf_counter() - started
-    started = time.perf_counter()
-    result = nightly_batch(str(folder), date(2026, 11, 25), seeds, projects=args.projects, replications=args.replications,
-                           database_url=database)  # fmt: skip
-    batch = time.perf_counter() - started
-    print(f"prefect import {imported:.1f} s, ephemeral server start + first flow {server:.1f} s")
+    with PrefectSession(lambda line: print(f"  {line}")) as session:
+        started = time.perf_counter()
+        session.ready()  # a running server, else the temporary one (started in open()) is waited for here
+        server = time.perf_counter() - started
+        started = time.perf_counter()
+        result = nightly_batch(str(folder), date(2026, 11, 25), seeds, projects=args.projects,
+                               replications=args.replications, database_url=database)  # fmt: skip
+        batch = time.perf_counter() - started
+        exported = None
+        if args.exports:
+            started = time.perf_counter()
+            nightly_batch(str(folder), date(2026, 11, 26), seeds[:1], projects=args.projects,
+                          replications=args.replications, database_url=database,
+                          exports_dir=str(folder / "exports"))  # fmt: skip
+            exported = time.perf_counter() - started
+    print(f"prefect import {imported:.1f} s, server ready {server:.1f} s")
     print(f"nightly_batch flow: {batch:.1f} s for {result['runs']} runs")
     print(
         f"overhead (Prefect + database) = {batch - compute:.1f} s = {(batch - compute) / compute:.1%} of compute"
     )
+    if exported is not None:
+        print(f"a batch of one seed with exports (every run, summary, briefing PDF): {exported:.1f} s")
+    print(f"machine: load average {load()} (1, 5, 15 min) after")
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

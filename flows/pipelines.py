@@ -315,26 +315,29 @@ def save_many(database_url: str | None, results: list[tuple[int, RunOutcome]]) -
 
 
 @task(name="write exports", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def write_exports(database_url: str | None, batch_id: int, folder: str) -> list[str]:
-    """Per scenario, every format for the run of its first seed; one summary CSV of all the batch's runs."""
+def write_exports(
+    database_url: str | None, batch_id: int, folder: str, as_of: str, invalid: list[str], failed: list[str]
+) -> dict[str, Any]:
+    """Every run of the batch (every seed), each in every format but PDF, in its scenario's folder; the batch
+    summary (CSV and Excel); one briefing for the date (HTML and PDF)."""
     from exports import FORMATS, export_run
+    from exports.batch import group_by_scenario, write_briefing, write_summary
 
     engine = get_engine(database_url)
-    runs = repository.child_runs(engine, batch_id)
+    results = group_by_scenario(
+        [repository.get_run(engine, run.id) for run in repository.child_runs(engine, batch_id)]
+    )
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    first: dict[str, Any] = {}
-    for run in sorted(runs, key=lambda r: (r.scenario, r.seed or 0)):
-        first.setdefault(run.scenario, run)
-    written = [str(work.write_batch_summary(runs, target / "batch-summary.csv"))]
-    for scenario, run in first.items():
-        written += [
-            str(p)
-            for p in export_run(
-                repository.get_run(engine, run.id), set(FORMATS) - {"pdf"}, target / work.slug(scenario)
-            )
-        ]
-    return written
+    written = [str(p) for p in write_summary(results, target)]
+    for result in results:
+        for run in result.runs:
+            written += [
+                str(p) for p in export_run(run, set(FORMATS) - {"pdf"}, target / work.slug(result.label))
+            ]
+        progress.report(f"exported {result.label} ({len(result.runs)} seed(s))")
+    pages, problem = write_briefing(as_of, batch_id, results, target, invalid=invalid, failed=failed)
+    written += [str(p) for p in pages]
+    return {"files": written, "briefing": str(pages[-1]), "briefing_problem": problem}
 
 
 def _nightly_run_name() -> str:
@@ -418,10 +421,13 @@ def nightly_batch(
             continue
         # quote(): results are large nested records; Prefect would otherwise walk every one looking for futures
         save_many(database_url, quoted([(run_ids[seed], outcome) for seed, outcome in outcomes]))
-    exported: list[str] = []
+    exported: dict[str, Any] = {"files": [], "briefing": None, "briefing_problem": None}
     if exports_dir:
-        exported = write_exports(database_url, batch_id, str(Path(exports_dir) / as_of.isoformat()))
-    summary = _batch_summary(engine_db, batch_id)
+        exported = write_exports(database_url, batch_id, str(Path(exports_dir) / as_of.isoformat()), as_of.isoformat(),
+                                 [b.file for b in bad], failures)  # fmt: skip
+        if exported["briefing_problem"]:
+            logger.warning("briefing PDF not written: %s", exported["briefing_problem"])
+    summary, scenarios = _batch_summary(engine_db, batch_id)
     _publish(summary, key=f"nightly-{as_of.isoformat()}", title=f"Nightly batch {as_of.isoformat()}", bad=bad)
     if failures or bad:
         problems = [f"{len(bad)} invalid scenario file(s)"] if bad else []
@@ -431,20 +437,28 @@ def nightly_batch(
         save_results(
             database_url,
             batch_id,
-            RunOutcome(summaries=(), payload={"runs": [run_id for _, run_id, _ in summary]}),
+            RunOutcome(
+                summaries=(), payload={"runs": [run_id for _, run_id, _ in summary], "scenarios": scenarios}
+            ),
         )
     return {
         "as_of": as_of.isoformat(), "batch_run_id": batch_id, "runs": len(summary), "invalid": [b.file for b in bad],
-        "failed": failures, "exports": exported,
+        "failed": failures, "scenarios": scenarios, "exports": exported["files"], "briefing": exported["briefing"],
+        "briefing_problem": exported["briefing_problem"],
     }  # fmt: skip
 
 
-def _batch_summary(engine_db: Any, batch_id: int) -> list[tuple[str, int, dict[str, Any]]]:
-    rows = []
-    for run in repository.child_runs(engine_db, batch_id):
-        stored = repository.get_run(engine_db, run.id, payload=False)
-        rows.append((f"{run.scenario} seed {run.seed}", run.id, stored))
-    return rows
+def _batch_summary(
+    engine_db: Any, batch_id: int
+) -> tuple[list[tuple[str, int, dict[str, Any]]], list[dict[str, Any]]]:
+    """The batch's completed runs (label, id, run) for the artifact, and per scenario its verdict over the seeds,
+    headline reduction with framing, basis and profile, and robustness (what the command prints and the batch
+    run stores)."""
+    from exports.batch import group_by_scenario
+
+    runs = [repository.get_run(engine_db, run.id) for run in repository.child_runs(engine_db, batch_id)]
+    rows = [(f"{run['scenario']} seed {run['seed']}", run["id"], run) for run in runs]
+    return rows, [result.as_json() for result in group_by_scenario(runs)]
 
 
 def _publish(

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -475,20 +474,6 @@ def slug(text: str) -> str:
     import re
 
     return re.sub(r"[^\w.\-]+", "_", text.replace(" -> ", "__")).strip("_") or "scenario"
-
-
-def write_batch_summary(runs: Sequence[Any], path: Path) -> Path:
-    """One line per completed run of a batch (UTF-8 with BOM, so Excel on Windows reads the Chinese)."""
-    import csv
-
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(
-            ["运行 run", "情景 scenario", "种子 seed", "结论 verdict", "平均压缩 reduction (mean)"]
-        )
-        for run in sorted(runs, key=lambda r: r.id):
-            writer.writerow([run.id, run.scenario, run.seed, run.verdict, run.reduction_mean])
-    return path
 
 
 def _declared_base(path: Path) -> str | None:

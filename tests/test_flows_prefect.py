@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -145,6 +148,7 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
 def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path):
     import csv
 
+    from openpyxl import load_workbook
     from prefect.artifacts import Artifact
 
     from flows.pipelines import nightly_batch
@@ -160,14 +164,77 @@ def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path)
     assert basis in artifact.description and basis in artifact.data
     assert "broken.yaml" in artifact.data
     dated = tmp_path / "exports" / "2026-11-24"
+    engine = get_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    children = {
+        r.id: repository.get_run(engine, r.id) for r in repository.child_runs(engine, result["batch_run_id"])
+    }
+    assert len(children) == 4  # 2 scenarios x 2 seeds
+    # the batch summary: one row per run, rounded, units in the headers
     with (dated / "batch-summary.csv").open(encoding="utf-8-sig") as handle:
-        assert len(list(csv.reader(handle))) == 1 + 4  # header + 2 scenarios x 2 seeds
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4
+    for row in rows:
+        run = children[int(row["运行编号 run"])]
+        assert float(row["平均压缩率 reduction（%）"]) == round(run["reduction_mean"] * 100, 1)
+        baseline = next(s for s in run["summaries"] if s["role"] == "baseline")
+        assert float(row["改革前平均 before（工作日 wd）"]) == round(baseline["mean_days"], 1)
+        assert row["时限口径 limit basis"] == "法定时限 statutory" and row["结论 verdict"].endswith(
+            run["verdict"]
+        )
+        numbers = [v for k, v in row.items() if "（" in k and v]
+        assert all(re.fullmatch(r"-?\d+(\.\d)?", v) for v in numbers), numbers  # one decimal at most
+    book = load_workbook(dated / "batch-summary.xlsx")
+    assert book.sheetnames == ["情景汇总", "运行明细"]
+    reduction = book["运行明细"].cell(row=2, column=8)
+    assert reduction.number_format == "0.0%" and reduction.value == round(reduction.value, 4)
+    # every seed's run exported, in every format but PDF, in its scenario's folder
     folders = sorted(p.name for p in dated.iterdir() if p.is_dir())
     assert folders == ["luoyang-2017-before__after", "luoyang-2017-before__parallel"]
-    for folder in folders:  # the first seed's run of each scenario, in every format
-        names = {p.suffix for p in (dated / folder).iterdir()}
-        assert {".xlsx", ".csv", ".png", ".svg", ".html"} <= names
-    assert len(result["exports"]) == 1 + sum(len(list((dated / f).iterdir())) for f in folders)
+    for folder in folders:
+        names = {p.name for p in (dated / folder).iterdir()}
+        ids = [run_id for run_id, run in children.items() if work.slug(run["scenario"]) == folder]
+        assert len(ids) == 2
+        for run_id in ids:
+            assert {f"run-{run_id}.xlsx", f"run-{run_id}-items.csv", f"run-{run_id}-distribution.png",
+                    f"run-{run_id}-gantt.svg", f"run-{run_id}-report.html"} <= names  # fmt: skip
+    # one briefing for the date
+    assert result["briefing"] == str(dated / "briefing-2026-11-24.pdf") or result["briefing_problem"]
+    page = (dated / "briefing-2026-11-24.html").read_text(encoding="utf-8")
+    assert "夜间批次简报 2026-11-24" in page and "broken.yaml" in page
+    for scenario in result["scenarios"]:
+        assert html.escape(scenario["scenario"]) in page
+    assert len(result["exports"]) == 2 + sum(len(list((dated / f).iterdir())) for f in folders) + (
+        2 if result["briefing"].endswith(".pdf") else 1
+    )
+    # per scenario: verdict, headline reduction with what produced it, robustness
+    assert [s["scenario"] for s in result["scenarios"]] == sorted({r["scenario"] for r in children.values()})
+    for scenario in result["scenarios"]:
+        runs = [r for r in children.values() if r["scenario"] == scenario["scenario"]]
+        assert scenario["verdict"] in {r["verdict"] for r in runs}
+        assert scenario["reduction"] == pytest.approx(sum(r["reduction_mean"] for r in runs) / 2, abs=1e-4)
+        assert scenario["framing"] == "serial-to-parallel" and scenario["limit_basis"] == "statutory"
+        assert 0 <= scenario["robustness"]["holds_share"] <= 1 and len(scenario["runs"]) == 2
+    stored = repository.get_run(engine, result["batch_run_id"])
+    assert stored["status"] == "failed"  # broken.yaml; the children's results are saved all the same
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="headless Chromium not installed")
+def test_nightly_briefing_pdf(scenario_dir, tmp_path):
+    import pdfplumber
+
+    from flows.pipelines import nightly_batch
+
+    (scenario_dir / "broken.yaml").unlink()
+    result = nightly_batch(str(scenario_dir), date(2026, 11, 22), [1], database_url=f"sqlite:///{tmp_path / 'b.db'}",
+                           exports_dir=str(tmp_path / "exports"), **BATCH)  # fmt: skip
+    assert result["briefing_problem"] is None
+    with pdfplumber.open(result["briefing"]) as document:
+        text = "".join(page.extract_text() or "" for page in document.pages)
+    assert "夜间批次简报 2026-11-22" in text and "\ufffd" not in text
+    for scenario in result["scenarios"]:
+        assert f"{scenario['reduction']:.1%}" in text
+    stored = repository.get_run(get_engine(f"sqlite:///{tmp_path / 'b.db'}"), result["batch_run_id"])
+    assert stored["payload"]["scenarios"] == result["scenarios"]  # stored with the batch run
 
 
 def test_batch_on_a_dask_cluster_equals_the_local_run(scenario_dir, tmp_path):
@@ -271,6 +338,34 @@ def test_cli_nightly_reports_invalid_files_and_exits_1(scenario_dir, tmp_path):
     result = CliRunner().invoke(app, [*args, "--no-exports", "--database", url])
     assert result.exit_code == 1
     assert "2 comparisons completed" in result.stdout and "broken.yaml" in result.stderr
+    # per scenario: verdict, headline reduction with framing, basis and profile, and the robustness
+    lines = result.stdout.splitlines()
+    scenario_lines = [line for line in lines if "平均压缩 reduction" in line]
+    assert len(scenario_lines) == 2
+    for line in scenario_lines:
+        assert re.search(r"(达标 holds|未达标 fails), 平均压缩 reduction -?\d+\.\d%", line)
+        assert "serial-to-parallel, 法定时限 statutory, government-typical" in line
+        assert "假设范围内 over the assumptions" in line
+    # the command's own output and Prefect's log lines never mix: Prefect and status lines go to stderr only
+    assert not any("Prefect" in line or re.match(r"\s+\d+\.\d s ", line) for line in lines)
+
+
+def test_cli_nightly_rerun_says_so_on_stdout_and_prefect_on_stderr(scenario_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from approval_sim.cli import app
+
+    (scenario_dir / "broken.yaml").unlink()
+    url = f"sqlite:///{tmp_path / 'rerun.db'}"
+    args = ["nightly", "--scenarios", str(scenario_dir), "--as-of", "2026-11-21", "--seeds", "1", "-n", "100",
+            "-r", "2", "--no-exports", "--database", url]  # fmt: skip
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    rerun = CliRunner().invoke(app, args)
+    assert rerun.exit_code == 0, rerun.output
+    assert rerun.stdout == "nightly batch 2026-11-21: already completed, nothing to do\n"
+    warning = [line for line in rerun.stderr.splitlines() if "already completed" in line]
+    assert warning and all(re.match(r"\s+\d+\.\d s  Prefect warning: ", line) for line in warning)
 
 
 @pytest.mark.parametrize(
