@@ -25,7 +25,6 @@ from exports.briefing_text import (
     FRAMING_SHORT,
     LINES,
     ROBUST_SENTENCES,
-    RUN_KINDS,
     TARGET_LABELS,
     TARGET_ORDER,
     TEXT,
@@ -33,6 +32,7 @@ from exports.briefing_text import (
 )
 from exports.tables import (
     BASIS_NAMES,
+    KIND_NAMES,
     PROFILE_NAMES,
     ROBUSTNESS_NAMES,
     SHANGHAI,
@@ -151,7 +151,7 @@ def conclusion(run: dict[str, Any]) -> str:
 def conclusion_paragraph(run: dict[str, Any]) -> str:
     """The one paragraph a superior reads: the headline figure and what produced it (and its English line)."""
     if run.get("reduction_mean") is None:
-        kind = RUN_KINDS.get(run.get("kind", ""), run.get("kind", ""))
+        kind = KIND_NAMES.get(run.get("kind", ""), run.get("kind", ""))
         return (
             f'<p class="lead">{_e(TEXT["no_comparison"].format(kind=kind))}</p>'
             f'<p class="english">{_e(TEXT["no_comparison_en"])}</p>'
@@ -486,7 +486,7 @@ def caveats_section() -> str:
 
 def briefing_header(run: dict[str, Any]) -> str:
     facts = TEXT["facts"].format(
-        id=run["id"], kind=RUN_KINDS.get(run.get("kind", ""), run.get("kind", "")),
+        id=run["id"], kind=KIND_NAMES.get(run.get("kind", ""), run.get("kind", "")),
         projects=f"{run.get('projects') or 0:,}", replications=run.get("replications") or "?",
         seed=run.get("seed") if run.get("seed") is not None else "—", generated=now_in_shanghai(),
     )  # fmt: skip

@@ -14,12 +14,6 @@ FRAMING_MEANINGS = {
     "parallel-to-parallel": "改革前后都按并联审批：只看审批目录规则本身的作用",
     "partial-to-parallel": "改革前按声明的比例并联办理，改革后全部并联",
 }
-RUN_KINDS = {
-    "compare": "改革前后比较",
-    "simulate": "单次模拟",
-    "nightly": "夜间批次",
-    "sensitivity": "敏感性分析",
-}
 VERDICT_WORDS = {"holds": "达到", "fails": "未达到", "inconclusive": "尚不能判断是否达到"}
 ROBUST_SENTENCES = {
     "holds": "在各项建模假设的合理范围内结论都成立：结论稳健",

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from exports.briefing import TEXT as BRIEFING_TEXT
-from exports.briefing import briefing_header, briefing_html, footer
+from exports.briefing import briefing_header, briefing_html, footer, pct, target_pct
 from exports.fonts import web_font_data_uri
 from exports.plots import Plot
 from exports.tables import (
@@ -114,17 +114,6 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _pct(value: float | None) -> str:
-    return format_value(value, "percent")
-
-
-def _target(value: float | None) -> str:
-    """A target as it was promised: 20%, not 20.0%."""
-    if value is not None and abs(value * 100 - round(value * 100)) < 1e-9:
-        return f"{value:.0%}"
-    return _pct(value)
-
-
 def verdict_block(run: dict[str, Any]) -> str:
     verdict = run.get("verdict")
     if verdict is None or run.get("reduction_mean") is None:
@@ -137,17 +126,17 @@ def verdict_block(run: dict[str, Any]) -> str:
         )
     chinese, english = VERDICT_SENTENCES.get(verdict, (verdict, verdict))
     target = run.get("target")
-    ci = f"{_pct(run['reduction_ci_low'])} – {_pct(run['reduction_ci_high'])}"
+    ci = f"{pct(run['reduction_ci_low'])} – {pct(run['reduction_ci_high'])}"
     needed = run.get("replications_needed")
     extra_zh = f"；约需 {needed} 次重复才能下结论" if needed else ""
     extra_en = f"; about {needed} replications needed" if needed else ""
     return (
         f'<section class="verdict" id="verdict" style="background:{VERDICT_COLOURS.get(verdict, "#4a5568")}">'
         f'<div class="word">{_e(VERDICT_NAMES.get(verdict, verdict))}<small>{_e(verdict)}</small></div>'
-        f'<div class="figures">平均办理时间压缩 <b>{_pct(run["reduction_mean"])}</b>'
-        f"（95% 置信区间 {ci}），目标 {_target(target)}：{_e(chinese)}{_e(extra_zh)}</div>"
-        f'<div class="english">Mean end-to-end time reduced by {_pct(run["reduction_mean"])} (95% CI {ci}) '
-        f"against a target of {_target(target)}: {_e(english)}{_e(extra_en)}.</div>"
+        f'<div class="figures">平均办理时间压缩 <b>{pct(run["reduction_mean"])}</b>'
+        f"（95% 置信区间 {ci}），目标 {target_pct(target)}：{_e(chinese)}{_e(extra_zh)}</div>"
+        f'<div class="english">Mean end-to-end time reduced by {pct(run["reduction_mean"])} (95% CI {ci}) '
+        f"against a target of {target_pct(target)}: {_e(english)}{_e(extra_en)}.</div>"
         f'<div class="english" id="basis">{_e(basis_sentence(run))}</div></section>'
     )
 
@@ -174,7 +163,7 @@ def basis_sentence(run: dict[str, Any]) -> str:
     if robust and not robust.get("skipped"):
         low, high = robust["band"]
         parts.append(
-            f"假设范围内：{ROBUSTNESS_NAMES.get(robust['verdict'], robust['verdict'])}（{_pct(low)} – {_pct(high)}）"
+            f"假设范围内：{ROBUSTNESS_NAMES.get(robust['verdict'], robust['verdict'])}（{pct(low)} – {pct(high)}）"
         )
     return " · ".join(parts)
 
@@ -187,14 +176,14 @@ def cards(run: dict[str, Any]) -> str:
             f'<div class="card"><div class="label">{_e(side_label(run, s["role"]))}</div>'
             f'<div class="value">{s["mean_days"]:.1f} 工作日</div>'
             f'<div class="label">{_e(role)}平均 · 中位数 {s["p50_days"]:.1f} · 90 分位数 {s["p90_days"]:.1f} · '
-            f"按时办结率 {_pct(s['on_time_rate'])}</div></div>"
+            f"按时办结率 {pct(s['on_time_rate'])}</div></div>"
         )
     if run.get("target") is not None and any(s["role"] == "baseline" for s in run.get("summaries", [])):
         baseline = next(s for s in run["summaries"] if s["role"] == "baseline")
         line = baseline["mean_days"] * (1 - run["target"])
         parts.append(
             f'<div class="card"><div class="label">目标 target</div><div class="value">≤ {line:.1f} 工作日</div>'
-            f'<div class="label">基准平均 × (1 − {_target(run["target"])})</div></div>'
+            f'<div class="label">基准平均 × (1 − {target_pct(run["target"])})</div></div>'
         )
     return f'<div class="cards">{"".join(parts)}</div>' if parts else ""
 
