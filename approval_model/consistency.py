@@ -20,7 +20,10 @@ __all__ = ["cross_reference_problems", "prerequisite_ids", "target_problems"]
 def prerequisite_ids(item: Mapping[str, Any]) -> list[str]:
     """Prerequisite ids of a raw item whether written as plain ids or as {item: ...} records."""
     ids: list[str] = []
-    for entry in item.get("prerequisites") or ():
+    entries = item.get("prerequisites") or ()
+    if not isinstance(entries, list | tuple):  # a wrong type is reported by the field validation
+        return ids
+    for entry in entries:
         if isinstance(entry, str):
             ids.append(entry)
         elif isinstance(entry, Mapping) and isinstance(entry.get("item"), str):

@@ -27,6 +27,7 @@ from approval_model.bounds import (
     WorkingDays,
 )
 from approval_model.limits import LimitBasis
+from messages import Message
 
 __all__ = [
     "DAY_UNITS",
@@ -92,7 +93,7 @@ class Provenance(Strict):
     @model_validator(mode="after")
     def _documented_needs_source(self) -> Provenance:
         if self.status == "documented" and not self.sources:
-            raise ValueError("a 'documented' number needs at least one source id in 'sources'")
+            raise ValueError(Message("a 'documented' number needs at least one source id in 'sources'"))
         return self
 
 
@@ -179,10 +180,17 @@ class HandlingDistribution(Strict):
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(
-                f"distribution '{self.distribution}' needs {', '.join(needed)}; missing {', '.join(missing)}"
+                Message(
+                    "distribution '{distribution}' needs {needed}; missing {missing}",
+                    distribution=self.distribution,
+                    needed=", ".join(needed),
+                    missing=", ".join(missing),
+                )
             )
         if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
+            raise ValueError(
+                Message("low ({low}) must not exceed high ({high})", low=self.low, high=self.high)
+            )
         low, mode, high = self.low, self.mode, self.high
         if (
             self.distribution == "triangular"
@@ -191,9 +199,16 @@ class HandlingDistribution(Strict):
             and high is not None
             and not low <= mode <= high
         ):
-            raise ValueError(f"triangular needs low <= mode <= high, got {low}, {mode}, {high}")
+            raise ValueError(
+                Message(
+                    "triangular needs low <= mode <= high, got {low}, {mode}, {high}",
+                    low=low,
+                    mode=mode,
+                    high=high,
+                )
+            )
         if self.values is not None and (not self.values or min(self.values) < 0):
-            raise ValueError("'values' must be a non-empty list of non-negative working-day figures")
+            raise ValueError(Message("'values' must be a non-empty list of non-negative working-day figures"))
         return self
 
 
@@ -282,14 +297,18 @@ class ApprovalItem(Strict):
         if self.day_unit == "calendar":
             if self.kind == "approval":
                 raise ValueError(
-                    "an approval item's limits count working days (行政许可法 Art.82): give them in working days "
-                    "(day_unit: working) and say in the provenance note how the source's '日' was read, or set "
-                    "'kind' to the kind of work this is"
+                    Message(
+                        "an approval item's limits count working days (行政许可法 Art.82): give them in working days "
+                        "(day_unit: working) and say in the provenance note how the source's '日' was read, or set "
+                        "'kind' to the kind of work this is"
+                    )
                 )
             if self.supplement is not None or self.excluded_days is not None:
                 raise ValueError(
-                    "'supplement' and 'excluded_days' stop a working-day clock; a calendar-day step has none: "
-                    "model the stopped time as a step of its own (e.g. kind: applicant)"
+                    Message(
+                        "'supplement' and 'excluded_days' stop a working-day clock; a calendar-day step has none: "
+                        "model the stopped time as a step of its own (e.g. kind: applicant)"
+                    )
                 )
         if (
             self.kind == "notice"
@@ -297,8 +316,12 @@ class ApprovalItem(Strict):
             and self.promised_limit_days < self.statutory_limit_days
         ):
             raise ValueError(
-                f"a notice period is a statutory minimum ({self.statutory_limit_days:g} days): a promise cannot "
-                f"shorten it (promised_limit_days {self.promised_limit_days:g}); remove promised_limit_days"
+                Message(
+                    "a notice period is a statutory minimum ({statutory:g} days): a promise cannot shorten it "
+                    "(promised_limit_days {promised:g}); remove promised_limit_days",
+                    statutory=self.statutory_limit_days,
+                    promised=self.promised_limit_days,
+                )
             )
         return self
 
@@ -401,9 +424,13 @@ class SimulationSettings(Strict):
             return value
         unknown = sorted(set(value) - {"per_working_day"})
         if unknown:
-            raise ValueError(f"unknown arrivals key(s) {', '.join(unknown)}; write {{per_working_day: 0.5}}")
+            raise ValueError(
+                Message(
+                    "unknown arrivals key(s) {keys}; write {{per_working_day: 0.5}}", keys=", ".join(unknown)
+                )
+            )
         if "per_working_day" not in value or value["per_working_day"] <= 0:
-            raise ValueError("arrivals need per_working_day > 0, e.g. {per_working_day: 0.5}")
+            raise ValueError(Message("arrivals need per_working_day > 0, e.g. {{per_working_day: 0.5}}"))
         return value
 
 

@@ -19,6 +19,7 @@ from approval_model import safe_yaml
 from approval_model.bounds import BOUNDS_ERROR
 from approval_model.models import Prerequisite, Process, ProjectProfile
 from approval_model.problems import Problem, ScenarioError, did_you_mean
+from messages import Message
 
 __all__ = ["ALL_ITEMS", "DEFAULT_PROFILE", "applicable_process", "builtin_profiles", "load_profile"]
 
@@ -54,9 +55,12 @@ def load_profile(reference: str, own: Mapping[str, ProjectProfile] | None = None
             [
                 Problem(
                     (),
-                    f"unknown profile{did_you_mean(reference, known)}",
-                    f"use one of {', '.join(known)}, 'all', or a YAML file with investment_type, "
-                    "investment_million_yuan and site_conditions",
+                    Message("unknown profile{hint}", hint=did_you_mean(reference, known)),
+                    Message(
+                        "use one of {known}, 'all', or a YAML file with investment_type, investment_million_yuan and "
+                        "site_conditions",
+                        known=", ".join(known),
+                    ),
                 )
             ],
         )
@@ -67,7 +71,13 @@ def load_profile(reference: str, own: Mapping[str, ProjectProfile] | None = None
     except yaml.YAMLError as error:
         raise ScenarioError(
             str(path),
-            [Problem((), f"not a valid profile: YAML syntax error ({error})", "check the YAML syntax")],
+            [
+                Problem(
+                    (),
+                    Message("not a valid profile: YAML syntax error ({error})", error=str(error)),
+                    Message("check the YAML syntax"),
+                )
+            ],
         ) from None
     except ValidationError as error:
         raise ScenarioError(
@@ -75,10 +85,17 @@ def load_profile(reference: str, own: Mapping[str, ProjectProfile] | None = None
             [
                 Problem(
                     tuple(detail["loc"]),
-                    f"not a valid profile: {detail['msg']}"
-                    + (f" (got {detail['input']!r})" if detail["type"] == BOUNDS_ERROR else ""),
-                    "a profile has investment_type, investment_million_yuan and site_conditions "
-                    "(see docs/scenario-format.md)",
+                    Message(
+                        "not a valid profile: {reason} (got {value!r})",
+                        reason=detail["msg"],
+                        value=detail["input"],
+                    )
+                    if detail["type"] == BOUNDS_ERROR
+                    else Message("not a valid profile: {reason}", reason=detail["msg"]),
+                    Message(
+                        "a profile has investment_type, investment_million_yuan and site_conditions "
+                        "(see docs/scenario-format.md)"
+                    ),
                 )
                 for detail in error.errors(include_url=False)
             ],

@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from messages import Message
+
 __all__ = ["ALIAS_BUDGET", "MAX_DEPTH", "YamlShapeError", "load", "parse"]
 
 ALIAS_BUDGET = 10_000
@@ -57,8 +59,8 @@ def _used_on(parent: yaml.Node, position: int) -> int:
 
 def _too_deep(line: int) -> YamlShapeError:
     return YamlShapeError(
-        f"the data is nested more than {MAX_DEPTH} levels deep",
-        "flatten the structure (a scenario file nests about 5 levels)",
+        Message("the data is nested more than {depth} levels deep", depth=MAX_DEPTH),
+        Message("flatten the structure (a scenario file nests about 5 levels)"),
         line,
     )
 
@@ -101,9 +103,13 @@ def check(root: yaml.Node) -> None:
             elif key in on_path:
                 used_on = _used_on(node, position)
                 raise YamlShapeError(
-                    f"an alias (*name) used on line {used_on} refers to the anchor (&name) on line "
-                    f"{_line(child)} that contains it, which would make the data infinite",
-                    "write the values out instead of an alias inside its own anchor",
+                    Message(
+                        "an alias (*name) used on line {used_on} refers to the anchor (&name) on line {anchor} that "
+                        "contains it, which would make the data infinite",
+                        used_on=used_on,
+                        anchor=_line(child),
+                    ),
+                    Message("write the values out instead of an alias inside its own anchor"),
                     used_on,
                 )
             elif type(child) is scalar:
@@ -121,16 +127,20 @@ def check(root: yaml.Node) -> None:
         height[key] = 1 + max([height[id(child)] for child in children], default=0)
         if height[key] > MAX_DEPTH:
             raise YamlShapeError(
-                f"aliases nest the data more than {MAX_DEPTH} levels deep",
-                "write the values out instead of nesting aliases",
+                Message("aliases nest the data more than {depth} levels deep", depth=MAX_DEPTH),
+                Message("write the values out instead of nesting aliases"),
                 _line(node),
             )
     added = size[id(root)] - len(size)
     if added > ALIAS_BUDGET:
         raise YamlShapeError(
-            f"aliases (*name) would expand this file by {added:,} nodes, more than the {ALIAS_BUDGET:,} "
-            "allowed (nested aliases multiply: a few lines can stand for billions of values)",
-            "write repeated values out, or use aliases only for small repeated parts",
+            Message(
+                "aliases (*name) would expand this file by {added:,} nodes, more than the {budget:,} allowed (nested "
+                "aliases multiply: a few lines can stand for billions of values)",
+                added=added,
+                budget=ALIAS_BUDGET,
+            ),
+            Message("write repeated values out, or use aliases only for small repeated parts"),
             reused_at,
         )
 

@@ -42,7 +42,7 @@ from approval_model.models import (
     TimeTarget,
 )
 from approval_model.problems import ENTRY_WORDS, Problem, ScenarioError, did_you_mean, format_location
-from messages import Message
+from messages import Joined, Message
 
 __all__ = [
     "BUILTIN_DIR",
@@ -168,18 +168,33 @@ def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
             label,
             [
                 Problem(
-                    (), "no such file or built-in scenario", f"give a path to a YAML file or one of: {names}"
+                    (),
+                    Message("no such file or built-in scenario"),
+                    Message("give a path to a YAML file or one of: {names}", names=names),
                 )
             ],
         ) from None
     except IsADirectoryError:
         raise ScenarioError(
             label,
-            [Problem((), "is a folder, not a scenario file", "give the path of one YAML scenario file")],
+            [
+                Problem(
+                    (),
+                    Message("is a folder, not a scenario file"),
+                    Message("give the path of one YAML scenario file"),
+                )
+            ],
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ScenarioError(
-            label, [Problem((), f"cannot read the file ({error})", "save it as UTF-8 text")]
+            label,
+            [
+                Problem(
+                    (),
+                    Message("cannot read the file ({error})", error=str(error)),
+                    Message("save it as UTF-8 text"),
+                )
+            ],
         ) from None
     try:
         data, node = safe_yaml.parse(text)  # libyaml when available: parsing is the slow part
@@ -188,15 +203,20 @@ def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        where = f" (column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
+        problem = getattr(error, "problem", None) or str(error)  # the YAML parser's own words (English)
         raise ScenarioError(
             label,
             [
                 Problem(
                     (),
-                    f"YAML syntax error{where}: {problem}",
-                    "check indentation, colons and quotes on this line and the one before",
+                    Message(
+                        "YAML syntax error (column {column}): {problem}",
+                        column=mark.column + 1,
+                        problem=problem,
+                    )
+                    if mark is not None
+                    else Message("YAML syntax error: {problem}", problem=problem),
+                    Message("check indentation, colons and quotes on this line and the one before"),
                     line,
                 )
             ],
@@ -207,8 +227,10 @@ def read_document(path: Path, label: str | None = None) -> ScenarioDocument:
             [
                 Problem(
                     (),
-                    "the file must be a YAML mapping with 'name', 'departments', 'stages' and 'items'",
-                    "start from the example in docs/scenario-format.md",
+                    Message(
+                        "the file must be a YAML mapping with 'name', 'departments', 'stages' and 'items'"
+                    ),
+                    Message("start from the example in docs/scenario-format.md"),
                     1,
                 )
             ],
@@ -316,7 +338,9 @@ def build_process(
             if key not in data:
                 problems.append(
                     Problem(
-                        (key,), f"missing required key '{key}'", f"add '{key}:' (see docs/scenario-format.md)"
+                        (key,),
+                        Message("missing required key '{key}'", key=key),
+                        Message("add '{key}:' (see docs/scenario-format.md)", key=key),
                     )
                 )
     process: Process | None = None
@@ -337,8 +361,10 @@ def build_process(
                 [
                     Problem(
                         ("rules_from",),
-                        "this file takes rules from another scenario but no rule engine was given",
-                        "load it with rules.loading.load (as the approval-sim CLI does), which applies rules",
+                        Message("this file takes rules from another scenario but no rule engine was given"),
+                        Message(
+                            "load it with rules.loading.load (as the approval-sim CLI does), which applies rules"
+                        ),
                     )
                 ],
                 merged,
@@ -351,8 +377,10 @@ def build_process(
                 [
                     Problem(
                         ("rules",),
-                        "this file lists rules but no rule engine was given",
-                        "load it with rules.loading.load (as the approval-sim CLI does), which applies rules",
+                        Message("this file lists rules but no rule engine was given"),
+                        Message(
+                            "load it with rules.loading.load (as the approval-sim CLI does), which applies rules"
+                        ),
                     )
                 ],
                 merged,
@@ -380,8 +408,10 @@ def _load_base(
         problems.append(
             Problem(
                 ("base",),
-                "base must be a built-in scenario name or a file path",
-                f"e.g. 'base: luoyang-2017-before' (built-in: {', '.join(builtin_names())})",
+                Message("base must be a built-in scenario name or a file path"),
+                Message(
+                    "e.g. 'base: luoyang-2017-before' (built-in: {names})", names=", ".join(builtin_names())
+                ),
             )
         )
         return None
@@ -392,8 +422,8 @@ def _load_base(
         problems.append(
             Problem(
                 ("base",),
-                f"scenarios name each other as base in a loop: {loop}",
-                "make one of them start from a built-in scenario instead",
+                Message("scenarios name each other as base in a loop: {loop}", loop=loop),
+                Message("make one of them start from a built-in scenario instead"),
             )
         )
         return None
@@ -403,8 +433,12 @@ def _load_base(
         problems.append(
             Problem(
                 ("base",),
-                f"the base scenario '{reference}' is invalid:\n    " + "\n    ".join(error.lines()),
-                "fix the base scenario first",
+                Message(
+                    "the base scenario '{reference}' is invalid:\n    {problems}",
+                    reference=reference,
+                    problems=Joined("\n    ", error.lines()),
+                ),
+                Message("fix the base scenario first"),
             )
         )
         return None
@@ -429,8 +463,8 @@ def _rules_from(
         problems.append(
             Problem(
                 ("rules_from",),
-                "rules_from must be a built-in scenario name or a file path",
-                "e.g. 'rules_from: luoyang-2017-after'",
+                Message("rules_from must be a built-in scenario name or a file path"),
+                Message("e.g. 'rules_from: luoyang-2017-after'"),
             )
         )
         return None
@@ -438,7 +472,11 @@ def _rules_from(
     path = resolve_reference(reference, relative_to)
     if document.path is not None and path.resolve() == document.path.resolve():
         problems.append(
-            Problem(("rules_from",), "a scenario cannot take rules from itself", "name another scenario")
+            Problem(
+                ("rules_from",),
+                Message("a scenario cannot take rules from itself"),
+                Message("name another scenario"),
+            )
         )
         return None
     try:
@@ -447,8 +485,12 @@ def _rules_from(
         problems.append(
             Problem(
                 ("rules_from",),
-                f"cannot read '{reference}':\n    " + "\n    ".join(error.lines()),
-                "name a built-in scenario or an existing file",
+                Message(
+                    "cannot read '{reference}':\n    {problems}",
+                    reference=reference,
+                    problems=Joined("\n    ", error.lines()),
+                ),
+                Message("name a built-in scenario or an existing file"),
             )
         )
         return None
@@ -456,8 +498,8 @@ def _rules_from(
         problems.append(
             Problem(
                 ("rules_from",),
-                f"'{reference}' has no 'rules:' list of its own to take",
-                "name a scenario that lists rules (e.g. luoyang-2017-after)",
+                Message("'{reference}' has no 'rules:' list of its own to take", reference=reference),
+                Message("name a scenario that lists rules (e.g. luoyang-2017-after)"),
             )
         )
         return None
@@ -481,8 +523,13 @@ def _normalise_item(raw: Any, index: int, problems: list[Problem]) -> Any:
                 problems.append(
                     Problem(
                         ("items", index, name, key),
-                        f"unknown key '{key}' in {name}{did_you_mean(str(key), PROVENANCE_KEYS)}",
-                        "write {value: N, status: documented|assumed, sources: [...], note: ...}",
+                        Message(
+                            "unknown key '{key}' in {name}{hint}",
+                            key=key,
+                            name=name,
+                            hint=did_you_mean(str(key), PROVENANCE_KEYS),
+                        ),
+                        Message("write {{value: N, status: documented|assumed, sources: [...], note: ...}}"),
                     )
                 )
             item[name] = value["value"]
@@ -509,8 +556,8 @@ def _merge_entries(
         problems.append(
             Problem(
                 (key,),
-                f"'{key}' must be a list of entries",
-                f"write each entry as '- id: ...' under '{key}:'",
+                Message("'{key}' must be a list of entries", key=key),
+                Message("write each entry as '- id: ...' under '{key}:'", key=key),
             )
         )
         return merged, origins
@@ -522,8 +569,8 @@ def _merge_entries(
             problems.append(
                 Problem(
                     (key, index),
-                    f"each entry of '{key}' must be a mapping with an 'id'",
-                    "write it as '- id: ...' followed by its fields",
+                    Message("each entry of '{key}' must be a mapping with an 'id'", key=key),
+                    Message("write it as '- id: ...' followed by its fields"),
                 )
             )
             merged.append(entry)
@@ -592,9 +639,12 @@ def _merge_with_base(
                 problems.append(
                     Problem(
                         ("remove_items", position),
-                        f"cannot remove unknown item '{item_id}'"
-                        f"{did_you_mean(str(item_id), [k for k in known if k])}",
-                        "name an item of the base",
+                        Message(
+                            "cannot remove unknown item '{item}'{hint}",
+                            item=item_id,
+                            hint=did_you_mean(str(item_id), [k for k in known if k]),
+                        ),
+                        Message("name an item of the base"),
                     )
                 )
         keep = [
@@ -629,8 +679,8 @@ def _apply_gates(items: list[Any], origins: list[int | None], problems: list[Pro
             problems.append(
                 Problem(
                     ("items", origin, "gates"),
-                    "'gates' must be a list of item ids (or {item, status, sources, note})",
-                    "e.g. 'gates: [I02]'",
+                    Message("'gates' must be a list of item ids (or {{item, status, sources, note}})"),
+                    Message("e.g. 'gates: [I02]'"),
                 )
             )
             continue
@@ -642,8 +692,12 @@ def _apply_gates(items: list[Any], origins: list[int | None], problems: list[Pro
                 problems.append(
                     Problem(
                         ("items", origin, "gates", number),
-                        f"gates unknown item '{target}'{did_you_mean(str(target), known)}",
-                        "name an item of this scenario or its base",
+                        Message(
+                            "gates unknown item '{item}'{hint}",
+                            item=target,
+                            hint=did_you_mean(str(target), known),
+                        ),
+                        Message("name an item of this scenario or its base"),
                     )
                 )
                 continue
@@ -667,8 +721,11 @@ def _profile_by_name(name: str, own: Mapping[str, Any], problems: list[Problem])
         problems.append(
             Problem(
                 ("profile",),
-                f"unknown profile '{name}'{did_you_mean(name, known)}",
-                f"use one of {', '.join(known)}, declare it under 'profiles', or write the profile inline",
+                Message("unknown profile '{name}'{hint}", name=name, hint=did_you_mean(name, known)),
+                Message(
+                    "use one of {known}, declare it under 'profiles', or write the profile inline",
+                    known=", ".join(known),
+                ),
             )
         )
         return None
@@ -728,7 +785,8 @@ def _problem_from_detail(location: tuple[str | int, ...], detail: Mapping[str, A
     if kind == BOUNDS_ERROR:
         return Problem(
             location,
-            _out_of_bounds(name, detail.get("ctx", {}), value) or f"'{name}' {detail['msg']} (got {value!r})",
+            _out_of_bounds(name, detail.get("ctx", {}), value)
+            or Message("'{name}' {reason} (got {value!r})", name=name, reason=detail["msg"], value=value),
             Message("write a plain number in that range (true/false, .inf and .nan are not numbers)"),
         )
     if kind in ("greater_than", "greater_than_equal"):
@@ -751,31 +809,75 @@ def _problem_from_detail(location: tuple[str | int, ...], detail: Mapping[str, A
             ),
             fix,
         )
-    # pydantic's own wording of the rest stays as it is (English) inside a translated frame
     if kind in ("less_than_equal", "less_than"):
+        ctx = detail.get("ctx", {})
+        bound = ctx.get("lt", ctx.get("le"))
+        shown = format(bound, "g") if isinstance(bound, int | float) else bound
+        op = "<" if kind == "less_than" else "<="
         return Problem(
             location,
-            f"'{name}' {detail['msg'].lower()} (got {value!r})",
+            Message(
+                "'{name}' must be {op} {bound} (got {value!r})", name=name, op=op, bound=shown, value=value
+            ),
             Message("use a smaller value"),
         )
-    if kind.endswith("_type") or kind.endswith("_parsing"):
+    expected = _EXPECTED.get(kind)
+    if expected is not None:
         return Problem(
             location,
-            f"'{name}': {detail['msg'].lower()} (got {value!r})",
+            Message("'{name}' must be {expected} (got {value!r})", name=name, expected=expected, value=value),
             Message("write a value of the expected type"),
         )
     if kind == "literal_error":
         return Problem(
             location,
-            f"'{name}': {detail['msg'].lower()} (got {value!r})",
+            Message(
+                "'{name}' must be one of {choices} (got {value!r})",
+                name=name,
+                choices=detail.get("ctx", {}).get("expected", "?"),
+                value=value,
+            ),
             Message("use one of the listed values"),
         )
-    message = detail["msg"].removeprefix("Value error, ")
+    if kind.endswith("_type") or kind.endswith("_parsing"):  # pydantic's own words, in a translated frame
+        return Problem(
+            location,
+            Message(
+                "'{name}': {reason} (got {value!r})", name=name, reason=detail["msg"].lower(), value=value
+            ),
+            Message("write a value of the expected type"),
+        )
+    error = detail.get("ctx", {}).get("error")
+    if isinstance(error, ValueError) and error.args and isinstance(error.args[0], Message):
+        message: str = error.args[0]  # a model's own check, raised with a Message: keeps its translation
+    else:
+        message = detail["msg"].removeprefix("Value error, ")
     return Problem(
         location,
-        f"'{name}': {message}" if location else message,
+        Message("'{name}': {message}", name=name, message=message) if location else message,
         Message("see docs/scenario-format.md"),
     )
+
+
+# what a value of each pydantic type error had to be, as words of a message
+_EXPECTED = {
+    "float_type": Message("a number"),
+    "float_parsing": Message("a number"),
+    "int_type": Message("a whole number"),
+    "int_parsing": Message("a whole number"),
+    "int_from_float": Message("a whole number"),
+    "string_type": Message("text"),
+    "bool_type": Message("true or false"),
+    "bool_parsing": Message("true or false"),
+    "list_type": Message("a list"),
+    "tuple_type": Message("a list"),
+    "set_type": Message("a list"),
+    "dict_type": Message("a mapping (key: value)"),
+    "model_type": Message("a mapping (key: value)"),
+    "date_type": Message("a date (YYYY-MM-DD)"),
+    "date_parsing": Message("a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": Message("a date (YYYY-MM-DD)"),
+}
 
 
 def _out_of_bounds(name: str, ctx: Mapping[str, Any], value: Any) -> Message | None:

@@ -121,15 +121,13 @@ class Message(str):
     values: dict[str, Any]
 
     def __new__(cls, msgid: str, /, **values: Any) -> Message:
-        self = super().__new__(cls, msgid.format(**values) if values else msgid)
+        self = super().__new__(cls, msgid.format(**values))  # always a brace template: '{{' is a brace
         self.msgid = msgid
         self.values = values
         return self
 
     def localized(self) -> str:
         template = _(self.msgid)
-        if not self.values:
-            return template
         values = {name: localize(value) for name, value in self.values.items()}
         try:
             return template.format(**values)

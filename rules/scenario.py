@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from approval_model.models import Process
 from approval_model.problems import Problem, ScenarioError, did_you_mean, format_location
 from approval_model.scenario import ScenarioDocument, load_process
+from messages import Message
 from rules.engine import AuditEntry, Params, RuleError, describe_params, validation_messages
 from rules.rulebook import apply_rule, known_rules, parse_params, spec
 
@@ -49,8 +50,8 @@ class AppliedRule:
         }
 
 
-def _known_text() -> str:
-    return "known rules: " + ", ".join(known_rules())
+def _known_text() -> Message:
+    return Message("known rules: {rules}", rules=", ".join(known_rules()))
 
 
 def parse_rules(rules: Any, document: ScenarioDocument) -> list[tuple[str, Params]]:
@@ -63,8 +64,10 @@ def parse_rules(rules: Any, document: ScenarioDocument) -> list[tuple[str, Param
             [
                 Problem(
                     ("rules",),
-                    "'rules' must be a list",
-                    f"write '- rule_name' or '- {{rule: name, ...}}' entries; {_known_text()}",
+                    Message("'rules' must be a list"),
+                    Message(
+                        "write '- rule_name' or '- {{rule: name, ...}}' entries; {known}", known=_known_text()
+                    ),
                     document.line_of(("rules",)),
                 )
             ],
@@ -81,8 +84,10 @@ def parse_rules(rules: Any, document: ScenarioDocument) -> list[tuple[str, Param
             problems.append(
                 Problem(
                     location,
-                    "a rule entry must be a rule name or a mapping with 'rule: <name>'",
-                    f"e.g. '- {{rule: compress_time_limits, factor: 0.667}}'; {_known_text()}",
+                    Message("a rule entry must be a rule name or a mapping with 'rule: <name>'"),
+                    Message(
+                        "e.g. '- {{rule: compress_time_limits, factor: 0.667}}'; {known}", known=_known_text()
+                    ),
                     document.line_of(location),
                 )
             )
@@ -92,8 +97,8 @@ def parse_rules(rules: Any, document: ScenarioDocument) -> list[tuple[str, Param
             problems.append(
                 Problem(
                     location,
-                    f"unknown rule '{name}'{did_you_mean(name, known_rules())}",
-                    f"use one of the {_known_text()}",
+                    Message("unknown rule '{name}'{hint}", name=name, hint=did_you_mean(name, known_rules())),
+                    Message("use one of the {known}", known=_known_text()),
                     document.line_of(location),
                 )
             )
@@ -108,8 +113,18 @@ def parse_rules(rules: Any, document: ScenarioDocument) -> list[tuple[str, Param
                 problems.append(
                     Problem(
                         key_location,
-                        f"bad parameter for rule '{name}': {format_location(where) or 'parameters'}: {message}",
-                        f"'{name}' accepts: {accepted} (see docs/rules.md); {_known_text()}",
+                        Message(
+                            "bad parameter for rule '{name}': {where}: {message}",
+                            name=name,
+                            where=format_location(where) or "parameters",
+                            message=message,
+                        ),
+                        Message(
+                            "'{name}' accepts: {accepted} (see docs/rules.md); {known}",
+                            name=name,
+                            accepted=accepted,
+                            known=_known_text(),
+                        ),
                         document.line_of(key_location),
                     )
                 )
@@ -133,7 +148,9 @@ def _apply(
                 [
                     Problem(
                         location,
-                        f"rule '{name}' cannot be applied: {error.message}",
+                        Message(
+                            "rule '{name}' cannot be applied: {message}", name=name, message=error.message
+                        ),
                         error.fix,
                         document.line_of(location),
                     )

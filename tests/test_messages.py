@@ -76,6 +76,10 @@ def test_a_message_is_english_text_and_localizes_when_shown(zh):
     assert localize("plain text") == "plain text"
 
 
+def test_a_message_is_a_brace_template_even_without_values(zh):
+    assert Message("write {{per_working_day: 0.5}}") == "write {per_working_day: 0.5}"
+
+
 def test_nested_messages_localize_at_every_depth(zh):
     problem = Problem(
         ("items", 0, "stage"), Message("stage '{stage}' is not declared{hint}", stage="X", hint="")
@@ -205,6 +209,13 @@ CONVERTED = [
     "approval_model/supervision.py",
     "approval_sim/rules_cli.py",
     "approval_sim/validation_cli.py",
+    "approval_model/scenario.py",
+    "approval_model/models.py",
+    "approval_model/safe_yaml.py",
+    "approval_model/profiles.py",
+    "rules/scenario.py",
+    "simulations/load.py",
+    "flows/session.py",
 ]
 # converted in part: these functions of a module (the rest of it still to do)
 CONVERTED_FUNCTIONS = {
@@ -642,3 +653,31 @@ def test_a_queue_that_cannot_keep_up_is_refused_in_chinese_with_the_fix(zh, tmp_
     assert "受理能力提高到 7 或以上，或到达率低于每工作日 2.5" in result.stderr
     english = runner.invoke(app, ["--lang", "en", "simulate", str(path), "-n", "200", "-r", "2"])
     assert "d: offered load 1.20" in english.stderr and "fix: capacity 7 or more" in english.stderr
+
+
+def test_type_errors_of_a_scenario_in_chinese_and_english(zh, tmp_path):
+    """pydantic's type errors become messages of the catalog (its own English words only as a last resort)."""
+    scenario = dict(BAD_SCENARIO)
+    scenario.pop("foo")
+    scenario["items"] = [
+        {"id": "A", "name": "立项", "department": "fgw", "stage": "S1", "statutory_limit_days": 5,
+         "online": "maybe", "kind": "magic", "prerequisites": 7},
+    ]  # fmt: skip
+    path = tmp_path / "types.yaml"
+    path.write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    chinese = runner.invoke(app, ["check", str(path)])
+    assert chinese.exit_code == 2, chinese.output  # never a traceback, even for prerequisites: 7
+    assert (
+        "'online' 应为布尔值（true 或 false）（实际为 'maybe'）。修改方法：填写预期类型的值" in chinese.stderr
+    )
+    assert "'prerequisites' 应为列表（实际为 7）" in chinese.stderr
+    assert (
+        "'kind' 必须是 'approval', 'intermediary', 'utility', 'notice' or 'applicant' 之一（实际为 'magic'）"
+        in (chinese.stderr)
+    )
+    english = runner.invoke(app, ["--lang", "en", "check", str(path)])
+    assert (
+        "'online' must be true or false (got 'maybe'). Fix: write a value of the expected type"
+        in english.stderr
+    )
+    assert "'prerequisites' must be a list (got 7)" in english.stderr
