@@ -15,7 +15,7 @@ import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import JsonOption
-from approval_sim.output import print_json
+from approval_sim.output import echo, print_json
 from messages import N_, Message, _
 
 OverridesOption = Annotated[
@@ -105,7 +105,7 @@ def add(
     if as_json:
         print_json({"date": res.value.isoformat(), "estimated": res.estimated})
     else:
-        typer.echo(res.value.isoformat() + (_note(cal, day, res.value) if res.estimated else ""))
+        echo(res.value.isoformat() + (_note(cal, day, res.value) if res.estimated else ""))
 
 
 @handle_user_errors
@@ -122,7 +122,7 @@ def between(
     if as_json:
         print_json({"working_days": res.value, "estimated": res.estimated})
     else:
-        typer.echo(str(res.value) + (_note(cal, a, b) if res.estimated else ""))
+        echo(str(res.value) + (_note(cal, a, b) if res.estimated else ""))
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

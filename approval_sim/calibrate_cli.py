@@ -14,7 +14,7 @@ import typer
 
 from approval_sim.errors import USAGE_ERROR, UserError, handle_user_errors
 from approval_sim.options import SCENARIO_HELP, JsonOption, LimitOption
-from approval_sim.output import print_json
+from approval_sim.output import print_json, printable
 from approval_sim.workbook_cli import ForceOption, writable
 
 FAR_FUTURE_YEAR = 2100  # parse with an as-of date after every record, then use the latest date found
@@ -102,10 +102,13 @@ def calibrate(
     if problems and strict:
         count = len(problems)
         sys.stderr.write(
-            f"error: {records}: {count} row problem{'s' if count != 1 else ''} (--strict; nothing written)\n"
+            printable(
+                f"error: {records}: {count} row problem{'s' if count != 1 else ''} (--strict; nothing written)"
+            )
+            + "\n"
         )
         for problem in problems:
-            sys.stderr.write(f"  - {problem.render()}\n")
+            sys.stderr.write(printable(f"  - {problem.render()}") + "\n")
         raise typer.Exit(USAGE_ERROR)
     if not rows:
         raise UserError(
@@ -132,9 +135,12 @@ def calibrate(
     else:
         _print_report(report)
     if problems:
-        sys.stderr.write(f"warning: {records}: {len(problems)} row(s) could not be used and were skipped:\n")
+        sys.stderr.write(
+            printable(f"warning: {records}: {len(problems)} row(s) could not be used and were skipped:")
+            + "\n"
+        )
         for problem in problems:
-            sys.stderr.write(f"  - {problem.render()}\n")
+            sys.stderr.write(printable(f"  - {problem.render()}") + "\n")
 
 
 def _fit_text(fit: dict[str, Any] | None) -> str:
@@ -147,10 +153,11 @@ def _fit_text(fit: dict[str, Any] | None) -> str:
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from approval_sim.output import console as safe_console
+
+    console = safe_console()
     console.print(
         f"[bold]{report['file']}[/bold]: {report['records']:,} usable records ({report['completed']:,} completed, "
         f"{report['in_progress']:,} in progress, censored), accepted {report['date_range'][0]}..{report['date_range'][1]}, "

@@ -13,6 +13,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 
+from approval_sim.output import printable
 from messages import Message, _, localize
 
 P = ParamSpec("P")
@@ -27,13 +28,13 @@ class UserError(Exception):
 
 def fail(message: str) -> typer.Exit:
     """Print an error line to stderr (in the user's language) and return the Exit to raise (status 2)."""
-    sys.stderr.write(_("error: {message}").format(message=localize(message)) + "\n")
+    sys.stderr.write(printable(_("error: {message}").format(message=localize(message))) + "\n")
     return typer.Exit(USAGE_ERROR)
 
 
 def warn(message: str) -> None:
     """A warning line on stderr, in the user's language."""
-    sys.stderr.write(_("warning: {message}").format(message=localize(message)) + "\n")
+    sys.stderr.write(printable(_("warning: {message}").format(message=localize(message))) + "\n")
 
 
 def error_text(error: BaseException) -> str:
@@ -53,7 +54,7 @@ def handle_user_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except ScenarioError as error:
-            sys.stderr.write(error.localized() + "\n")
+            sys.stderr.write(printable(error.localized()) + "\n")
             raise typer.Exit(USAGE_ERROR) from None
         except (UserError, ValueError) as error:
             raise fail(error_text(error)) from None

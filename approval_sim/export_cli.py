@@ -9,6 +9,7 @@ import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import DatabaseOption, RunIdArgument
+from approval_sim.output import echo
 
 
 @handle_user_errors
@@ -46,12 +47,12 @@ def export(
         written = export_run(run, chosen, folder)
     except RendererMissing as error:  # the other formats are written: list them, then say how to get the PDF
         for path in error.written:
-            typer.echo(str(path))
+            echo(str(path))
         raise UserError(str(error)) from None
     for path in written:
-        typer.echo(str(path))
+        echo(str(path))
     for note in missing(run):
-        typer.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

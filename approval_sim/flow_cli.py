@@ -31,7 +31,7 @@ from approval_sim.options import (
     SidesModeOption,
     TargetOption,
 )
-from approval_sim.output import print_json, robustness_line
+from approval_sim.output import echo, print_json, robustness_line
 from messages import N_, Message, _, localize
 
 DEFAULT_SCENARIO_DIR = "scenarios"
@@ -85,7 +85,7 @@ def _emit(result: dict, as_json: bool) -> None:
     if as_json:
         print_json(result)
         return
-    typer.echo(_("run id: {id}").format(id=result["run_id"]))
+    echo(_("run id: {id}").format(id=result["run_id"]))
     if "verdict" in result:
         for framing in result.get("framings", []):
             low, high = framing["reduction"]["ci95"]
@@ -103,7 +103,7 @@ def _emit(result: dict, as_json: bool) -> None:
                     "{framing}: reduction of mean end-to-end time {mean:.1%} ({ci}), target {target:.0%}: {verdict}"
                 )
             )
-            typer.echo(
+            echo(
                 template.format(
                     framing=framing["name"],
                     mean=framing["reduction"]["mean"],
@@ -114,8 +114,8 @@ def _emit(result: dict, as_json: bool) -> None:
             )
     line = robustness_line(result.get("robustness"))
     if line:
-        typer.echo(line)
-    typer.echo(_("details: approval-sim runs show {id}").format(id=result["run_id"]))
+        echo(line)
+    echo(_("details: approval-sim runs show {id}").format(id=result["run_id"]))
 
 
 @handle_user_errors
@@ -303,26 +303,26 @@ def _print_nightly(result: dict, as_json: bool) -> None:
         print_json(result)
         return
     if result.get("skipped"):
-        typer.echo(NIGHTLY_TEXT["skipped"].format(as_of=result["as_of"]))
+        echo(NIGHTLY_TEXT["skipped"].format(as_of=result["as_of"]))
         return
-    typer.echo(
+    echo(
         NIGHTLY_TEXT["done"].format(as_of=result["as_of"], batch=result["batch_run_id"], runs=result["runs"])
     )
     for row in result.get("scenarios", []):
-        typer.echo(scenario_line(row))
+        echo(scenario_line(row))
     if result["exports"]:
-        typer.echo(NIGHTLY_TEXT["exports"].format(folder=Path(result["exports"][0]).parent))
+        echo(NIGHTLY_TEXT["exports"].format(folder=Path(result["exports"][0]).parent))
         summary = [p for p in result["exports"] if Path(p).stem == "batch-summary"]
         if summary:
-            typer.echo(NIGHTLY_TEXT["summary"].format(files=", ".join(summary)))
+            echo(NIGHTLY_TEXT["summary"].format(files=", ".join(summary)))
     if result.get("briefing"):
-        typer.echo(NIGHTLY_TEXT["briefing"].format(path=result["briefing"]))
+        echo(NIGHTLY_TEXT["briefing"].format(path=result["briefing"]))
     if result.get("briefing_problem"):
-        typer.echo(NIGHTLY_TEXT["no_pdf"].format(reason=result["briefing_problem"]), err=True)
+        echo(NIGHTLY_TEXT["no_pdf"].format(reason=result["briefing_problem"]), err=True)
     for path in result["invalid"]:
-        typer.echo(NIGHTLY_TEXT["invalid"].format(path=path), err=True)
+        echo(NIGHTLY_TEXT["invalid"].format(path=path), err=True)
     for path in result["failed"]:
-        typer.echo(NIGHTLY_TEXT["failed"].format(path=path), err=True)
+        echo(NIGHTLY_TEXT["failed"].format(path=path), err=True)
     if result["invalid"] or result["failed"]:
         raise typer.Exit(1)
 

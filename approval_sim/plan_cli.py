@@ -14,7 +14,7 @@ import typer
 
 from approval_sim.errors import USAGE_ERROR, UserError, error_text, handle_user_errors, warn
 from approval_sim.options import JsonOption, LimitOption
-from approval_sim.output import print_json
+from approval_sim.output import print_json, printable
 from messages import N_, Message, _, language, localize
 
 DEFAULT_CATALOG = "luoyang-2017-before"
@@ -101,11 +101,10 @@ def _plan_title(title: str) -> str:
 def _print_claims(
     checks: list, summary: dict[str, Any], plan: int | None, tolerance: float, titles: dict
 ) -> None:
-    from rich.console import Console
-
+    from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
 
-    console = Console()
+    console = safe_console()
     if not checks:
         console.print(
             _(
@@ -371,14 +370,14 @@ def supervise(
             )
         )
         for problem in problems:
-            sys.stderr.write(f"  - {localize(problem.render())}\n")
+            sys.stderr.write(printable(f"  - {localize(problem.render())}") + "\n")
 
 
 def _problem_lines(head: str, problems: list) -> None:
     """An error line naming the file and the count, then every problem with its row, column and fix."""
-    sys.stderr.write(_("error: {message}").format(message=localize(head)) + "\n")
+    sys.stderr.write(printable(_("error: {message}").format(message=localize(head))) + "\n")
     for problem in problems:
-        sys.stderr.write(f"  - {localize(problem.render())}\n")
+        sys.stderr.write(printable(f"  - {localize(problem.render())}") + "\n")
 
 
 _STATUS_WORDS = {
@@ -391,12 +390,11 @@ _STATUS_WORDS = {
 
 
 def _print_supervision(results, summary, day, limit_kind: str, thresholds, estimated: bool) -> None:
-    from rich.console import Console
-
     from approval_sim import words
+    from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
 
-    console = Console()
+    console = safe_console()
     columns = [
         Column(_("row"), "key"),
         Column(_("project code"), "label", priority=4),

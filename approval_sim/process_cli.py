@@ -15,7 +15,7 @@ from approval_sim.options import (
     ReformedArgument,
     ScenarioArgument,
 )
-from approval_sim.output import print_json
+from approval_sim.output import echo, print_json
 from messages import _
 
 DEFAULT_SCENARIO = "luoyang-2017-before"
@@ -49,9 +49,9 @@ def catalog_names(as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"scenarios": builtin_names(), "profiles": [*builtin_profiles(), "all"]})
         return
-    from rich.console import Console
+    from approval_sim.output import console as safe_console
 
-    console = Console()  # wraps at the terminal's width, between names
+    console = safe_console()  # wraps at the terminal's width, between names
     console.print(_("scenarios: {names}").format(names=", ".join(builtin_names())), highlight=False)
     console.print(
         _("profiles:  {names}").format(names=", ".join([*builtin_profiles(), "all"])), highlight=False
@@ -65,7 +65,7 @@ def check(scenario: ScenarioArgument) -> None:
 
     process = load(scenario)
     departments = len({item.department for item in process.items})
-    typer.echo(
+    echo(
         _(
             "OK {scenario}: '{name}' - {items} items, {stages} stages, {handling} of {departments} departments "
             "handle items"

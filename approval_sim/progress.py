@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import TypeVar
 
+from approval_sim.output import printable
+
 T = TypeVar("T")
 
 
@@ -35,7 +37,7 @@ class Status:
     def _write(self, line: str) -> None:
         with self._lock:
             sys.stdout.flush()
-            sys.stderr.write(line + "\n")
+            sys.stderr.write(printable(line) + "\n")
             sys.stderr.flush()
 
 

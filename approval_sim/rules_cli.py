@@ -64,11 +64,10 @@ _ITEM_STATUS = {
 
 
 def _print_diff(payload: dict[str, Any]) -> None:
-    from rich.console import Console
-
+    from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
 
-    console = Console()
+    console = safe_console()
     console.print(
         _("[bold]reform audit[/bold]: {base} -> {reformed}").format(
             base=payload["base"], reformed=payload["reformed"]
@@ -181,11 +180,10 @@ def _target_name(name: str) -> str:
 
 
 def _print_metrics(payload: dict[str, Any]) -> None:
-    from rich.console import Console
-
+    from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
 
-    console = Console()
+    console = safe_console()
     columns = [
         Column(_("target"), "name", min_width=16),
         Column(_("before")),

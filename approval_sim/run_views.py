@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
-
 from approval_sim import words
+from approval_sim.output import console as safe_console
 from approval_sim.output import robustness_line
 from approval_sim.tables import Column, fitted_table
 from exports.tables import department_names
@@ -29,7 +28,7 @@ _SHOWN = {"mode": words.mode, "limit_basis": words.basis}
 
 
 def print_run(run: dict[str, Any], top: int = 10) -> None:
-    console = Console()
+    console = safe_console()
     console.print(
         _("[bold]run {id}[/bold] {kind} - {scenario} - [bold]{status}[/bold]").format(
             id=run["id"],

@@ -45,12 +45,11 @@ def runs_list(
     if as_json:
         print_json([r.model_dump(mode="json") for r in runs])
         return
-    from rich.console import Console
-
     from approval_sim import words
+    from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
 
-    console = Console()
+    console = safe_console()
     # left out first at narrow widths: the highest priority number
     columns = [
         Column(_("id"), "key"),

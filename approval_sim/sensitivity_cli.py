@@ -148,14 +148,14 @@ def sensitivity(
 
 
 def _print(run_id: int, report: dict[str, Any], top: int) -> None:
-    from rich.console import Console
     from rich.markup import escape
 
+    from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
 
-    console = Console()
+    console = safe_console()
     if not console.is_terminal:  # piped or redirected: no 80-column squeeze of the Chinese labels
-        console = Console(width=150)
+        console = safe_console(width=150)
     console.print(_("run id: {id}").format(id=run_id))
     low, high = report["mean_days_ci95"]
     console.print(

@@ -12,7 +12,7 @@ import typer
 
 from approval_sim.errors import UserError, error_text, handle_user_errors
 from approval_sim.options import JsonOption
-from approval_sim.output import print_json
+from approval_sim.output import echo, print_json
 from messages import N_, Message, _, localize
 
 PortOption = Annotated[
@@ -36,12 +36,12 @@ def _show(status, as_json: bool, note: str = "") -> None:  # noqa: ANN001 - flow
             if status.answers
             else _("running (its API does not answer yet; see the log): {url}  (UI: {ui})")
         )
-        typer.echo(running.format(url=status.url, ui=status.url.removesuffix("/api")))
-        typer.echo(_("pid: {pid}").format(pid=status.pid))
+        echo(running.format(url=status.url, ui=status.url.removesuffix("/api")))
+        echo(_("pid: {pid}").format(pid=status.pid))
     else:
-        typer.echo(_("not running; {note}").format(note=localize(note)) if note else _("not running"))
-    typer.echo(_("log: {path}").format(path=status.log))
-    typer.echo(_("pid file: {path}").format(path=status.pid_file))
+        echo(_("not running; {note}").format(note=localize(note)) if note else _("not running"))
+    echo(_("log: {path}").format(path=status.log))
+    echo(_("pid file: {path}").format(path=status.pid_file))
 
 
 @handle_user_errors
@@ -88,11 +88,9 @@ def stop(as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"stopped": stopped is not None, "pid": stopped.pid if stopped else None})
     elif stopped is None:
-        typer.echo(_("no server started by approval-sim is running"))
+        echo(_("no server started by approval-sim is running"))
     else:
-        typer.echo(
-            _("stopped the Prefect server at {url} (pid {pid})").format(url=stopped.url, pid=stopped.pid)
-        )
+        echo(_("stopped the Prefect server at {url} (pid {pid})").format(url=stopped.url, pid=stopped.pid))
 
 
 @handle_user_errors

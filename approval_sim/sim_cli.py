@@ -38,7 +38,7 @@ from approval_sim.options import (
     SidesModeOption,
     TargetOption,
 )
-from approval_sim.output import print_json
+from approval_sim.output import echo, print_json
 from messages import N_, Message, _, localize
 
 if TYPE_CHECKING:
@@ -58,10 +58,11 @@ class _ProgressBar:
 
     def __enter__(self) -> _ProgressBar:
         if self.show:
-            from rich.console import Console
             from rich.progress import Progress
 
-            progress = Progress(console=Console(stderr=True), transient=True)
+            from approval_sim.output import console as safe_console
+
+            progress = Progress(console=safe_console(stderr=True), transient=True)
             progress.__enter__()
             self._progress, self._task = progress, progress.add_task(self.label, total=None)
         return self
@@ -96,11 +97,10 @@ def _names(*processes: Any) -> dict[str, str]:
 def _print_run(
     summary: dict, title: str | None = None, top: int = 10, departments: dict[str, str] | None = None
 ) -> None:
-    from rich.console import Console
-
+    from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
 
-    console = Console()
+    console = safe_console()
     cal = summary["calendar"]
     ci = summary["mean_days_ci95"]
     ci_text = _(" (95% CI {low:.1f}-{high:.1f})").format(low=ci[0], high=ci[1]) if ci[0] is not None else ""
@@ -248,7 +248,7 @@ def simulate(
     else:
         _print_run(summary, departments=_names(process))
         if event_log is not None:
-            typer.echo(
+            echo(
                 _("event log: {rows:,} records in {file}").format(
                     rows=summary["event_log"]["rows"], file=event_log
                 )
@@ -384,7 +384,7 @@ def bench(
         print_json(report)
         return
     mc, des = report["montecarlo"], report["des"]
-    typer.echo(
+    echo(
         _(
             "Monte Carlo, {scenario}, {items} items, {projects:,} projects: serial {serial:.3f} s + parallel "
             "{parallel:.3f} s = {both:.3f} s ({rate:,.0f} projects/s)"
@@ -398,7 +398,7 @@ def bench(
             rate=mc["projects_per_second"],
         )
     )
-    typer.echo(
+    echo(
         _(
             "DES, 8-item process (shared pool, capacities 4-14, Poisson arrivals), {projects:,} projects: "
             "{seconds:.3f} s, {events:,} events ({rate:,.0f} events/s)"
@@ -410,7 +410,7 @@ def bench(
         )
     )
     if command:
-        typer.echo(
+        echo(
             _(
                 "  whole command 'approval-sim simulate <8-item scenario> -n {projects} -r 1 --json': {seconds:.3f} s "
                 "(first, cold run {cold:.2f} s)"
@@ -422,14 +422,14 @@ def bench(
         )
     if million:
         mil = report["million"]
-        typer.echo(
+        echo(
             _(
                 "Monte Carlo, {projects:,} projects (parallel, chunks): {seconds:.2f} s, peak memory {memory:.0f} MB"
             ).format(projects=mil["projects"], seconds=mil["seconds"], memory=mil["peak_rss_mb"])
         )
     if robustness:
         rob = report["robustness"]
-        typer.echo(
+        echo(
             _(
                 "robustness, {scenario}, {samples:,} assumption sets x {projects:,} projects ({framings}): "
                 "{seconds:.1f} s wall, {cpu:.1f} s CPU ({per_set:.1f} ms per set)"
@@ -445,7 +445,7 @@ def bench(
         )
     if large:
         big = report["large"]
-        typer.echo(
+        echo(
             _(
                 "Large catalogs: {compile_items:,} items validated in {validate:.2f} s, compiled in {compile:.2f} s; "
                 "{run_items:,} items x {projects:,} projects (parallel, gains, chunks of {chunk:,}): {run:.1f} s, "
@@ -463,7 +463,7 @@ def bench(
             )
         )
     machine = report["machine"]
-    typer.echo(
+    echo(
         _("machine: {cpus} CPUs, load average {load} (others' work inflates these timings)").format(
             cpus=machine["cpus"], load=machine["load_average_1min"]
         )
@@ -515,9 +515,9 @@ def robustness(
 
 
 def _print_robustness(robust: dict) -> None:
-    from rich.console import Console
+    from approval_sim.output import console as safe_console
 
-    console = Console()
+    console = safe_console()
     if robust.get("skipped"):
         console.print(
             _("robustness over the modelling assumptions: not analysed ({reason})").format(
@@ -662,11 +662,10 @@ _CLOCK_SHORTER = {
 
 
 def _print_comparison(summary: dict, departments: dict[str, str] | None = None) -> None:
-    from rich.console import Console
-
+    from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
 
-    console = Console()
+    console = safe_console()
     base, reform = summary["baseline"], summary["reform"]
     reduction = summary["reduction"]
     console.print(

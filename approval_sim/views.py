@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
-
 from approval_model.models import ApprovalItem, Process
 from approval_sim import words
+from approval_sim.output import console as safe_console
 from messages import _
 
-console = Console()
+console = safe_console()
 
 
 def _provenance_text(item: ApprovalItem, field: str) -> str:

@@ -13,7 +13,7 @@ import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import JsonOption, ScenarioArgument
-from approval_sim.output import print_json
+from approval_sim.output import echo, print_json
 
 
 class WorkbookFormat(StrEnum):
@@ -53,7 +53,7 @@ def template(
     if as_json:
         print_json({"file": str(out), "sheets": sheets})
     else:
-        typer.echo(f"wrote {out}: sheets {', '.join(sheets)}")
+        echo(f"wrote {out}: sheets {', '.join(sheets)}")
 
 
 @handle_user_errors
@@ -90,7 +90,7 @@ def import_(
     if as_json:
         print_json(summary)
     else:
-        typer.echo(
+        echo(
             f"wrote {out}: '{process.name}' - {summary['items']} items, {summary['departments']} departments, "
             f"{summary['stages']} stages, {summary['prerequisites']} prerequisites"
         )
@@ -119,7 +119,7 @@ def export_catalog(
     if as_json:
         print_json({"file": str(out), "scenario": scenario, "name": process.name, "rows": counts})
     else:
-        typer.echo(
+        echo(
             f"wrote {out}: '{process.name}' - " + ", ".join(f"{count} {key}" for key, count in counts.items())
         )
 

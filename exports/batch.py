@@ -26,6 +26,7 @@ from exports.briefing import (
     now_in_shanghai,
     pct,
 )
+from exports.csv_files import csv_cell
 from exports.tables import BASIS_NAMES, PROFILE_NAMES, ROBUSTNESS_NAMES, VERDICT_NAMES, Column, Kind, Table
 
 TEXT = {
@@ -251,8 +252,7 @@ def _csv_value(value: Any, kind: Kind) -> Any:
         return round(value * 100, 1)
     if kind == "days":
         return round(value, 1)
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text  # never a formula in Excel
+    return csv_cell(value if isinstance(value, int | float) else str(value))  # never a formula in Excel
 
 
 def write_summary(results: Sequence[ScenarioResult], folder: Path, name: str = "batch-summary") -> list[Path]:

@@ -1,6 +1,7 @@
 """The Excel workbook (openpyxl): sheets 概览, 事项, 部门 and, when the run has one, 敏感性.
 
-Numbers are stored as numbers with a number format (days ``0.0``, rates ``0.0%``); there are no formulas.
+Numbers are stored as numbers with a number format (days ``0.0``, rates ``0.0%``); there are no formulas:
+text starting with `=` is stored as text, exactly as written.
 Each sheet's header row is frozen, data sheets have an auto-filter, and column widths fit their content
 (a CJK character counts as two).
 """
@@ -11,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -22,6 +24,12 @@ TITLE_FONT = Font(bold=True, size=12)
 HEADER_FONT = Font(bold=True)
 HEADER_BORDER = Border(bottom=Side(style="thin", color="7F8FA6"))
 MAX_WIDTH = 60
+
+
+def worksheet_text(text: str) -> str:
+    """Text as a cell can hold it: the control characters a worksheet cannot store (openpyxl refuses them)
+    shown as ``\\x1b`` escapes; everything else exactly as written."""
+    return ILLEGAL_CHARACTERS_RE.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
 def display_width(text: str) -> int:
@@ -43,9 +51,11 @@ def _write_rows(sheet, first_row: int, table: Table, widths: dict[int, int]) -> 
         colour = table.row_fills[index] if index < len(table.row_fills) else None
         fill = PatternFill("solid", fgColor=colour) if colour else None
         for col, (value, kind) in enumerate(values, start=1):
-            if isinstance(value, str) and value.startswith("="):
-                value = "'" + value  # never let text become a formula
+            if isinstance(value, str):
+                value = worksheet_text(value)
             cell = sheet.cell(row=row, column=col, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text stays text, exactly as written (openpyxl would store a formula)
             if fill is not None:
                 cell.fill = fill
             if kind in NUMBER_FORMATS and value is not None:

@@ -56,6 +56,9 @@ def plot_style() -> dict[RcKeyType, Any]:
         # the CJK font first; DejaVu Sans (shipped with matplotlib) only for glyphs it lacks
         "font.family": [family, "DejaVu Sans"],
         "axes.unicode_minus": False,
+        # labels are names a planner wrote: '$' is a dollar sign, never the start of TeX (a name like
+        # '$\\frac{a$' made matplotlib raise and the export fail)
+        "text.parse_math": False,
         "svg.fonttype": "none",  # text stays text (editable); svg_with_font() embeds the glyphs it uses
         "svg.hashsalt": "approval-sim",  # stable ids: the same run gives the same SVG
         "figure.dpi": 100,

@@ -4,6 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+_MARKDOWN_SPECIAL = str.maketrans(
+    {c: "\\" + c for c in "\\`*_{}[]()#+!|~>"} | {"<": "&lt;", "&": "&amp;", "\n": " ", "\r": " "}
+)
+
+
+def md(value: object) -> str:
+    """Text a user wrote, for a Markdown table cell or heading: shown literally. Markup characters are
+    backslash-escaped ('|' no longer splits the cell), '<' and '&' become entities (no raw HTML reaches the
+    Prefect UI), line breaks become spaces and control characters are dropped."""
+    text = "".join(ch for ch in str(value) if ch >= " " or ch in "\n\r")
+    return text.translate(_MARKDOWN_SPECIAL)
+
+
+def md_code_block(text: str) -> str:
+    """A fenced block showing ``text`` as written: the fence is longer than any run of backticks inside."""
+    longest = max((len(run) for run in text.split("\n") for run in _backtick_runs(run)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
+def _backtick_runs(line: str) -> list[str]:
+    import re
+
+    return re.findall(r"`+", line)
+
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
@@ -30,9 +55,9 @@ def markdown_summary(
 ) -> str:
     """Verdicts first (one line per run), then the top bottleneck items of each run's reform side."""
     lines = [
-        f"# {title}",
+        f"# {md(title)}",
         "",
-        basis_line([run for _, _, run in rows]),
+        md(basis_line([run for _, _, run in rows])),
         "",
         "| run | scenario | limit basis | framing | profile | verdict | reduction (mean) | 95% CI | target | "
         "over the assumptions |",
@@ -42,9 +67,9 @@ def markdown_summary(
         ci = f"{_pct(run.get('reduction_ci_low'))} .. {_pct(run.get('reduction_ci_high'))}"
         basis = BASIS_NAMES.get(run.get("limit_basis") or "", run.get("limit_basis") or "-")
         lines.append(
-            f"| {run_id} | {label} | {basis} | {run.get('framing') or '-'} | {run.get('profile') or '-'} | "
-            f"**{run.get('verdict') or '-'}** | {_pct(run.get('reduction_mean'))} | {ci} | {_pct(run.get('target'))} | "
-            f"{run.get('robustness_verdict') or '-'} |"
+            f"| {run_id} | {md(label)} | {md(basis)} | {md(run.get('framing') or '-')} | {md(run.get('profile') or '-')} | "
+            f"**{md(run.get('verdict') or '-')}** | {_pct(run.get('reduction_mean'))} | {ci} | {_pct(run.get('target'))} | "
+            f"{md(run.get('robustness_verdict') or '-')} |"
         )
     for label, run_id, run in rows:
         items = sorted(
@@ -55,17 +80,17 @@ def markdown_summary(
             continue
         lines += [
             "",
-            f"## Top bottlenecks - run {run_id} ({label})",
+            f"## Top bottlenecks - run {run_id} ({md(label)})",
             "",
             "| item | 事项 | department | criticality | wait (wd) | handling (wd) | overdue |",
             "|---|---|---|---|---|---|---|",
         ]
         for i in items:
             lines.append(
-                f"| {i['item_id']} | {i['item_name']} | {i['department']} | {i['criticality']:.2f} | {i['mean_wait_days']:.1f} | "
+                f"| {md(i['item_id'])} | {md(i['item_name'])} | {md(i['department'])} | {i['criticality']:.2f} | {i['mean_wait_days']:.1f} | "
                 f"{i['mean_handling_days']:.1f} | {_pct(i['overdue_rate'])} |"
             )
     if bad:
         lines += ["", "## Invalid scenario files (skipped)", ""]
-        lines += [f"- `{b.file}`:\n\n```\n{b.message}\n```" for b in bad]
+        lines += [f"- {md(b.file)}:\n\n{md_code_block(b.message)}" for b in bad]
     return "\n".join(lines) + "\n"

@@ -27,6 +27,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from approval_model.models import Process  # noqa: E402
 from flows import progress, work  # noqa: E402
 from flows.pipelines import mark_failed, open_new_run, quoted, save_results, save_scenario, task_runner  # noqa: E402
+from flows.report import md  # noqa: E402
 from flows.store.records import RunOutcome, RunStart, SensitivityFigure, Verdict  # noqa: E402
 from rules.loading import for_profile, load  # noqa: E402
 from simulations.compare import DEFAULT_TARGET  # noqa: E402
@@ -140,7 +141,7 @@ def _outcome(result: SensitivityResult, run: SimulationRun, process: Process) ->
 
 def _markdown(result: SensitivityResult, run_id: int, top: int = 10) -> str:
     lines = [
-        f"# Sensitivity run {run_id}: {result.process}",
+        f"# Sensitivity run {run_id}: {md(result.process)}",
         "",
         f"Mean end-to-end days {result.as_json()['mean_days']:.2f} ({result.mode}, {result.engine}, "
         f"{result.projects} projects x {result.replications} replications, seed {result.seed}, ±{result.by:.0%}).",
@@ -151,7 +152,7 @@ def _markdown(result: SensitivityResult, run_id: int, top: int = 10) -> str:
     for e in result.effects[:top]:
         reduction = "" if e.effect_on_reduction is None else f"{e.effect_on_reduction:+.2%}"
         lines.append(
-            f"| {e.rank} | {e.label} | {e.effect_mean_days:+.2f} | {e.effect_ci95[0]:+.2f} .. {e.effect_ci95[1]:+.2f} | {reduction} |"
+            f"| {e.rank} | {md(e.label)} | {e.effect_mean_days:+.2f} | {e.effect_ci95[0]:+.2f} .. {e.effect_ci95[1]:+.2f} | {reduction} |"
         )
     return "\n".join(lines)
 

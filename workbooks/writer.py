@@ -142,7 +142,12 @@ def _unique_name(names: Mapping[str, str], ident: str) -> str:
 
 
 def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
-    """Write a value as data: text starting with '=' stays text (openpyxl would store it as a formula)."""
+    """Write a value as data: text starting with '=' stays text (openpyxl would store it as a formula), and
+    control characters a worksheet cannot hold are shown as ``\\x1b`` escapes."""
+    if isinstance(value, str):
+        from exports.excel import worksheet_text
+
+        value = worksheet_text(value)
     cell = sheet.cell(row, column, value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
