@@ -58,5 +58,35 @@ def handle_user_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(USAGE_ERROR) from None
         except (UserError, ValueError) as error:
             raise fail(error_text(error)) from None
+        except Exception as error:
+            message = _database_failure(error)
+            if message is None:
+                raise
+            raise fail(message) from None
+        finally:
+            _close_databases()
 
     return wrapper
+
+
+def _database_failure(error: BaseException) -> str | None:
+    """The one-line explanation of a database failure (full disk, read-only, locked, unreachable, ...), never
+    its SQL; None for any other error. The database modules are imported only when a database was used."""
+    if "flows.store.database" not in sys.modules:
+        return None
+    from flows.store.database import database_url
+    from flows.store.failures import explain
+
+    try:
+        url: str | None = database_url()
+    except Exception:  # noqa: BLE001 - naming the database is a courtesy
+        url = None
+    return explain(error, url)
+
+
+def _close_databases() -> None:
+    """When a command ends: write SQLite's log into the database file (a copy of the file alone then holds
+    every run) and close the connections."""
+    database = sys.modules.get("flows.store.database")
+    if database is not None:
+        database.close_engines()

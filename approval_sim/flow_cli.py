@@ -75,6 +75,18 @@ def _check_scenarios(
                 warn(line)
 
 
+def verify_results(database: str | None, run_ids: list[int], batch: tuple[int, int] | None = None) -> None:
+    """Read the runs back through a new connection before their ids are printed: a run whose results are not
+    in the database (the file deleted or replaced mid-run) is an error (exit 2), never an id of nothing."""
+    from flows.store.database import database_url
+    from flows.store.repository import verify_batch, verify_stored
+
+    url = database_url(database)
+    verify_stored(url, run_ids)
+    if batch is not None:  # (batch run id, comparisons it completed)
+        verify_batch(url, *batch)
+
+
 def _pair_title(baseline: str, reformed: str | None) -> str:
     if reformed is not None:
         return _("{baseline} vs {reformed}").format(baseline=baseline, reformed=reformed)
@@ -161,6 +173,7 @@ def run_compare(
             framing=framing.value if framing is not None else None,
             robustness_samples=None if no_robustness else robustness_samples,
         ))  # fmt: skip
+        verify_results(database, [result["run_id"]])
         _emit(result, as_json)
 
 
@@ -194,6 +207,7 @@ def run_simulate(
             scenario, profile=profile, mode=mode, projects=projects, replications=replications,
             seed=seed, engine=engine, limit_basis=limit.value if limit is not None else None,
         ))  # fmt: skip
+        verify_results(database, [result["run_id"]])
         _emit(result, as_json)
 
 
@@ -252,6 +266,8 @@ def nightly(
             str(scenarios), batch_date, seed_list, projects=projects, replications=replications,
             exports_dir=None if no_exports else str(exports),
         ))  # fmt: skip
+        if not result.get("skipped"):
+            verify_results(database, [], batch=(result["batch_run_id"], result["runs"]))
         _print_nightly(result, as_json)
 
 

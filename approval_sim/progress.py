@@ -50,7 +50,10 @@ class _StatusHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            self.status.step(f"Prefect {record.levelname.lower()}: {record.getMessage()}")
+            from flows.store.failures import without_sql
+
+            message = without_sql(record.getMessage())  # a failed write's SQL and parameters stay out
+            self.status.step(f"Prefect {record.levelname.lower()}: {message}")
         except Exception:  # noqa: BLE001 - logging must never break the command
             self.handleError(record)
 

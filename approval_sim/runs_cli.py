@@ -1,15 +1,41 @@
-"""`approval-sim runs list|show`: the history of persisted runs (reads the results database only)."""
+"""`approval-sim runs list|show|backup`: the history of persisted runs, and a consistent copy of the database."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import DatabaseOption, JsonOption, RunIdArgument
-from approval_sim.output import print_json
+from approval_sim.output import echo, print_json
 from messages import N_, Message, _
+
+
+@handle_user_errors
+def runs_backup(
+    out: Annotated[Path, typer.Option("--out", "-o", help="the copy to write (e.g. backup-2026-11-30.db)")],
+    force: Annotated[bool, typer.Option("--force", help="replace --out if it exists")] = False,
+    as_json: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Copy the results database (SQLite) consistently, even while a batch writes: SQLite's backup API, the
+    copy checked before it takes the name --out. A copy of the .db file alone can miss runs."""
+    from flows.store.backup import backup_database
+    from flows.store.database import database_url, get_engine, sqlite_path
+
+    url = database_url(database)
+    if sqlite_path(url) is not None:
+        get_engine(url)  # a database of an older version is upgraded first, like every other command
+    copied = backup_database(url, out, force=force)
+    if as_json:
+        print_json(copied)
+        return
+    echo(
+        f"backed up {copied['runs']} runs from {copied['source']} to {copied['file']} "
+        f"({copied['bytes'] / 2**20:.1f} MB, integrity checked)"
+    )
 
 
 def _engine(url: str | None):  # noqa: ANN202
@@ -115,4 +141,5 @@ def register(app: typer.Typer, catalog_app: typer.Typer) -> None:
     runs_app = typer.Typer(help=N_("History of persisted runs and their results."), no_args_is_help=True)
     runs_app.command("list")(runs_list)
     runs_app.command("show")(runs_show)
+    runs_app.command("backup")(runs_backup)
     app.add_typer(runs_app, name="runs")

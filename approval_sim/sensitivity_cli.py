@@ -139,6 +139,9 @@ def sensitivity(
             scenario, baseline=baseline, vary=parameters, by=by, profile=profile, mode=mode, projects=projects,
             replications=replications, seed=seed, engine=engine, database_url=database,
         ))  # fmt: skip
+        from approval_sim.flow_cli import verify_results
+
+        verify_results(database, [result["run_id"]])
     report = result["sensitivity"]
     if as_json:
         shown = report["variations"] if top is None else report["variations"][:top]

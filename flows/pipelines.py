@@ -16,7 +16,9 @@ configure_prefect_environment()
 bind_if_asked()  # a flow run that `serve` started in a subprocess ends with `serve`
 
 import dataclasses  # noqa: E402
+import functools  # noqa: E402
 import os  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from datetime import date  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import TYPE_CHECKING, Any, TypeVar, cast  # noqa: E402
@@ -31,6 +33,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from flows import prefetch, progress, work  # noqa: E402
 from flows.store import repository  # noqa: E402
 from flows.store.database import get_engine  # noqa: E402
+from flows.store.failures import explained, is_transient  # noqa: E402
 from flows.store.records import RunOutcome, RunStart  # noqa: E402
 from rules.loading import load as load_scenario  # noqa: E402
 from simulations.compiled import Mode  # noqa: E402
@@ -107,13 +110,57 @@ def assess_robustness(spec: work.PairSpec) -> dict:
     return prefetch.call(work.PairSpec.robustness, spec)
 
 
-@task(name="save scenario", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def _worth_retrying(_task: Any, _run: Any, state: Any) -> bool:
+    """Retry a database write only when the failure may pass (a lock, a dropped connection): a full disk or
+    a read-only file fails at once, with its explanation."""
+    error = getattr(state, "data", None)
+    return not isinstance(error, BaseException) or is_transient(error)
+
+
+def _database_work(function: Callable[..., T]) -> Callable[..., T]:
+    """A task body that uses the results database (its first argument is the URL): a database failure is
+    raised as a DatabaseFailure saying what happened and what to do, without the SQL SQLAlchemy quotes (the
+    task's failure, and Prefect's log of it, then hold no statement or parameters)."""
+
+    @functools.wraps(function)
+    def wrapper(database_url: str | None, *args: Any, **kwargs: Any) -> T:
+        try:
+            return function(database_url, *args, **kwargs)
+        except Exception as error:
+            failure = explained(error, _url(database_url))
+            if failure is None or failure is error:
+                raise
+            raise failure from None
+
+    return wrapper
+
+
+def _url(database_url: str | None) -> str | None:
+    from flows.store.database import database_url as resolved
+
+    try:
+        return resolved(database_url)
+    except Exception:  # noqa: BLE001 - naming the database is a courtesy
+        return None
+
+
+DATABASE_TASK: dict[str, Any] = {
+    "retries": 3,
+    "retry_delay_seconds": 2,
+    "retry_condition_fn": _worth_retrying,
+    "cache_policy": NO_CACHE,
+}
+
+
+@task(name="save scenario", **DATABASE_TASK)
+@_database_work
 def save_scenario(database_url: str | None, reference: str, name: str) -> int:
     source, text = work.scenario_text(reference)
     return repository.save_scenario(get_engine(database_url), name, source, text)
 
 
-@task(name="open run", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="open run", **DATABASE_TASK)
+@_database_work
 def open_run(database_url: str | None, start: RunStart) -> int | None:
     """The new run's id; None when its batch key already completed (nothing to do)."""
     engine = get_engine(database_url)
@@ -129,13 +176,15 @@ def open_new_run(database_url: str | None, start: RunStart) -> int:
     return run_id
 
 
-@task(name="save results", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="save results", **DATABASE_TASK)
+@_database_work
 def save_results(database_url: str | None, run_id: int, outcome: RunOutcome) -> int:
     repository.complete_run(get_engine(database_url), run_id, outcome)
     return run_id
 
 
-@task(name="mark run failed", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="mark run failed", **DATABASE_TASK)
+@_database_work
 def mark_failed(database_url: str | None, run_id: int, error: str, status: str = "failed") -> None:
     repository.fail_run(get_engine(database_url), run_id, error, status)
 
@@ -304,17 +353,20 @@ def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int
     return outcomes
 
 
-@task(name="open runs", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="open runs", **DATABASE_TASK)
+@_database_work
 def open_runs(database_url: str | None, starts: list[RunStart]) -> list[int | None]:
     return repository.start_runs(get_engine(database_url), starts)
 
 
-@task(name="save scenario results", retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="save scenario results", **DATABASE_TASK)
+@_database_work
 def save_many(database_url: str | None, results: list[tuple[int, RunOutcome]]) -> None:
     repository.complete_runs(get_engine(database_url), results)
 
 
-@task(name="write exports", retries=1, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="write exports", **{**DATABASE_TASK, "retries": 1})
+@_database_work
 def write_exports(
     database_url: str | None, batch_id: int, folder: str, as_of: str, invalid: list[str], failed: list[str]
 ) -> dict[str, Any]:

@@ -7,23 +7,37 @@ database.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import sqlite3
 from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
-__all__ = ["DATABASE_URL_ENV", "database_url", "get_engine", "migrate", "DatabaseError"]
+from flows.store.failures import DatabaseFailure, describe_url, explain, without_sql
+
+__all__ = [
+    "DATABASE_URL_ENV",
+    "DatabaseError",
+    "checkpoint",
+    "close_engines",
+    "database_url",
+    "fresh_engine",
+    "get_engine",
+    "migrate",
+    "sqlite_path",
+]
 
 DATABASE_URL_ENV = "APPROVAL_SIM_DATABASE_URL"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-
-class DatabaseError(ValueError):
-    """The database URL is unusable or the database cannot be opened; the message says what to do."""
+# The database URL is unusable or the database cannot be opened or written; the message says what to do.
+DatabaseError = DatabaseFailure
 
 
 def default_database_path() -> Path:
@@ -61,6 +75,7 @@ def get_engine(url: str | None = None) -> Engine:
 def forget_engines() -> None:
     """Drop the cached engines (tests that dispose of an engine, or replace the database under it)."""
     _engine.cache_clear()
+    _opened.clear()
 
 
 @cache
@@ -81,12 +96,64 @@ def _engine(resolved: str) -> Engine:
         head = head_revision()
         if head is None or current_revision(engine) != head:  # importing Alembic to learn this costs ~0.5 s
             migrate(engine)
-    except Exception as error:  # any driver error: say which database and what to check
+    except Exception as error:  # any driver error: say which database and what to check, never the SQL
         engine.dispose()
-        raise DatabaseError(
-            f"cannot open the results database {parsed.render_as_string(hide_password=True)}: {error}"
-        ) from None
+        message = explain(error, resolved) or (
+            f"cannot open the results database {describe_url(resolved)}: "
+            + without_sql(str(error)).splitlines()[0]
+        )
+        raise DatabaseError(message) from None
+    _opened[resolved] = engine
     return engine
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def fresh_engine(url: str) -> Engine:
+    """An engine with no pooled connection, for checking what another process would see. A SQLite file is
+    opened read-write without being created: a file deleted during a run is an error here, not a new file."""
+    path = sqlite_path(url)
+    if path is None:
+        return create_engine(url, poolclass=NullPool)
+    return create_engine(
+        "sqlite://",
+        poolclass=NullPool,
+        creator=lambda: sqlite3.connect(f"file:{path}?mode=rw", uri=True, check_same_thread=False),
+    )
+
+
+def checkpoint(engine: Engine) -> None:
+    """Copy a SQLite database's write-ahead log into the file itself and truncate the log, so that copying the
+    ``.db`` file alone (a typical backup) copies every run. Waits at most 2 s for other readers; does nothing
+    for other databases."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA busy_timeout=2000")
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def close_engines() -> None:
+    """At the end of a command: checkpoint every SQLite database used, and close the connections.
+
+    Failures are ignored here: the command has already reported its own, and a read-only or vanished file
+    cannot be checkpointed anyway."""
+    for engine in list(_opened.values()):
+        try:
+            checkpoint(engine)
+            engine.dispose()
+        except Exception:  # noqa: BLE001, S112 - best effort at exit
+            continue
+
+
+_opened: dict[str, Engine] = {}  # the engines opened by this process (for close_engines)
+atexit.register(close_engines)
 
 
 _REVISION = re.compile(r"""^(down_revision|revision)\s*=\s*(?:None|["']([^"']+)["'])""", re.MULTILINE)

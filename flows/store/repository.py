@@ -280,3 +280,73 @@ def completed_batch_keys(engine: Engine, keys: Iterable[str]) -> set[str]:
             select(RunRow.batch_key).where(col(RunRow.batch_key).in_(wanted), RunRow.status == "completed")
         )
         return {key for key in found if key is not None}
+
+
+def verify_stored(url: str, run_ids: Iterable[int]) -> None:
+    """Check, through a new connection, that each run is stored as completed with its results; raise a
+    DatabaseFailure naming the database otherwise (e.g. the SQLite file was deleted or replaced during the
+    run: the results went to the old file and are gone)."""
+    from flows.store.database import fresh_engine
+    from flows.store.failures import DatabaseFailure, describe_url, explained
+
+    wanted = list(run_ids)
+    where = describe_url(url)
+    engine = fresh_engine(url)
+    try:
+        with Session(engine) as session:
+            for run_id in wanted:
+                run = session.get(RunRow, run_id)
+                children = session.exec(
+                    select(func.count()).select_from(SummaryRow).where(SummaryRow.run_id == run_id)
+                ).one()
+                if run is None or run.status != "completed" or (run.kind != "nightly" and not children):
+                    found = "not there" if run is None else f"'{run.status}' with {children} summary rows"
+                    raise DatabaseFailure(
+                        f"run {run_id} is {found} in the results database {where} after it was saved: the "
+                        "file was deleted or replaced while the run was going, or another process changed "
+                        "it, so this run's results are lost; run it again"
+                    )
+    except DatabaseFailure:
+        raise
+    except Exception as error:
+        failure = explained(error, url)
+        if failure is None:
+            raise
+        raise DatabaseFailure(
+            f"run {', '.join(map(str, wanted))} could not be read back after saving: {failure}"
+        ) from None
+    finally:
+        engine.dispose()
+
+
+def verify_batch(url: str, batch_id: int, completed: int) -> None:
+    """Like :func:`verify_stored` for a nightly batch: the batch run and its ``completed`` comparisons."""
+    from flows.store.database import fresh_engine
+    from flows.store.failures import DatabaseFailure, describe_url
+
+    engine = fresh_engine(url)
+    try:
+        with Session(engine) as session:
+            batch = session.get(RunRow, batch_id)
+            found = session.exec(
+                select(func.count())
+                .select_from(RunRow)
+                .where(RunRow.parent_run_id == batch_id, RunRow.status == "completed")
+            ).one()
+    except Exception as error:
+        from flows.store.failures import explained
+
+        failure = explained(error, url)
+        if failure is None:
+            raise
+        raise DatabaseFailure(
+            f"nightly batch {batch_id} could not be read back after saving: {failure}"
+        ) from None
+    finally:
+        engine.dispose()
+    if batch is None or found < completed:
+        raise DatabaseFailure(
+            f"nightly batch {batch_id} has {found} of its {completed} completed comparisons in the results "
+            f"database {describe_url(url)} after saving: the file was deleted or replaced while the batch was "
+            "running; run the batch again (what is stored is kept and skipped)"
+        )
