@@ -15,8 +15,10 @@ from messages import N_, Message, _
 
 @handle_user_errors
 def runs_backup(
-    out: Annotated[Path, typer.Option("--out", "-o", help="the copy to write (e.g. backup-2026-11-30.db)")],
-    force: Annotated[bool, typer.Option("--force", help="replace --out if it exists")] = False,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help=N_("the copy to write (e.g. backup-2026-11-30.db)"))
+    ],
+    force: Annotated[bool, typer.Option("--force", help=N_("replace --out if it exists"))] = False,
     as_json: JsonOption = False,
     database: DatabaseOption = None,
 ) -> None:
@@ -33,8 +35,9 @@ def runs_backup(
         print_json(copied)
         return
     echo(
-        f"backed up {copied['runs']} runs from {copied['source']} to {copied['file']} "
-        f"({copied['bytes'] / 2**20:.1f} MB, integrity checked)"
+        _("backed up {runs} runs from {source} to {file} ({size:.1f} MB, integrity checked)").format(
+            runs=copied["runs"], source=copied["source"], file=copied["file"], size=copied["bytes"] / 2**20
+        )
     )
 
 

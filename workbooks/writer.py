@@ -145,9 +145,9 @@ def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
     """Write a value as data: text starting with '=' stays text (openpyxl would store it as a formula), and
     control characters a worksheet cannot hold are shown as ``\\x1b`` escapes."""
     if isinstance(value, str):
-        from exports.excel import worksheet_text
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        value = worksheet_text(value)
+        value = ILLEGAL_CHARACTERS_RE.sub(lambda found: f"\\x{ord(found.group()):02x}", value)
     cell = sheet.cell(row, column, value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"

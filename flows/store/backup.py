@@ -16,6 +16,7 @@ from typing import Any
 
 from flows.store.database import sqlite_path
 from flows.store.failures import DatabaseFailure, describe_url, explained
+from messages import Message
 
 __all__ = ["backup_database"]
 
@@ -25,24 +26,36 @@ def backup_database(url: str, out: Path, *, force: bool = False) -> dict[str, An
     source_path = sqlite_path(url)
     if source_path is None:
         raise DatabaseFailure(
-            f"'runs backup' copies a SQLite results database; {describe_url(url)} is not one. For PostgreSQL "
-            "use the server's own tool, e.g. pg_dump --format=custom --file=FILE DBNAME"
+            Message(
+                "'runs backup' copies a SQLite results database; {database} is not one. For PostgreSQL use the "
+                "server's own tool, e.g. pg_dump --format=custom --file=FILE DBNAME",
+                database=describe_url(url),
+            )
         )
     if not source_path.is_file():
         raise DatabaseFailure(
-            f"the results database {source_path} does not exist: there is nothing to back up"
+            Message(
+                "the results database {database} does not exist: there is nothing to back up",
+                database=source_path,
+            )
         )
     out = out.expanduser()
     if out.exists() and out.resolve() == source_path.resolve():
-        raise DatabaseFailure(f"--out {out} is the results database itself; give another file")
+        raise DatabaseFailure(
+            Message("--out {file} is the results database itself; give another file", file=out)
+        )
     if out.is_dir():
         raise DatabaseFailure(
-            f"--out {out} is a folder; give a file name, e.g. {out / 'approval-sim-backup.db'}"
+            Message(
+                "--out {file} is a folder; give a file name, e.g. {example}",
+                file=out,
+                example=out / "approval-sim-backup.db",
+            )
         )
     if out.exists() and not force:
-        raise DatabaseFailure(f"{out} exists; give another file, or --force to replace it")
+        raise DatabaseFailure(Message("{file} exists; give another file, or --force to replace it", file=out))
     if not out.parent.is_dir():
-        raise DatabaseFailure(f"the folder of --out {out} does not exist; create it first")
+        raise DatabaseFailure(Message("the folder of --out {file} does not exist; create it first", file=out))
     partial = out.with_name(f".{out.name}.partial-{os.getpid()}")
     try:
         source = sqlite3.connect(f"file:{source_path}?mode=rw", uri=True)
@@ -59,13 +72,22 @@ def backup_database(url: str, out: Path, *, force: bool = False) -> dict[str, An
             source.close()
         if integrity != "ok":
             raise DatabaseFailure(
-                f"the copy of {source_path} failed its integrity check ({integrity}); the database itself "
-                "may be damaged: keep it and its -wal file as they are"
+                Message(
+                    "the copy of {database} failed its integrity check ({detail}); the database itself may be "
+                    "damaged: keep it and its -wal file as they are",
+                    database=source_path,
+                    detail=integrity,
+                )
             )
         os.replace(partial, out)
     except sqlite3.Error as error:
         failure = explained(error, url)
-        raise (failure or DatabaseFailure(f"could not back up {source_path}: {error}")) from None
+        raise (
+            failure
+            or DatabaseFailure(
+                Message("could not back up {database}: {detail}", database=source_path, detail=error)
+            )
+        ) from None
     finally:
         partial.unlink(missing_ok=True)
     return {"file": str(out), "source": str(source_path), "runs": runs, "bytes": out.stat().st_size}

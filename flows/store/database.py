@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from flows.store.failures import DatabaseFailure, describe_url, explain, without_sql
+from messages import Message
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -98,9 +99,10 @@ def _engine(resolved: str) -> Engine:
             migrate(engine)
     except Exception as error:  # any driver error: say which database and what to check, never the SQL
         engine.dispose()
-        message = explain(error, resolved) or (
-            f"cannot open the results database {describe_url(resolved)}: "
-            + without_sql(str(error)).splitlines()[0]
+        message = explain(error, resolved) or Message(
+            "cannot open the results database {database}: {detail}",
+            database=describe_url(resolved),
+            detail=without_sql(str(error)).splitlines()[0],
         )
         raise DatabaseError(message) from None
     _opened[resolved] = engine

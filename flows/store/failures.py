@@ -15,6 +15,8 @@ import re
 
 from sqlalchemy.engine import make_url
 
+from messages import Message
+
 __all__ = [
     "DatabaseFailure",
     "database_cause",
@@ -25,12 +27,11 @@ __all__ = [
     "without_sql",
 ]
 
-_STORED = "runs already stored are kept"
-
 
 class DatabaseFailure(ValueError):
-    """A database failure, explained (the message holds no SQL); a ValueError, so the CLI exits 2.
-    ``transient``: trying again may help (a lock, a dropped connection)."""
+    """A database failure, explained (the message, a ``messages.Message``, holds no SQL); a ValueError, so the
+    CLI exits 2 and shows it in the user's language. ``transient``: trying again may help (a lock, a dropped
+    connection)."""
 
     def __init__(self, message: str, transient: bool = False) -> None:
         super().__init__(message)
@@ -76,93 +77,169 @@ def database_cause(error: BaseException) -> BaseException | None:
     return None
 
 
-def _sqlite(cause: BaseException, where: str) -> tuple[str, bool]:
+def _sqlite(cause: BaseException, database: str) -> tuple[Message, bool]:
     """(message, transient) for a sqlite3 error."""
     name = getattr(cause, "sqlite_errorname", "") or ""
     text = str(cause)
     if name == "SQLITE_FULL" or "disk is full" in text:
         return (
-            f"{where}: the disk (or the database's size limit) is full, so the results could not be written; "
-            f"free some space, or set APPROVAL_SIM_DATABASE_URL (or --database) to a file on another disk "
-            f"({_STORED})",
+            Message(
+                "the results database {database}: the disk (or the database's size limit) is full, so the "
+                "results could not be written; free some space, or set APPROVAL_SIM_DATABASE_URL (or "
+                "--database) to a file on another disk (runs already stored are kept)",
+                database=database,
+            ),
             False,
         )
     if name.startswith("SQLITE_READONLY") or "readonly database" in text:
         return (
-            f"{where} is read-only (the file, its folder, or the disk), so the results could not be written; "
-            f"make it writable, or give another file with --database ({_STORED})",
+            Message(
+                "the results database {database} is read-only (the file, its folder, or the disk), so the "
+                "results could not be written; make it writable, or give another file with --database (runs "
+                "already stored are kept)",
+                database=database,
+            ),
             False,
         )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in text:
         return (
-            f"{where} stayed locked by another process for longer than the 30 s the product waits (a nightly "
-            "batch or another command writing); run this again when that has finished",
+            Message(
+                "the results database {database} stayed locked by another process for longer than the 30 s "
+                "the product waits (a nightly batch or another command writing); run this again when that "
+                "has finished",
+                database=database,
+            ),
             True,
         )
     if name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in text:
         return (
-            f"{where} cannot be opened: the file or its folder is missing, was deleted, or is not accessible; "
-            "check the path (--database or APPROVAL_SIM_DATABASE_URL)",
+            Message(
+                "the results database {database} cannot be opened: the file or its folder is missing, was "
+                "deleted, or is not accessible; check the path (--database or APPROVAL_SIM_DATABASE_URL)",
+                database=database,
+            ),
             False,
         )
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in text or "not a database" in text:
         return (
-            f"{where} is damaged or is not an approval-sim database; restore it from a backup "
-            "('approval-sim runs backup' makes one) or give another file with --database",
+            Message(
+                "the results database {database} is damaged or is not an approval-sim database; restore it "
+                "from a backup ('approval-sim runs backup' makes one) or give another file with --database",
+                database=database,
+            ),
             False,
         )
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
         return (
-            f"{where}: the disk reported an input/output error (the file may have been deleted or moved while "
-            "the command ran, or the disk is failing); check the file and run this again",
+            Message(
+                "the results database {database}: the disk reported an input/output error (the file may have "
+                "been deleted or moved while the command ran, or the disk is failing); check the file and "
+                "run this again",
+                database=database,
+            ),
             False,
         )
     if "no such table" in text:
         return (
-            f"{where} has lost its tables: the file was deleted or replaced while the command ran; "
-            "run this again (a new database is created if the file is gone)",
+            Message(
+                "the results database {database} has lost its tables: the file was deleted or replaced while "
+                "the command ran; run this again (a new database is created if the file is gone)",
+                database=database,
+            ),
             False,
         )
-    return f"{where}: database error ({name or type(cause).__name__}): {text.splitlines()[0]}", False
+    return (
+        Message(
+            "the results database {database}: database error ({code}): {detail}",
+            database=database,
+            code=name or type(cause).__name__,
+            detail=text.splitlines()[0] if text else "",
+        ),
+        False,
+    )
 
 
-def _postgres(cause: BaseException, where: str) -> tuple[str, bool]:
+def _postgres(cause: BaseException, database: str) -> tuple[Message, bool]:
     """(message, transient) for a psycopg error."""
     state = getattr(cause, "sqlstate", None) or ""
     text = str(cause)
     first = text.splitlines()[0] if text else type(cause).__name__
     if state == "53100":
-        return f"{where}: the PostgreSQL server's disk is full ({_STORED}); ask its administrator", False
+        return (
+            Message(
+                "the results database {database}: the PostgreSQL server's disk is full (runs already stored "
+                "are kept); ask its administrator",
+                database=database,
+            ),
+            False,
+        )
     if state == "25006":
-        return f"{where} is read-only for this connection (a standby, or a read-only user) ({_STORED})", False
+        return (
+            Message(
+                "the results database {database} is read-only for this connection (a standby, or a read-only "
+                "user); runs already stored are kept",
+                database=database,
+            ),
+            False,
+        )
     if state in ("28P01", "28000"):
-        return f"{where} refused the user name or password; check the URL in APPROVAL_SIM_DATABASE_URL", False
+        return (
+            Message(
+                "the results database {database} refused the user name or password; check the URL in "
+                "APPROVAL_SIM_DATABASE_URL",
+                database=database,
+            ),
+            False,
+        )
     if state == "3D000":
         return (
-            f"{where}: that database does not exist on the server; create it (createdb) or fix the URL",
+            Message(
+                "the results database {database} does not exist on the server; create it (createdb) or fix the "
+                "URL",
+                database=database,
+            ),
             False,
         )
     if state in ("55P03", "40P01"):
-        return f"{where}: another session holds a lock on the runs; run this again when it has finished", True
-    if state.startswith("08") or "connection" in first.lower() or "server closed" in text:
         return (
-            f"{where} cannot be reached ({first.removeprefix('connection failed: ')}); is the PostgreSQL "
-            "server running and the host and port in the URL right?",
+            Message(
+                "the results database {database}: another session holds a lock on the runs; run this again "
+                "when it has finished",
+                database=database,
+            ),
             True,
         )
-    return f"{where}: database error ({state or type(cause).__name__}): {first}", False
+    if state.startswith("08") or "connection" in first.lower() or "server closed" in text:
+        return (
+            Message(
+                "the results database {database} cannot be reached ({detail}); is the PostgreSQL server "
+                "running and the host and port in the URL right?",
+                database=database,
+                detail=first.removeprefix("connection failed: "),
+            ),
+            True,
+        )
+    return (
+        Message(
+            "the results database {database}: database error ({code}): {detail}",
+            database=database,
+            code=state or type(cause).__name__,
+            detail=first,
+        ),
+        False,
+    )
 
 
 def _explained(error: BaseException, url: str | None) -> tuple[str, bool] | None:
     if isinstance(error, DatabaseFailure):
-        return str(error), error.transient
+        return error.args[0], error.transient
     cause = database_cause(error)
     if cause is None:
         return None
-    where = f"the results database {describe_url(url)}" if url else "the results database"
+    database = describe_url(url) if url else "(default)"
     if type(cause).__module__.startswith("sqlite3"):
-        return _sqlite(cause, where)
-    return _postgres(cause, where)
+        return _sqlite(cause, database)
+    return _postgres(cause, database)
 
 
 def explain(error: BaseException, url: str | None = None) -> str | None:

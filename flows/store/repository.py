@@ -23,6 +23,7 @@ from flows.store.tables import (
     SensitivityRow,
     SummaryRow,
 )
+from messages import Message
 
 ENGINE_VERSION = "approval-sim 0.1.0"
 CHILD_TABLES = (SummaryRow, ItemStatRow, DepartmentStatRow, ReplicationRow, SensitivityRow)
@@ -300,11 +301,15 @@ def verify_stored(url: str, run_ids: Iterable[int]) -> None:
                     select(func.count()).select_from(SummaryRow).where(SummaryRow.run_id == run_id)
                 ).one()
                 if run is None or run.status != "completed" or (run.kind != "nightly" and not children):
-                    found = "not there" if run is None else f"'{run.status}' with {children} summary rows"
                     raise DatabaseFailure(
-                        f"run {run_id} is {found} in the results database {where} after it was saved: the "
-                        "file was deleted or replaced while the run was going, or another process changed "
-                        "it, so this run's results are lost; run it again"
+                        Message(
+                            "run {run_id} is not stored as completed in the results database {database} after "
+                            "it was saved (found: {found}): the file was deleted or replaced while the run was "
+                            "going, or another process changed it, so this run's results are lost; run it again",
+                            run_id=run_id,
+                            database=where,
+                            found="-" if run is None else run.status + ", " + str(children),
+                        )
                     )
     except DatabaseFailure:
         raise
@@ -313,7 +318,11 @@ def verify_stored(url: str, run_ids: Iterable[int]) -> None:
         if failure is None:
             raise
         raise DatabaseFailure(
-            f"run {', '.join(map(str, wanted))} could not be read back after saving: {failure}"
+            Message(
+                "run {run_id} could not be read back after saving: {failure}",
+                run_id=", ".join(map(str, wanted)),
+                failure=failure.args[0],
+            )
         ) from None
     finally:
         engine.dispose()
@@ -340,13 +349,23 @@ def verify_batch(url: str, batch_id: int, completed: int) -> None:
         if failure is None:
             raise
         raise DatabaseFailure(
-            f"nightly batch {batch_id} could not be read back after saving: {failure}"
+            Message(
+                "nightly batch {batch_id} could not be read back after saving: {failure}",
+                batch_id=batch_id,
+                failure=failure.args[0],
+            )
         ) from None
     finally:
         engine.dispose()
     if batch is None or found < completed:
         raise DatabaseFailure(
-            f"nightly batch {batch_id} has {found} of its {completed} completed comparisons in the results "
-            f"database {describe_url(url)} after saving: the file was deleted or replaced while the batch was "
-            "running; run the batch again (what is stored is kept and skipped)"
+            Message(
+                "nightly batch {batch_id} has {found} of its {completed} completed comparisons in the results "
+                "database {database} after saving: the file was deleted or replaced while the batch was "
+                "running; run the batch again (what is stored is kept and skipped)",
+                batch_id=batch_id,
+                found=found,
+                completed=completed,
+                database=describe_url(url),
+            )
         )
