@@ -387,7 +387,7 @@ def bench(
     echo(
         _(
             "Monte Carlo, {scenario}, {items} items, {projects:,} projects: serial {serial:.3f} s + parallel "
-            "{parallel:.3f} s = {both:.3f} s ({rate:,.0f} projects/s)"
+            "{parallel:.3f} s = {both:.3f} s ({rate:,.0f} projects/s), CPU {cpu:.3f} s"
         ).format(
             scenario=mc["scenario"],
             items=mc["items"],
@@ -396,6 +396,7 @@ def bench(
             parallel=mc["parallel_seconds"],
             both=mc["both_seconds"],
             rate=mc["projects_per_second"],
+            cpu=mc["both_cpu_seconds"],
         )
     )
     echo(

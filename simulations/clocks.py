@@ -18,11 +18,19 @@
 
 Worked example (docs/kinds-and-clocks.md): approval A (5 wd) -> notice N (20 calendar days) -> approval B (5 wd)
 from Monday 2017-03-06: approval clock 10 working days, elapsed 36 calendar days, of which the notice 20.
+
+Speed (every Monte Carlo chunk computes these, whichever figures a command reports): in series the union is a
+sum; in parallel it follows the schedule's chains (:mod:`simulations.intervals`), so an all-approval process
+without coordination delays needs no sort at all; only the critical items are laid on the calendar, and a
+path of one kind of working-day steps without gaps needs only its two ends. Rows are computed one at a time:
+fresh chunk-sized matrices cost more in page faults than in arithmetic. ``tests/test_intervals.py`` checks all
+of it against a per-project reference.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,7 +38,10 @@ import numpy as np
 
 from approval_model.calendar import default_calendar
 from approval_model.clock import shared_clock
-from simulations.compiled import CompiledProcess
+from simulations.compiled import CompiledProcess, Mode
+from simulations.intervals import ChainPlan, Rows, chain_plan, chained_union
+from simulations.intervals import union_length as _union_length
+from simulations.montecarlo import Schedule, start_time
 from simulations.sampling import Draws
 from simulations.stats import mean_ci
 
@@ -45,7 +56,6 @@ __all__ = [
     "replication_clock_means",
     "target_checks",
     "union_length",
-    "union_lengths",
 ]
 
 CATEGORIES = ("approval", "intermediary", "utility", "notice", "applicant", "coordination")
@@ -70,54 +80,7 @@ def calendar_days(start: date, arrival: np.ndarray, end_to_end: np.ndarray) -> t
 
 def union_length(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Per column (project), the total length of the union of the intervals ``[starts[i], ends[i]]``."""
-    whole, _ = union_lengths(starts, ends, np.zeros(starts.shape[0], dtype=np.intp), 0)
-    return whole
-
-
-def union_lengths(
-    starts: np.ndarray, ends: np.ndarray, labels: np.ndarray, groups: int, *, whole: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per project (column): the length of the union of all its intervals (rows), and of those of each group
-    (``labels[row]`` in ``0..groups-1``; a (groups, projects) array). ``whole=False``: groups only."""
-    n = starts.shape[1]
-    per_group = np.zeros((groups, n))
-    labels = np.asarray(labels)
-    for g in range(groups):
-        mine = np.flatnonzero(labels == g)
-        if mine.size == starts.shape[0]:
-            per_group[g] = _covered(starts, ends)
-        elif mine.size:
-            per_group[g] = _covered(starts[mine], ends[mine])
-    if not whole:
-        return np.zeros(n), per_group
-    if (
-        groups
-        and np.count_nonzero(per_group.any(axis=1)) == 1
-        and labels.size
-        and (labels == labels[0]).all()
-    ):
-        return per_group[labels[0]].copy(), per_group
-    return _covered(starts, ends), per_group
-
-
-def _covered(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Sorted by start, an interval adds what reaches beyond the furthest end of the intervals before it (they
-    all start no later, so what they cover inside it is one piece from its start). Projects are laid out as rows
-    (contiguous) for the sort, three times faster than sorting down the columns."""
-    if starts.shape[0] == 0:
-        return np.zeros(starts.shape[1])
-    s = np.ascontiguousarray(starts.T)
-    e = np.ascontiguousarray(ends.T)
-    order = np.argsort(s, axis=1)
-    s = np.take_along_axis(s, order, axis=1)
-    e = np.take_along_axis(e, order, axis=1)
-    reach = np.maximum.accumulate(e, axis=1)
-    before = np.empty_like(reach)
-    before[:, 0] = -np.inf
-    before[:, 1:] = reach[:, :-1]
-    np.maximum(s, before, out=before)
-    np.subtract(e, before, out=e)
-    return np.clip(e, 0.0, None, out=e).sum(axis=1)
+    return _union_length(starts, ends)
 
 
 @dataclass(frozen=True)
@@ -137,109 +100,220 @@ def _phases(
     request), the applicant's time, counted part 2 (waiting again + the rest of the handling), excluded time.
     Calendar-day items: their whole span is part 1 (working days from the schedule, filled in by the caller)."""
     handling = draws.handling
+    none = np.broadcast_to(0.0, handling.shape)  # read-only zeros that take no memory
     if draws.applicant is None:
         first = handling if wait is None else wait + handling
-        none = np.zeros_like(handling)
         return first, none, none, none, none
-    waited = np.zeros_like(handling) if wait is None else wait
-    again = np.zeros_like(handling) if wait_again is None else wait_again
-    split = np.ones_like(handling) if draws.split is None else draws.split
-    first = waited - again + handling * split
-    second = again + handling * (1.0 - split)
-    excluded = np.zeros_like(handling) if draws.excluded is None else draws.excluded
+    split = np.broadcast_to(1.0, handling.shape) if draws.split is None else draws.split
+    first = handling * split
+    second = handling * (1.0 - split)
+    if wait is not None:  # the queue before the file is accepted, and again after the 补正 (event engine)
+        again = none if wait_again is None else wait_again
+        first = wait - again + first
+        second = again + second
+    waited = none if wait is None else wait
+    excluded = none if draws.excluded is None else draws.excluded
     return first, draws.applicant, second, excluded, waited
+
+
+class _Rows:
+    """Rows of an (items x projects) quantity computed one at a time, on demand: the clocks need a few rows,
+    and a chunk's full matrices would be allocated afresh (and page-faulted in) for every mode of every chunk.
+    Indexing remembers the row; :meth:`row` computes it without remembering (a pass over every item)."""
+
+    def __init__(self, compute: Callable[[int], np.ndarray]) -> None:
+        self._compute = compute
+        self._kept: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, j: int) -> np.ndarray:
+        if j not in self._kept:
+            self._kept[j] = self._compute(j)
+        return self._kept[j]
+
+    def row(self, j: int) -> np.ndarray:
+        return self._kept[j] if j in self._kept else self._compute(j)
 
 
 def clock_figures(
     compiled: CompiledProcess,
     draws: Draws,
-    start: np.ndarray,
-    finish: np.ndarray,
-    critical: np.ndarray,
+    plan: Schedule,
+    critical: np.ndarray | None = None,
     *,
+    serial: bool = False,
     wait: np.ndarray | None = None,
     wait_again: np.ndarray | None = None,
-    serial: bool = False,
 ) -> ClockFigures:
-    """The two clocks of each project from its schedule (``start``/``finish`` relative to arrival, working
-    days), the draws, the waiting (event engine) and the realised critical path (bool, items x projects).
+    """The two clocks of each project from its schedule (``plan``: finish times relative to arrival, working
+    days, and who held up each join), the draws, the waiting (event engine) and, in parallel, the realised
+    critical path (bool, items x projects; serial: every item is on it).
 
-    ``serial``: items run one after another, so approval intervals never overlap and the union is their sum."""
+    ``serial``: items run one after another, so approval intervals never overlap and the union is their sum.
+    In parallel the union follows the schedule's chains (:func:`simulations.intervals.chained_union`)."""
     m, n = draws.handling.shape
-    first, applicant, second, excluded, _ = _phases(compiled, draws, wait, wait_again)
+    first, applicant, second, _, _ = _phases(compiled, draws, wait, wait_again)
+    mode: Mode = "serial" if serial else "parallel"
+    starts = _Rows(lambda j: start_time(compiled, plan, j, mode))
     approval_rows = [j for j in range(m) if not compiled.kinds or compiled.kinds[j] == "approval"]
-    every = len(approval_rows) == m
-    rows = slice(None) if every else np.array(approval_rows, dtype=np.intp)
-    stage_of = np.array(
-        [compiled.item_stage[j] if compiled.item_stage else 0 for j in approval_rows], dtype=np.intp
-    )
     stages = max(len(compiled.stage_ids), 1)
     if serial:
-        counted = first[rows] if draws.applicant is None else first[rows] + second[rows]
-        per_stage = np.zeros((stages, n))
-        for g in range(stages):
-            mine = np.flatnonzero(stage_of == g)
-            if mine.size:
-                per_stage[g] = counted[mine].sum(axis=0)
-        approval = counted.sum(axis=0)
+        approval, per_stage = _serial_approval(compiled, draws, first, second, approval_rows, stages)
     else:
-        begin1 = start[rows]
-        end1 = begin1 + first[rows]
-        if draws.applicant is None:  # no 补正: one counted interval per item
-            starts, ends, labels = begin1, end1, stage_of
-        else:
-            begin2 = end1 + applicant[rows]
-            starts = np.concatenate([begin1, begin2])
-            ends = np.concatenate([end1, begin2 + second[rows]])
-            labels = np.concatenate([stage_of, stage_of])
-        if _gapless(compiled, draws, every):
-            # only approvals, never a stopped clock, no coordination gap: the realised critical path covers
-            # [0, end] with approval handling, so the union is the end-to-end time (per stage still sorted)
-            _, per_stage = union_lengths(starts, ends, labels, stages, whole=False)
-            approval = finish.max(axis=0) if m else np.zeros(n)
-        else:
-            approval, per_stage = union_lengths(starts, ends, labels, stages)
-    if _gapless(compiled, draws, every):  # every calendar day of the path is approval time
-        clock = shared_clock(compiled.start_date)
-        kinds = np.zeros((len(CATEGORIES), n))
-        if m:
-            end = finish.max(axis=0)
-            kinds[_INDEX["approval"]] = clock.to_calendar(draws.arrival + end) - clock.to_calendar(
-                draws.arrival
-            )
-    else:
-        kinds = _kind_days(compiled, draws, start, finish, critical, first, applicant, second)
+        approval, per_stage = _chained_approval(
+            compiled, draws, plan, starts, first, applicant, second, approval_rows, stages
+        )
+    if critical is None:
+        if not serial:
+            raise ValueError("the parallel clocks need the realised critical paths")
+        critical = np.ones((0, 0), dtype=bool)  # not read in series: every item is on the path
+    kinds = _kind_days(compiled, draws, starts, plan.finish, critical, first, applicant, second, serial)
     return ClockFigures(approval, per_stage, kinds)
 
 
-def _gapless(compiled: CompiledProcess, draws: Draws, every_approval: bool) -> bool:
-    """Whether a project's timeline is approval handling from start to end: every item an approval, no 补正 or
-    excluded time, no stage coordination or serial handover (the plain catalogs, with default settings)."""
+def _serial_approval(
+    compiled: CompiledProcess,
+    draws: Draws,
+    first: np.ndarray,
+    second: np.ndarray,
+    approval_rows: list[int],
+    stages: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """In series approval intervals never overlap: the clock is the sum of the counted time, row by row."""
+    n = first.shape[1]
+
+    def total(rows: list[int]) -> np.ndarray:
+        if not rows:
+            return np.zeros(n)
+        counted = first[rows[0]].copy()
+        if draws.applicant is not None:
+            counted += second[rows[0]]
+        for j in rows[1:]:
+            counted += first[j] if draws.applicant is None else first[j] + second[j]
+        return counted
+
+    stage_of = [compiled.item_stage[j] if compiled.item_stage else 0 for j in approval_rows]
+    per_stage = np.zeros((stages, n))
+    for g in range(stages):
+        per_stage[g] = total([j for j, k in zip(approval_rows, stage_of, strict=True) if k == g])
+    return total(approval_rows), per_stage
+
+
+def _chained_approval(
+    compiled: CompiledProcess,
+    draws: Draws,
+    plan: Schedule,
+    starts: _Rows,
+    first: np.ndarray,
+    applicant: np.ndarray,
+    second: np.ndarray,
+    approval_rows: list[int],
+    stages: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The approval clock of a parallel schedule, whole and per stage, along the schedule's chains."""
+    n = plan.finish.shape[1]
+    whole, per_stage_plans = _approval_plans(_structure(compiled, draws.applicant is not None), stages)
+    last_end: Rows = plan.finish  # without stopped time: one counted interval, start to finish
+    first_end: Rows | None = None
+    resumed: Rows | None = None
+    if draws.stopped is not None:  # counted, the 补正 (zero-length without one), counted again, excluded
+        first_ends = first_end = _Rows(lambda j: starts[j] + first[j])
+        resumes = resumed = _Rows(lambda j: first_ends[j] + applicant[j])
+        last_end = _Rows(lambda j: resumes[j] + second[j])
+
+    def union(chains: ChainPlan) -> np.ndarray:
+        if not chains.members:
+            return np.zeros(n)
+        return chained_union(chains, starts, last_end, first_end, resumed, plan.binding)
+
+    approval = union(whole)
+    per_stage = np.zeros((stages, n))
+    for g, chains in enumerate(per_stage_plans):
+        per_stage[g] = approval if chains is whole else union(chains)
+    return approval, per_stage
+
+
+_Structure = tuple[
+    tuple[tuple[int, ...], ...],  # prerequisites
+    tuple[tuple[bool, ...], ...],  # delayed: stage coordination between the prerequisite and the item
+    tuple[int, ...],  # stage per approval item (-1: not an approval item)
+    frozenset[int],  # items whose counted time is followed by excluded time
+    frozenset[int],  # items with a 补正 request
+]
+
+
+def _structure(compiled: CompiledProcess, stops: bool) -> _Structure:
+    """What the chains of a parallel schedule depend on (hashable, so the plans are built once per process)."""
+    coordinated = compiled.coordination_days > 0
+    m = compiled.n_items
     return (
-        every_approval
+        compiled.prerequisites,
+        tuple(tuple(coordinated and c for c in changes) for changes in compiled.stage_change),
+        tuple(
+            (compiled.item_stage[j] if compiled.item_stage else 0)
+            if not compiled.kinds or compiled.kinds[j] == "approval"
+            else -1
+            for j in range(m)
+        ),
+        frozenset(j for j in range(m) if compiled.excluded[j] is not None),
+        frozenset(
+            j for j in range(m) if stops and (s := compiled.supplement[j]) is not None and s.probability > 0
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _approval_plans(structure: _Structure, stages: int) -> tuple[ChainPlan, tuple[ChainPlan, ...]]:
+    """The chain plans of all approval items and of each stage's (the whole one where a stage holds them all)."""
+    prerequisites, delayed, stage_of, ends_stopped, split = structure
+    approval = tuple(j for j, g in enumerate(stage_of) if g >= 0)
+
+    def plan(members: tuple[int, ...]) -> ChainPlan:
+        return chain_plan(members, prerequisites, delayed, ends_stopped, split)
+
+    whole = plan(approval)
+    per_stage = []
+    for g in range(stages):
+        members = tuple(j for j in approval if stage_of[j] == g)
+        per_stage.append(whole if members == approval and members else plan(members))
+    return whole, tuple(per_stage)
+
+
+def _gapless(compiled: CompiledProcess, draws: Draws, serial: bool) -> bool:
+    """Whether every project's path is one kind of working-day steps from arrival to the end, without a gap:
+    no calendar-day step, no stopped clock, nothing between an item and the next (no handover in series, no
+    stage coordination in parallel)."""
+    kinds = set(compiled.kinds or ("approval",))
+    return (
+        len(kinds) == 1
+        and not compiled.calendar_rows
         and draws.applicant is None
         and draws.excluded is None
-        and not compiled.coordination_days
-        and not compiled.handover_days
+        and (compiled.handover_days if serial else compiled.coordination_days) == 0
     )
 
 
 def _kind_days(
     compiled: CompiledProcess,
     draws: Draws,
-    start: np.ndarray,
+    starts: _Rows,
     finish: np.ndarray,
     critical: np.ndarray,
     first: np.ndarray,
     applicant: np.ndarray,
     second: np.ndarray,
+    serial: bool = False,
 ) -> np.ndarray:
     """Calendar days of each project's realised critical path by category (categories x projects).
 
     Walked in topological order, so each critical item follows the one before it on the path: an item is
     credited from where the previous one ended on the calendar (a calendar-day step ends exactly its days after
     it starts, even on a Sunday; the working-day axis would stop it at Saturday) to where it ends. Days before a
-    step can start (a weekend after a Friday decision) go to the step that waits for them."""
+    step can start (a weekend after a Friday decision) go to the step that waits for them.
+
+    Only the critical items' times are laid on the calendar. When every item is of one kind, works in working
+    days and has no stopped clock, and nothing delays an item after its predecessor (no handover in series, no
+    stage coordination in parallel), each item starts on the calendar where the one before it ended: the path's
+    items then cover it from arrival to the end without a gap, all of it that kind's."""
     clock = shared_clock(compiled.start_date)
     arrival = draws.arrival
     m, n = finish.shape
@@ -248,29 +322,32 @@ def _kind_days(
         return totals
     origin = clock.to_calendar(arrival)
     path_total = clock.to_calendar(arrival + finish.max(axis=0)) - origin
-    begins = clock.to_calendar(arrival + start)  # every item at once: a few gathers
-    ends = clock.to_calendar(arrival + finish)
     stopped = draws.applicant is not None or draws.excluded is not None
+    kinds = compiled.kinds or ("approval",) * m
+    if _gapless(compiled, draws, serial):
+        totals[_INDEX[kinds[0]]] = path_total
+        return totals
     reached = origin.copy()  # where the path has got to on the calendar, per project
     covered = np.zeros(n)
     calendar = set(compiled.calendar_rows)
-    for j in range(m):
-        on = critical[j]
-        if not on.any():
+    for j in range(m):  # item by item: small temporaries
+        on: np.ndarray | slice = slice(None) if serial else np.flatnonzero(critical[j])
+        a = arrival[on]
+        if not a.size:
             continue
-        begin = begins[j, on]
+        start = starts.row(j)[on]
+        begin = clock.to_calendar(a + start)
         t0 = np.maximum(begin, reached[on])
-        own_end = begin + draws.handling[j, on] if j in calendar else ends[j, on]
+        own_end = begin + draws.handling[j, on] if j in calendar else clock.to_calendar(a + finish[j, on])
         end = np.maximum(own_end, t0)
-        kind = compiled.kinds[j] if compiled.kinds else "approval"
+        kind = kinds[j]
         if kind != "approval" or j in calendar:
             totals[_INDEX[kind], on] += end - t0
         elif not stopped:
             totals[_INDEX["approval"], on] += end - t0
         else:
             # inside an approval item: counted time, the applicant's 补正, counted again, then excluded time
-            a = arrival[on]
-            b1 = start[j, on] + first[j, on]
+            b1 = start + first[j, on]
             b2 = b1 + applicant[j, on]
             b3 = b2 + second[j, on]
             t1 = np.clip(clock.to_calendar(a + b1), t0, end)

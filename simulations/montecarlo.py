@@ -17,7 +17,7 @@ import numpy as np
 from approval_model.clock import WorkingClock
 from simulations.compiled import CompiledProcess, Mode
 
-__all__ = ["Schedule", "critical_items", "end_to_end", "schedule", "start_times"]
+__all__ = ["Schedule", "critical_items", "end_to_end", "schedule", "start_time", "start_times"]
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,7 @@ def schedule(
     coordination = compiled.coordination_days
     finish = np.empty_like(elapsed)
     binding: dict[int, np.ndarray] = {}
+    later = np.empty(elapsed.shape[1], dtype=bool)
     for j in range(m):
         pre, change = compiled.prerequisites[j], compiled.stage_change[j]
         if not pre:
@@ -95,21 +96,36 @@ def schedule(
             if j in calendar:
                 finish[j] = calendar_finish(j, finish[pre[0]] + delay)
             else:
-                np.add(finish[pre[0]], elapsed[j] + delay, out=finish[j])
+                np.add(finish[pre[0]], elapsed[j] + delay if delay else elapsed[j], out=finish[j])
             continue
         start = finish[pre[0]] + coordination if change[0] else finish[pre[0]].copy()
         held_by = np.full(elapsed.shape[1], pre[0], dtype=np.int32)
         for p, c in zip(pre[1:], change[1:], strict=True):
             candidate = finish[p] + coordination if c else finish[p]
-            later = candidate > start
-            np.copyto(start, candidate, where=later)
-            held_by[later] = p
+            np.greater(candidate, start, out=later)
+            np.copyto(held_by, p, where=later)
+            np.maximum(start, candidate, out=start)  # = copying where later, without a masked loop
         binding[j] = held_by
         if j in calendar:
             finish[j] = calendar_finish(j, start)
         else:
             np.add(start, elapsed[j], out=finish[j])
     return Schedule(finish, binding)
+
+
+def start_time(compiled: CompiledProcess, plan: Schedule, j: int, mode: Mode) -> np.ndarray:
+    """Row ``j`` of :func:`start_times` alone (the same arithmetic, so the same numbers)."""
+    finish = plan.finish
+    if mode == "serial":
+        return np.zeros(finish.shape[1]) if j == 0 else finish[j - 1] + compiled.handover_days
+    coordination = compiled.coordination_days
+    pre, change = compiled.prerequisites[j], compiled.stage_change[j]
+    if not pre:
+        return np.full(finish.shape[1], coordination)
+    start = finish[pre[0]] + (coordination if change[0] else 0.0)
+    for p, c in zip(pre[1:], change[1:], strict=True):
+        np.maximum(start, finish[p] + (coordination if c else 0.0), out=start)
+    return start
 
 
 def start_times(compiled: CompiledProcess, plan: Schedule, mode: Mode) -> np.ndarray:
@@ -145,8 +161,14 @@ def end_to_end(compiled: CompiledProcess, plan: Schedule, mode: Mode) -> tuple[n
         return np.zeros(n), np.zeros(n, dtype=np.intp)
     if mode == "serial":
         return plan.finish[-1].copy(), np.full(plan.finish.shape[1], compiled.n_items - 1, dtype=np.intp)
-    last = np.argmax(plan.finish, axis=0)
-    return plan.finish[last, np.arange(plan.finish.shape[1])], last
+    # = argmax down the columns (the first item to reach the latest finish), row by row: argmax across the
+    # rows of a C-ordered matrix is ten times slower
+    finish = plan.finish
+    latest = finish.max(axis=0)
+    last = np.full(finish.shape[1], compiled.n_items - 1, dtype=np.intp)
+    for j in range(compiled.n_items - 2, -1, -1):
+        np.copyto(last, j, where=finish[j] == latest)
+    return latest, last
 
 
 def critical_items(compiled: CompiledProcess, plan: Schedule, last: np.ndarray, mode: Mode) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 
 from simulations.clocks import ClockFigures, clock_figures
 from simulations.compiled import CompiledProcess, Mode
-from simulations.montecarlo import critical_items, end_to_end, schedule, start_times
+from simulations.montecarlo import critical_items, end_to_end, schedule
 from simulations.sampling import Draws
 
 __all__ = ["GAIN_SAMPLE", "SimulationResult", "assemble", "gain_limit"]
@@ -263,7 +263,8 @@ def _gains(
     return gains
 
 
-Plans = dict[str, Any]  # schedule mode -> (Schedule, end-to-end, last item); 'clocks:<mode>' -> ClockFigures
+Plans = dict[str, Any]  # schedule mode -> (Schedule, end-to-end, last item); 'clocks:<mode>' -> ClockFigures;
+# 'critical:parallel' -> the parallel schedule's realised critical paths
 
 
 def _plans(
@@ -332,8 +333,11 @@ def assemble(
         critical_stopped = stopped.sum(axis=0) if stopped is not None else 0.0
     else:
         plan, e2e, last = cache["parallel"]
-        critical = critical_items(compiled, plan, last, "parallel")
-        members = np.ones(n, dtype=bool) if mode == "parallel" else mask
+        critical = cache.get("critical:parallel")
+        if critical is None:
+            critical = critical_items(compiled, plan, last, "parallel")
+            cache["critical:parallel"] = critical
+        critical = critical.copy() if mode == "partial" else critical  # marked below, not in the cache
         if mode == "partial":
             assert mask is not None  # checked above
             e2e = np.where(mask, e2e, cache["serial"][1])
@@ -341,9 +345,10 @@ def assemble(
         critical_count = critical.sum(axis=1)
         critical_stopped = (critical * stopped).sum(axis=0) if stopped is not None else 0.0
         for j, held_by in plan.binding.items():
-            held = held_by[members]
-            counts = {p: int(np.count_nonzero(held == p)) for p in compiled.prerequisites[j]}
-            join_last[j] = {p: count for p, count in counts.items() if count}
+            counts = np.bincount(held_by if mask is None or mode == "parallel" else held_by[mask])
+            join_last[j] = {
+                p: int(counts[p]) for p in compiled.prerequisites[j] if p < counts.size and counts[p]
+            }
     if end_to_end_days is not None:
         e2e = end_to_end_days  # the event engine's own clock (the rebuilt schedule agrees up to rounding)
     clocks = _clocks(compiled, draws, mode, cache, mask, wait, wait_again)
@@ -416,17 +421,19 @@ def _clocks(
         key = f"clocks:{schedule_mode}"
         if key not in cache:
             plan, _, last = cache[schedule_mode]
-            start = start_times(compiled, plan, schedule_mode)  # type: ignore[arg-type]
-            critical = critical_items(compiled, plan, last, schedule_mode)  # type: ignore[arg-type]
+            critical = None
+            if schedule_mode == "parallel":
+                critical = cache.get("critical:parallel")
+                if critical is None:
+                    critical = cache["critical:parallel"] = critical_items(compiled, plan, last, "parallel")
             cache[key] = clock_figures(
                 compiled,
                 draws,
-                start,
-                plan.finish,
+                plan,
                 critical,
+                serial=schedule_mode == "serial",
                 wait=wait,
                 wait_again=wait_again,
-                serial=schedule_mode == "serial",
             )
         return cache[key]
 

@@ -63,16 +63,16 @@ def _generator(replication: np.random.SeedSequence, *key: int, skip: int = 0) ->
     return np.random.Generator(bits)
 
 
-def _uniforms(replication: np.random.SeedSequence, start: int, stop: int, *key: int) -> np.ndarray:
-    """Uniforms in [0, 1) for projects start..stop-1 of the stream ``key`` (block by block)."""
-    out = np.empty(stop - start)
+def _uniforms(
+    replication: np.random.SeedSequence, start: int, stop: int, *key: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """Uniforms in [0, 1) for projects start..stop-1 of the stream ``key`` (block by block), into ``out``."""
+    out = np.empty(stop - start) if out is None else out
     position = start
     while position < stop:
         block, offset = divmod(position, BLOCK)
         end = min(stop, (block + 1) * BLOCK)
-        out[position - start : end - start] = _generator(replication, block, *key, skip=offset).random(
-            end - position
-        )
+        _generator(replication, block, *key, skip=offset).random(out=out[position - start : end - start])
         position = end
     return out
 
@@ -124,19 +124,27 @@ def _norm_ppf(u: np.ndarray) -> np.ndarray:
     return z
 
 
-def default_handling(u: np.ndarray, limit: float) -> np.ndarray:
+def default_handling(u: np.ndarray, limit: float | np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """The default handling time for an item without ``handling_days``, from one uniform per project.
 
     ``limit x U(0.4, 1.0)`` for 95 % of the files and ``limit x U(1.1, 1.5)`` (overdue by 10-50 %) for the
     other 5 %, as one monotone function of ``u`` (so common random numbers stay coupled). Mean 0.73 x limit.
+    ``out`` (may be ``u`` itself) receives the result. The body is computed in place and the tail only where
+    it applies (a draw of a chunk of projects calls this once per item).
     """
-    on_time = u < 1 - DEFAULT_OVERDUE_SHARE
-    body = DEFAULT_LOW + (DEFAULT_HIGH - DEFAULT_LOW) * u / (1 - DEFAULT_OVERDUE_SHARE)
-    tail = (
+    overdue = np.flatnonzero(u >= 1 - DEFAULT_OVERDUE_SHARE)
+    late = u[overdue]
+    days = np.multiply(u, DEFAULT_HIGH - DEFAULT_LOW, out=out)
+    days /= 1 - DEFAULT_OVERDUE_SHARE
+    days += DEFAULT_LOW
+    days[overdue] = (
         DEFAULT_TAIL_LOW
-        + (DEFAULT_TAIL_HIGH - DEFAULT_TAIL_LOW) * (u - (1 - DEFAULT_OVERDUE_SHARE)) / DEFAULT_OVERDUE_SHARE
+        + (DEFAULT_TAIL_HIGH - DEFAULT_TAIL_LOW)
+        * (late - (1 - DEFAULT_OVERDUE_SHARE))
+        / DEFAULT_OVERDUE_SHARE
     )
-    return limit * np.where(on_time, body, tail)
+    days *= limit
+    return days
 
 
 def _given(spec: HandlingDistribution, name: str) -> float:
@@ -265,14 +273,14 @@ def draw(compiled: CompiledProcess, replication: np.random.SeedSequence, start: 
     limits = worked_limits(compiled, keep, keeping)
     for i in range(m):
         key = compiled.stream_keys[i]
-        u = _uniforms(replication, start, stop, key, _HANDLING)
         spec = compiled.handling[i]
         if spec is not None:
-            handling[i] = transform(spec, u)
+            handling[i] = transform(spec, _uniforms(replication, start, stop, key, _HANDLING))
         elif compiled.kinds and compiled.kinds[i] == "notice":
             handling[i] = compiled.limits[i]  # a statutory minimum period runs in full, never less
-        else:
-            handling[i] = default_handling(u, limits[i])
+        else:  # the uniforms drawn into the row, transformed there
+            u = _uniforms(replication, start, stop, key, _HANDLING, out=handling[i])
+            default_handling(u, limits[i], out=u)
         scale = compiled.items[i].handling_scale
         if scale != 1.0:
             handling[i] *= scale

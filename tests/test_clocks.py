@@ -241,13 +241,28 @@ def test_compare_checks_the_targets_and_reports_both_clocks():
 
 
 def test_the_gapless_shortcut_equals_the_general_union(monkeypatch):
-    """Plain catalogs (approvals only, no stopped clock, no coordination) take a shortcut: approval time = end to
-    end, every calendar day of the path approval. The general computation must agree, project by project."""
+    """Plain catalogs (approvals only, no stopped clock, no coordination) take shortcuts: the approval clock
+    follows the schedule's chains (one interval from the start to the latest end, no sort), every calendar day
+    of the path approval. The general computation (a sorted union of every approval item's interval, the path
+    walked item by item on the calendar) must agree."""
     import simulations.clocks as clocks_module
+    from simulations.intervals import union_length
+    from simulations.montecarlo import start_times
+
+    def sorted_unions(compiled, draws, plan, starts, first, applicant, second, rows, stages):
+        begin = start_times(compiled, plan, "parallel")[rows]
+        end = begin + first[rows]
+        stage_of = np.array([compiled.item_stage[j] for j in rows])
+        per_stage = np.zeros((stages, begin.shape[1]))
+        for g in range(stages):
+            if (stage_of == g).any():
+                per_stage[g] = union_length(begin[stage_of == g], end[stage_of == g])
+        return union_length(begin, end), per_stage
 
     process = load("luoyang-2017-after")
     shortcut = simulate(process, projects=300, replications=2, seed=5).summary()
     monkeypatch.setattr(clocks_module, "_gapless", lambda *args: False)
+    monkeypatch.setattr(clocks_module, "_chained_approval", sorted_unions)
     general = simulate(process, projects=300, replications=2, seed=5).summary()
     for key in ("approval_days", "elapsed_days", "stage_approval_days", "elapsed_by_kind"):
         assert shortcut[key] == general[key], key
