@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from approval_sim.errors import UserError, handle_user_errors
+from approval_sim.errors import UserError, error_text, handle_user_errors
 from approval_sim.options import DatabaseOption, RunIdArgument
 from approval_sim.output import echo
+from messages import N_, Message, _, localize
 
 
 @handle_user_errors
@@ -20,12 +21,14 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="xlsx, csv, png (the plots as PNG and SVG), html, pdf (the briefing report, printed by headless "
-            "Chromium) or all; repeat or separate with commas",
+            help=N_(
+                "xlsx, csv, png (the plots as PNG and SVG), html, pdf (the briefing report, printed by headless "
+                "Chromium) or all; repeat or separate with commas"
+            ),
         ),
     ] = ["all"],  # noqa: B006
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="output folder (default: ./approval-sim-run-<id>)")
+        Path | None, typer.Option("--out", "-o", help=N_("output folder (default: ./approval-sim-run-<id>)"))
     ] = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -41,18 +44,20 @@ def export(
     try:
         run = repository.get_run(get_engine(database), run_id)
     except repository.RunNotFound:
-        raise UserError(f"no run with id {run_id}; see 'approval-sim runs list'") from None
+        raise UserError(
+            Message("no run with id {run_id}; see 'approval-sim runs list'", run_id=run_id)
+        ) from None
     folder = out if out is not None else Path(f"approval-sim-run-{run_id}")
     try:
         written = export_run(run, chosen, folder)
     except RendererMissing as error:  # the other formats are written: list them, then say how to get the PDF
         for path in error.written:
             echo(str(path))
-        raise UserError(str(error)) from None
+        raise UserError(error_text(error)) from None
     for path in written:
         echo(str(path))
     for note in missing(run):
-        echo(f"note: {note}", err=True)
+        echo(_("note: {note}").format(note=localize(note)), err=True)
 
 
 def register(app: typer.Typer, catalog_app: typer.Typer) -> None:

@@ -258,7 +258,10 @@ def nightly(
     seed_list = _seeds(seeds)
     from approval_sim.progress import FlowCommand
 
-    with FlowCommand(f"nightly: {scenarios}, seeds {','.join(map(str, seed_list))}") as command:
+    headline = _("nightly: {folder}, seeds {seeds}").format(
+        folder=scenarios, seeds=",".join(map(str, seed_list))
+    )
+    with FlowCommand(headline) as command:
         prepare_database(database)
         from flows.pipelines import nightly_batch, task_runner
 
@@ -271,23 +274,28 @@ def nightly(
         _print_nightly(result, as_json)
 
 
-# what 'nightly' prints (Chinese first, English beside), in one place for the i18n pass
+# what 'nightly' prints, in one place (English msgids; Chinese in the catalog, docs/i18n.md)
 NIGHTLY_TEXT = {
-    "skipped": "nightly batch {as_of}: already completed, nothing to do",
-    "done": "nightly batch {as_of}: run {batch}, {runs} comparisons completed",
-    "scenario": "  {scenario}: {verdict}, 平均压缩 reduction {reduction}{spread} ({framing}, {basis}, {profile})",
-    "spread": " (各种子 seeds {low}..{high})",
-    "robust": "; 假设范围内 over the assumptions: {verdict} ({share} 达标 hold, {low}..{high})",
-    "exports": "exports: {folder}",
-    "summary": "batch summary 批次汇总: {files}",
-    "briefing": "briefing 简报: {path}",
-    "no_pdf": "briefing PDF not written 简报 PDF 未生成: {reason}",
-    "invalid": "  invalid, skipped: {path} (see 'approval-sim check {path}')",
-    "failed": "  failed: {path}",
+    "skipped": N_("nightly batch {as_of}: already completed, nothing to do"),
+    "done": N_("nightly batch {as_of}: run {batch}, {runs} comparisons completed"),
+    "scenario": N_("  {scenario}: {verdict}, reduction {reduction}{spread} ({framing}, {basis}, {profile})"),
+    "spread": N_(" (seeds {low}..{high})"),
+    "robust": N_("; over the assumptions: {verdict} ({share} hold, {low}..{high})"),
+    "exports": N_("exports: {folder}"),
+    "summary": N_("batch summary: {files}"),
+    "briefing": N_("briefing: {path}"),
+    "no_pdf": N_("briefing PDF not written: {reason}"),
+    "invalid": N_("  invalid, skipped: {path} (see 'approval-sim check {path}')"),
+    "failed": N_("  failed: {path}"),
 }
-VERDICT_WORDS = {"holds": "达标 holds", "fails": "未达标 fails", "inconclusive": "尚无定论 inconclusive",
-                 "mixed": "各种子不一 mixed", "depends": "视假设而定 depends"}  # fmt: skip
-BASIS_WORDS = {"statutory": "法定时限 statutory", "promised": "承诺时限 promised"}
+MIXED = N_("mixed")  # the seeds of a batch disagree
+
+
+def _verdict_word(verdict: str) -> str:
+    """A batch's verdict: holds/fails/inconclusive (a CI), depends (the assumptions) or mixed (the seeds)."""
+    if verdict == "mixed":
+        return _(MIXED)
+    return words.robustness(verdict) if verdict == "depends" else words.verdict(verdict)
 
 
 def _pct(value: float | None) -> str:
@@ -297,18 +305,17 @@ def _pct(value: float | None) -> str:
 def scenario_line(row: dict) -> str:
     """One scenario of a batch: verdict over its seeds, headline reduction and what produced it, robustness."""
     low, high = row.get("reduction_range") or (None, None)
-    spread = NIGHTLY_TEXT["spread"].format(low=_pct(low), high=_pct(high)) if low != high else ""
-    line = NIGHTLY_TEXT["scenario"].format(
-        scenario=row["scenario"], verdict=VERDICT_WORDS.get(row["verdict"], row["verdict"]),
+    spread = _(NIGHTLY_TEXT["spread"]).format(low=_pct(low), high=_pct(high)) if low != high else ""
+    line = _(NIGHTLY_TEXT["scenario"]).format(
+        scenario=row["scenario"], verdict=_verdict_word(row["verdict"]),
         reduction=_pct(row.get("reduction")), spread=spread, framing=row.get("framing") or "-",
-        basis=BASIS_WORDS.get(row.get("limit_basis") or "", row.get("limit_basis") or "-"),
-        profile=row.get("profile") or "-",
+        basis=words.basis(row.get("limit_basis")) or "-", profile=row.get("profile") or "-",
     )  # fmt: skip
     robust = row.get("robustness")
     if robust:
         band = robust.get("band") or (None, None)
-        line += NIGHTLY_TEXT["robust"].format(
-            verdict=VERDICT_WORDS.get(robust["verdict"], robust["verdict"]), share=_pct(robust.get("holds_share")),
+        line += _(NIGHTLY_TEXT["robust"]).format(
+            verdict=_verdict_word(robust["verdict"]), share=_pct(robust.get("holds_share")),
             low=_pct(band[0]), high=_pct(band[1]),
         )  # fmt: skip
     return line
@@ -319,26 +326,28 @@ def _print_nightly(result: dict, as_json: bool) -> None:
         print_json(result)
         return
     if result.get("skipped"):
-        echo(NIGHTLY_TEXT["skipped"].format(as_of=result["as_of"]))
+        echo(_(NIGHTLY_TEXT["skipped"]).format(as_of=result["as_of"]))
         return
     echo(
-        NIGHTLY_TEXT["done"].format(as_of=result["as_of"], batch=result["batch_run_id"], runs=result["runs"])
+        _(NIGHTLY_TEXT["done"]).format(
+            as_of=result["as_of"], batch=result["batch_run_id"], runs=result["runs"]
+        )
     )
     for row in result.get("scenarios", []):
         echo(scenario_line(row))
     if result["exports"]:
-        echo(NIGHTLY_TEXT["exports"].format(folder=Path(result["exports"][0]).parent))
+        echo(_(NIGHTLY_TEXT["exports"]).format(folder=Path(result["exports"][0]).parent))
         summary = [p for p in result["exports"] if Path(p).stem == "batch-summary"]
         if summary:
-            echo(NIGHTLY_TEXT["summary"].format(files=", ".join(summary)))
+            echo(_(NIGHTLY_TEXT["summary"]).format(files=", ".join(summary)))
     if result.get("briefing"):
-        echo(NIGHTLY_TEXT["briefing"].format(path=result["briefing"]))
+        echo(_(NIGHTLY_TEXT["briefing"]).format(path=result["briefing"]))
     if result.get("briefing_problem"):
-        echo(NIGHTLY_TEXT["no_pdf"].format(reason=result["briefing_problem"]), err=True)
+        echo(_(NIGHTLY_TEXT["no_pdf"]).format(reason=result["briefing_problem"]), err=True)
     for path in result["invalid"]:
-        echo(NIGHTLY_TEXT["invalid"].format(path=path), err=True)
+        echo(_(NIGHTLY_TEXT["invalid"]).format(path=path), err=True)
     for path in result["failed"]:
-        echo(NIGHTLY_TEXT["failed"].format(path=path), err=True)
+        echo(_(NIGHTLY_TEXT["failed"]).format(path=path), err=True)
     if result["invalid"] or result["failed"]:
         raise typer.Exit(1)
 

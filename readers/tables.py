@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from approval_model.problems import did_you_mean
+from messages import Joined, Message
 
 __all__ = ["Record", "TableError", "csv_rows", "excel_sheets", "read_table"]
 
@@ -26,7 +27,11 @@ class TableError(ValueError):
 
     def __init__(self, path: Path, problem: str, fix: str = "") -> None:
         self.path, self.problem, self.fix = path, problem, fix
-        super().__init__(f"{path}: {problem}" + (f". Fix: {fix}" if fix else ""))
+        super().__init__(
+            Message("{path}: {problem}. Fix: {fix}", path=str(path), problem=problem, fix=fix)
+            if fix
+            else Message("{path}: {problem}", path=str(path), problem=problem)
+        )
 
 
 def _header_key(text: Any) -> str:
@@ -63,11 +68,17 @@ def csv_rows(path: Path) -> list[list[Any]]:
         except UnicodeDecodeError:
             continue
     else:  # pragma: no cover - gb18030 decodes nearly anything
-        raise TableError(path, "not a text file in UTF-8 or GB18030", "save it as 'CSV UTF-8'")
+        raise TableError(
+            path, Message("not a text file in UTF-8 or GB18030"), Message("save it as 'CSV UTF-8'")
+        )
     try:
         return [list(row) for row in csv.reader(text.splitlines(keepends=True))]
     except csv.Error as error:
-        raise TableError(path, f"not a readable CSV file ({error})", "save it as CSV again") from None
+        raise TableError(
+            path,
+            Message("not a readable CSV file ({error})", error=str(error)),
+            Message("save it as CSV again"),
+        ) from None
 
 
 def excel_sheets(path: Path) -> dict[str, list[list[Any]]]:
@@ -86,8 +97,10 @@ def excel_sheets(path: Path) -> dict[str, list[list[Any]]]:
     except (CalamineError, OSError, ValueError) as error:
         raise TableError(
             path,
-            f"not a readable Excel file ({type(error).__name__}: {error})",
-            "save it as 'Excel Workbook (*.xlsx)'",
+            Message(
+                "not a readable Excel file ({kind}: {error})", kind=type(error).__name__, error=str(error)
+            ),
+            Message("save it as 'Excel Workbook (*.xlsx)'"),
         ) from None
     return {
         name: [[None if cell == "" else cell for cell in row] for row in rows]
@@ -98,7 +111,9 @@ def excel_sheets(path: Path) -> dict[str, list[list[Any]]]:
 def _rows_from_excel(path: Path) -> list[list[Any]]:
     sheets = excel_sheets(path)
     if not sheets:
-        raise TableError(path, "the workbook has no sheet", "put the table in the first sheet")
+        raise TableError(
+            path, Message("the workbook has no sheet"), Message("put the table in the first sheet")
+        )
     return next(iter(sheets.values()))
 
 
@@ -114,33 +129,47 @@ def read_table(
     path = Path(path)
     names = list(columns)
     if not path.is_file():
-        raise TableError(path, "no such file", "check the path")
+        raise TableError(path, Message("no such file"), Message("check the path"))
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         rows = _rows_from_excel(path)
     elif suffix == ".xls":
-        raise TableError(path, "old .xls workbooks are not supported", "save as CSV (UTF-8) or .xlsx")
+        raise TableError(
+            path, Message("old .xls workbooks are not supported"), Message("save as CSV (UTF-8) or .xlsx")
+        )
     else:
         rows = csv_rows(path)
     if not rows or not any(str(c or "").strip() for c in rows[0]):
-        raise TableError(path, f"row 1 must be a header with the columns {', '.join(names)}")
+        raise TableError(
+            path, Message("row 1 must be a header with the columns {names}", names=", ".join(names))
+        )
     found, unknown = _canonical_columns(rows[0], columns)
     missing = [c for c in required if c not in found]
     if missing or unknown:
         parts = []
         if missing:
+            listed = ", ".join(repr(m) for m in missing)
             parts.append(
-                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)}"
+                Message("missing columns {columns}", columns=listed)
+                if len(missing) > 1
+                else Message("missing column {columns}", columns=listed)
             )
         if unknown:
-            hints = "".join(did_you_mean(_header_key(u), names) for u in unknown)
+            hints = Joined("", (did_you_mean(_header_key(u), names) for u in unknown))
+            listed = ", ".join(repr(u) for u in unknown)
             parts.append(
-                f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)}{hints}"
+                Message("unknown columns {columns}{hints}", columns=listed, hints=hints)
+                if len(unknown) > 1
+                else Message("unknown column {columns}{hints}", columns=listed, hints=hints)
             )
         raise TableError(
             path,
-            f"row 1 (header): {'; '.join(parts)}",
-            f"the columns are {', '.join(names)} ({', '.join(required)} required)",
+            Message("row 1 (header): {problems}", problems=Joined("; ", parts)),
+            Message(
+                "the columns are {names} ({required} required)",
+                names=", ".join(names),
+                required=", ".join(required),
+            ),
         )
     records = []
     for number, row in enumerate(rows[1:], start=2):
