@@ -52,6 +52,7 @@ __all__ = [
     "load_process",
     "read_document",
     "resolve_reference",
+    "scenario_files",
 ]
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "scenarios"
@@ -270,6 +271,16 @@ def load_process(
     are unchanged on disk (a batch loads the same scenarios many times; Process objects are immutable).
     """
     return _load(reference, rule_applier, relative_to, _chain)[1]
+
+
+def scenario_files(
+    reference: str | Path, *, rule_applier: RuleApplier | None = None, relative_to: Path | None = None
+) -> tuple[Path, ...]:
+    """Every file loading ``reference`` reads, resolved, in load order: itself, the bases it builds on and the
+    files its ``rules_from:`` names, all the way down (built-in scenarios included). What a batch must hash to
+    know whether a scenario's results can change."""
+    stamps = _load(reference, rule_applier, relative_to, ())[0]
+    return tuple(dict.fromkeys(Path(stamp[0]) for stamp in stamps))
 
 
 def _load(

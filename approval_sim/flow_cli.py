@@ -75,7 +75,7 @@ def _check_scenarios(
                 warn(line)
 
 
-def verify_results(database: str | None, run_ids: list[int], batch: tuple[int, int] | None = None) -> None:
+def verify_results(database: str | None, run_ids: list[int], batch: int | None = None) -> None:
     """Read the runs back through a new connection before their ids are printed: a run whose results are not
     in the database (the file deleted or replaced mid-run) is an error (exit 2), never an id of nothing."""
     from flows.store.database import database_url
@@ -83,8 +83,8 @@ def verify_results(database: str | None, run_ids: list[int], batch: tuple[int, i
 
     url = database_url(database)
     verify_stored(url, run_ids)
-    if batch is not None:  # (batch run id, comparisons it completed)
-        verify_batch(url, *batch)
+    if batch is not None:
+        verify_batch(url, batch)
 
 
 def _pair_title(baseline: str, reformed: str | None) -> str:
@@ -269,8 +269,22 @@ def nightly(
             str(scenarios), batch_date, seed_list, projects=projects, replications=replications,
             exports_dir=None if no_exports else str(exports),
         ))  # fmt: skip
+        if result.get("busy"):
+            busy = result["busy"]
+            raise UserError(
+                Message(
+                    "nightly batch {as_of} with these inputs is already running (run {run_id}, pid {pid} on "
+                    "{host}, started {started}); this one stops without computing anything. Run it again after "
+                    "that one has finished to add anything it could not do",
+                    as_of=result["as_of"],
+                    run_id=busy["run_id"] if busy["run_id"] is not None else "-",
+                    pid=busy["pid"] if busy["pid"] is not None else "?",
+                    host=busy["host"] or "?",
+                    started=busy["started_at"] or "?",
+                )
+            )
         if not result.get("skipped"):
-            verify_results(database, [], batch=(result["batch_run_id"], result["runs"]))
+            verify_results(database, result["run_ids"], batch=result["batch_run_id"])
         _print_nightly(result, as_json)
 
 

@@ -112,8 +112,10 @@ def assess_robustness(spec: work.PairSpec) -> dict:
 
 def _worth_retrying(_task: Any, _run: Any, state: Any) -> bool:
     """Retry a database write only when the failure may pass (a lock, a dropped connection): a full disk or
-    a read-only file fails at once, with its explanation."""
+    a read-only file fails at once, with its explanation, and so does a run another live batch is doing."""
     error = getattr(state, "data", None)
+    if isinstance(error, repository.RunBusy):
+        return False
     return not isinstance(error, BaseException) or is_transient(error)
 
 
@@ -368,17 +370,22 @@ def save_many(database_url: str | None, results: list[tuple[int, RunOutcome]]) -
 @task(name="write exports", **{**DATABASE_TASK, "retries": 1})
 @_database_work
 def write_exports(
-    database_url: str | None, batch_id: int, folder: str, as_of: str, invalid: list[str], failed: list[str]
+    database_url: str | None,
+    batch_id: int,
+    folder: str,
+    as_of: str,
+    invalid: list[str],
+    failed: list[str],
+    run_ids: list[int],
 ) -> dict[str, Any]:
-    """Every run of the batch (every seed), each in every format but PDF, in its scenario's folder; the batch
-    summary (CSV and Excel); one briefing for the date (HTML and PDF)."""
+    """Every run of the batch (every seed; ``run_ids``, including runs an earlier batch made for the same
+    inputs), each in every format but PDF, in its scenario's folder; the batch summary (CSV and Excel); one
+    briefing for the date (HTML and PDF)."""
     from exports import FORMATS, export_run
     from exports.batch import group_by_scenario, write_briefing, write_summary
 
     engine = get_engine(database_url)
-    results = group_by_scenario(
-        [repository.get_run(engine, run.id) for run in repository.child_runs(engine, batch_id)]
-    )
+    results = group_by_scenario([repository.get_run(engine, run_id) for run_id in run_ids])
     target = Path(folder)
     written = [str(p) for p in write_summary(results, target)]
     for result in results:
@@ -413,34 +420,44 @@ def nightly_batch(
     database_url: str | None = None,
     exports_dir: str | None = None,
 ) -> dict[str, Any]:
-    """Every scenario of a folder against its declared baseline, for fixed seeds; idempotent per ``as_of``.
+    """Every scenario of a folder against its declared baseline, for fixed seeds; idempotent per ``as_of`` and
+    inputs (the files' contents with the bases they build on, seeds, projects, replications: a changed input
+    makes a new batch, whose unchanged runs are reused; an unchanged batch is skipped).
 
     With ``exports_dir``, the exports are written to ``exports_dir/<as_of>/`` as well.
 
     Runs already completed for this date are kept and skipped; runs left 'running' by a killed batch are
-    marked interrupted and redone; bad files are reported (as failed runs) without stopping the good ones.
+    marked interrupted and redone; a batch with the same inputs running in a live process is left alone (the
+    result says ``busy``); bad files are reported (as failed runs) without stopping the good ones.
     """
     logger = get_run_logger()
     as_of = as_of or work.today_in_shanghai()
     seeds = list(seeds) if seeds is not None else list(range(1, 4))
     engine_db = get_engine(database_url)
-    batch_id = open_run(database_url, RunStart(kind="nightly", scenario=str(scenario_dir), as_of=as_of,
-                                               batch_key=f"nightly:{as_of.isoformat()}:{Path(scenario_dir).resolve()}"))  # fmt: skip
-    if batch_id is None:  # the whole batch already completed for this date
-        logger.warning("nightly batch for %s already completed; nothing to do", as_of)
-        return {"as_of": as_of.isoformat(), "skipped": True}
     jobs, bad = work.plan_batch(
         Path(scenario_dir), projects=projects, replications=replications, engine=engine, target=target
     )
+    inputs = work.batch_digest(jobs, bad, seeds, projects=projects, replications=replications)
+    try:
+        batch_id = open_run(database_url, RunStart(kind="nightly", scenario=str(scenario_dir), as_of=as_of,
+                                                   batch_key=work.nightly_key(as_of, Path(scenario_dir), inputs)))  # fmt: skip
+    except repository.RunBusy as busy:  # the same inputs are being computed by a live batch: never twice
+        logger.warning("%s", busy)
+        return {"as_of": as_of.isoformat(), "busy": busy.as_json()}
+    if batch_id is None:  # a batch with exactly these inputs already completed for this date
+        logger.warning("nightly batch for %s with these inputs already completed; nothing to do", as_of)
+        return {"as_of": as_of.isoformat(), "skipped": True}
     for item in bad:
         logger.error("invalid scenario, skipped: %s", item.message)
         failed = open_run(database_url, RunStart(kind="compare", scenario=Path(item.file).name, as_of=as_of, parent_run_id=batch_id,
-                                                 batch_key=f"nightly:{as_of.isoformat()}:{Path(item.file).name}:invalid"))  # fmt: skip
+                                                 batch_key=item.batch_key(as_of)))  # fmt: skip
         if failed is not None:
             mark_failed(database_url, failed, item.message)
+    every_key: list[str] = []  # every run the batch stands for, whichever batch computes it
     wanted: list[tuple[int, int, RunStart]] = []  # (job index, seed, run to open)
     for index, job in enumerate(jobs):
         keys = {seed: job.batch_key(as_of, seed) for seed in seeds}
+        every_key += keys.values()
         done = repository.completed_batch_keys(engine_db, keys.values())
         for seed, key in keys.items():
             if key not in done:
@@ -450,12 +467,17 @@ def nightly_batch(
                 )
     opened = open_runs(database_url, [start for _, _, start in wanted]) if wanted else []
     pending: dict[int, list[tuple[int, int]]] = {}  # job index -> [(seed, run id)]
+    elsewhere = 0  # runs another live batch is computing right now (different inputs, same scenario)
     for (index, seed, _), run_id in zip(wanted, opened, strict=True):
         if run_id is not None:
             pending.setdefault(index, []).append((seed, run_id))
+        else:
+            elsewhere += 1
     progress.report(
-        f"{len(jobs)} scenario file(s), {len(wanted)} comparison(s) to run, {len(bad)} invalid file(s)"
+        f"{len(jobs)} scenario file(s), {len(wanted) - elsewhere} comparison(s) to run, {len(bad)} invalid file(s)"
     )
+    if elsewhere:
+        logger.warning("%d comparison(s) are being computed by another live batch; left to it", elsewhere)
     futures = {
         index: batch_scenario.submit(jobs[index], tuple(seed for seed, _ in runs))
         for index, runs in pending.items()
@@ -473,42 +495,49 @@ def nightly_batch(
             continue
         # quote(): results are large nested records; Prefect would otherwise walk every one looking for futures
         save_many(database_url, quoted([(run_ids[seed], outcome) for seed, outcome in outcomes]))
+    run_ids_done = [run.id for run in repository.runs_with_keys(engine_db, every_key)]
     exported: dict[str, Any] = {"files": [], "briefing": None, "briefing_problem": None}
     if exports_dir:
         exported = write_exports(database_url, batch_id, str(Path(exports_dir) / as_of.isoformat()), as_of.isoformat(),
-                                 [b.file for b in bad], failures)  # fmt: skip
+                                 [b.file for b in bad], failures, run_ids_done)  # fmt: skip
         if exported["briefing_problem"]:
             logger.warning("briefing PDF not written: %s", exported["briefing_problem"])
-    summary, scenarios = _batch_summary(engine_db, batch_id)
+    summary, scenarios = _batch_summary(engine_db, run_ids_done)
     _publish(summary, key=f"nightly-{as_of.isoformat()}", title=f"Nightly batch {as_of.isoformat()}", bad=bad)
-    if failures or bad:
+    if failures or bad or elsewhere:
         problems = [f"{len(bad)} invalid scenario file(s)"] if bad else []
         problems += [f"failed: {', '.join(failures)}"] if failures else []
+        problems += [f"{elsewhere} comparison(s) left to another live batch"] if elsewhere else []
         mark_failed(database_url, batch_id, "; ".join(problems))
     else:
         save_results(
             database_url,
             batch_id,
             RunOutcome(
-                summaries=(), payload={"runs": [run_id for _, run_id, _ in summary], "scenarios": scenarios}
-            ),
+                summaries=(),
+                payload={
+                    "runs": [run_id for _, run_id, _ in summary],
+                    "scenarios": scenarios,
+                    "inputs": inputs,
+                },
+            ),  # fmt: skip
         )
     return {
         "as_of": as_of.isoformat(), "batch_run_id": batch_id, "runs": len(summary), "invalid": [b.file for b in bad],
         "failed": failures, "scenarios": scenarios, "exports": exported["files"], "briefing": exported["briefing"],
-        "briefing_problem": exported["briefing_problem"],
+        "briefing_problem": exported["briefing_problem"], "inputs": inputs, "run_ids": run_ids_done,
     }  # fmt: skip
 
 
 def _batch_summary(
-    engine_db: Any, batch_id: int
+    engine_db: Any, run_ids: list[int]
 ) -> tuple[list[tuple[str, int, dict[str, Any]]], list[dict[str, Any]]]:
     """The batch's completed runs (label, id, run) for the artifact, and per scenario its verdict over the seeds,
     headline reduction with framing, basis and profile, and robustness (what the command prints and the batch
     run stores)."""
     from exports.batch import group_by_scenario
 
-    runs = [repository.get_run(engine_db, run.id) for run in repository.child_runs(engine_db, batch_id)]
+    runs = [repository.get_run(engine_db, run_id) for run_id in run_ids]
     rows = [(f"{run['scenario']} seed {run['seed']}", run["id"], run) for run in runs]
     return rows, [result.as_json() for result in group_by_scenario(runs)]
 

@@ -94,6 +94,7 @@ class PairSpec:
     limit_basis: str | None = None  # None: each scenario's own simulation.limit_basis
     framing: str | None = None
     robustness_samples: int | None = DEFAULT_SAMPLES  # None: no robustness analysis
+    name: str | None = None  # the scenario file's whole name in labels (its stem is shared in its batch)
 
     def _prepared(self, reference: str) -> Process:
         return with_limit_basis(for_profile(load(reference), self.profile), self.limit_basis)
@@ -145,9 +146,10 @@ class PairSpec:
 
     @property
     def label(self) -> str:
+        own = self.name or Path(self.reform or self.baseline).stem
         if self.reform is None:
-            return f"{Path(self.baseline).stem} (serial -> parallel)"
-        return f"{Path(self.baseline).stem} -> {Path(self.reform).stem}"
+            return f"{own} (serial -> parallel)"
+        return f"{Path(self.baseline).stem} -> {own}"
 
 
 @dataclass(frozen=True)
@@ -380,7 +382,11 @@ def replication_groups(replications: int, groups: int) -> list[tuple[int, ...]]:
 
 @dataclass(frozen=True)
 class BatchJob:
-    """One scenario file of a nightly batch, validated, with its baseline and the keys of its runs."""
+    """One scenario file of a nightly batch, validated, with its baseline and the keys of its runs.
+
+    ``digest`` hashes what the file's results depend on: the text of every file loading it reads (the file,
+    the bases it builds on, ``rules_from`` files) and of its baseline's, the settings, and the product version.
+    """
 
     file: str
     spec: PairSpec
@@ -388,17 +394,85 @@ class BatchJob:
 
     def batch_key(self, as_of: date, seed: int) -> str:
         s = self.spec
-        return f"nightly:{as_of.isoformat()}:{Path(self.file).name}:{self.digest}:seed{seed}:n{s.projects}:r{s.replications}"
+        return (
+            f"nightly:{as_of.isoformat()}:{_short(Path(self.file).name)}:{self.digest}:seed{seed}"
+            f":n{s.projects}:r{s.replications}"
+        )
 
 
 @dataclass(frozen=True)
 class BadFile:
     file: str
     message: str
+    digest: str = ""  # the file's content hash: fixing it changes the batch's inputs
+
+    def batch_key(self, as_of: date) -> str:
+        return f"nightly:{as_of.isoformat()}:{_short(Path(self.file).name)}:{self.digest}:invalid"
 
 
 def _digest(*texts: str) -> str:
     return hashlib.sha256("\n---\n".join(texts).encode("utf-8")).hexdigest()[:16]
+
+
+def _short(name: str) -> str:
+    """A file name for a key (the key column holds 300 characters): long names shortened, kept distinct."""
+    return name if len(name) <= 80 else f"{name[:60]}~{_digest(name)[:8]}"
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return "unreadable"
+
+
+def _inputs_digest(references: Sequence[str], spec: PairSpec) -> str:
+    """The digest of what a comparison's results depend on: every file its scenarios read, and its settings."""
+    from flows.store.repository import ENGINE_VERSION
+    from rules.loading import scenario_files
+
+    texts = [ENGINE_VERSION, f"engine={spec.engine}", f"target={spec.target:g}", f"framing={spec.framing}"]
+    for reference in references:
+        texts += [f"{path.name}:{_file_digest(path)}" for path in scenario_files(reference)]
+    return _digest(*texts)
+
+
+def batch_digest(
+    jobs: Sequence[BatchJob],
+    bad: Sequence[BadFile],
+    seeds: Sequence[int],
+    *,
+    projects: int,
+    replications: int,
+) -> str:
+    """What a whole batch's results depend on: each good file's digest, each bad file's content, the seeds,
+    projects and replications (so a changed input makes a new batch, an unchanged one is skipped)."""
+    texts = [f"seeds={','.join(map(str, seeds))}", f"n={projects}", f"r={replications}"]
+    texts += sorted(f"{Path(job.file).name}:{job.digest}" for job in jobs)
+    texts += sorted(f"{Path(item.file).name}:invalid:{item.digest}" for item in bad)
+    return _digest(*texts)
+
+
+def batch_inputs(
+    scenario_dir: Path,
+    seeds: Sequence[int],
+    *,
+    projects: int,
+    replications: int,
+    engine: Engine = "auto",
+    target: float = 0.20,
+) -> str:
+    """:func:`batch_digest` of a folder as it is now."""
+    jobs, bad = plan_batch(
+        Path(scenario_dir), projects=projects, replications=replications, engine=engine, target=target
+    )
+    return batch_digest(jobs, bad, seeds, projects=projects, replications=replications)
+
+
+def nightly_key(as_of: date, scenario_dir: Path, inputs: str) -> str:
+    """The key of a nightly batch: its date, its folder and its inputs (:func:`batch_digest`)."""
+    folder = hashlib.sha256(str(Path(scenario_dir).resolve()).encode("utf-8")).hexdigest()[:12]
+    return f"nightly:{as_of.isoformat()}:{folder}:{inputs}"
 
 
 def plan_batch(
@@ -407,46 +481,44 @@ def plan_batch(
     """Validate every scenario file of a folder first; good ones become jobs, bad ones are reported.
 
     Each scenario is compared with its declared ``baseline:``, else with its ``base:``, else serial vs
-    parallel of itself.
+    parallel of itself. Files sharing a name but for the suffix (x.yaml, x.yml) are labelled by their whole
+    name, so each keeps its own runs, label and exports.
     """
     jobs: list[BatchJob] = []
     bad: list[BadFile] = []
     files = sorted(p for p in Path(scenario_dir).iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    stems = [path.stem for path in files]
     for path in files:
+        name = path.name if stems.count(path.stem) > 1 else None
         try:
             process = load(path)
             baseline_ref = process.baseline or _declared_base(path)
-            baseline_text = ""
             if baseline_ref is not None:
                 resolved = resolve_reference(baseline_ref, path.parent)
                 load(resolved)
                 baseline_ref = baseline_ref if baseline_ref in builtin_names() else str(resolved)
-                baseline_text = scenario_text(baseline_ref)[1]
         except ScenarioError as error:
-            bad.append(BadFile(str(path), error.render()))
+            bad.append(BadFile(str(path), error.render(), _file_digest(path)))
             continue
         except (OSError, ValueError) as error:
-            bad.append(BadFile(str(path), f"{path}: {error}"))
+            bad.append(BadFile(str(path), f"{path}: {error}", _file_digest(path)))
             continue
-        if baseline_ref is None:
-            spec = PairSpec(
-                str(path), None, projects=projects, replications=replications, engine=engine, target=target
-            )
-        else:
-            spec = PairSpec(
-                baseline_ref,
-                str(path),
-                projects=projects,
-                replications=replications,
-                engine=engine,
-                target=target,
-            )
+        spec = PairSpec(
+            str(path) if baseline_ref is None else baseline_ref,
+            None if baseline_ref is None else str(path),
+            projects=projects,
+            replications=replications,
+            engine=engine,
+            target=target,
+            name=name,
+        )
         try:
             spec.prepared()  # queues that cannot keep up are refused here, named, like a bad file
         except ValueError as error:
-            bad.append(BadFile(str(path), f"{path}: {error}"))
+            bad.append(BadFile(str(path), f"{path}: {error}", _file_digest(path)))
             continue
-        jobs.append(BatchJob(str(path), spec, _digest(path.read_text(encoding="utf-8"), baseline_text)))
+        references = [str(path)] if baseline_ref is None else [baseline_ref, str(path)]
+        jobs.append(BatchJob(str(path), spec, _inputs_digest(references, spec)))
     return jobs, bad
 
 

@@ -9,9 +9,18 @@ from approval_model.limits import LimitBasis
 from approval_model.models import Process
 from approval_model.profiles import DEFAULT_PROFILE, applicable_process, load_profile
 from approval_model.scenario import RuleApplier, ScenarioDocument, load_process
+from approval_model.scenario import scenario_files as _scenario_files
 from rules.scenario import apply_scenario_rules
 
-__all__ = ["for_profile", "load", "load_summed", "rule_applier", "summed_variant", "with_limit_basis"]
+__all__ = [
+    "for_profile",
+    "load",
+    "load_summed",
+    "rule_applier",
+    "scenario_files",
+    "summed_variant",
+    "with_limit_basis",
+]
 
 MERGE_RULES = ("merge_same_department_stage", "merge_government_early_approvals")
 
@@ -25,6 +34,12 @@ def rule_applier() -> RuleApplier:
 def load(reference: str | Path) -> Process:
     """A validated process from a built-in name or a scenario file (raises ScenarioError)."""
     return load_process(reference, rule_applier=rule_applier())
+
+
+def scenario_files(reference: str | Path) -> tuple[Path, ...]:
+    """Every file loading ``reference`` reads: itself, its bases and ``rules_from`` files (see
+    :func:`approval_model.scenario.scenario_files`)."""
+    return _scenario_files(reference, rule_applier=rule_applier())
 
 
 def for_profile(process: Process, profile: str | None) -> Process:

@@ -115,4 +115,6 @@ def test_a_rerun_batch_keeps_prefects_warning_apart_from_the_commands_message(tm
     assert again.exit_code == 0, again.output
     assert again.stdout == "nightly batch 2026-01-05: already completed, nothing to do\n"
     (warning,) = [line for line in again.stderr.splitlines() if "Prefect warning" in line]
-    assert warning.endswith("Prefect warning: nightly batch for 2026-01-05 already completed; nothing to do")
+    assert warning.endswith(
+        "Prefect warning: nightly batch for 2026-01-05 with these inputs already completed; nothing to do"
+    )

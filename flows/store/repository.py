@@ -99,23 +99,75 @@ def save_scenario(engine: Engine, name: str, source: str, text: str) -> int:
         return _id(row)
 
 
+class RunBusy(ValueError):
+    """A run with this batch key is 'running' in a process that is (or may be) alive: another batch is doing
+    this work now, and it must not be done twice."""
+
+    def __init__(self, run_id: int | None, key: str, host: str | None, pid: int | None, started: Any) -> None:
+        self.run_id, self.key, self.host, self.pid, self.started = run_id, key, host, pid, started
+        super().__init__(
+            Message(
+                "run {run_id} with the same inputs is already running (pid {pid} on {host}, started {started}); "
+                "it is not done twice",
+                run_id=run_id if run_id is not None else "-",
+                pid=pid if pid is not None else "?",
+                host=host or "?",
+                started=started if started is not None else "?",
+            )
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "pid": self.pid,
+            "host": self.host,
+            "started_at": self.started.isoformat() if isinstance(self.started, datetime) else self.started,
+        }
+
+
 def start_run(engine: Engine, start: RunStart) -> int | None:
     """Open a run and return its id; with a batch key already completed, return None (nothing to do).
 
-    A run with the same batch key that failed or was interrupted is reset and reused, so a rerun adds no
-    duplicate rows and finishes only what is missing.
+    A run with the same batch key that failed or was interrupted (or whose process on this machine has ended)
+    is reset and reused, so a rerun adds no duplicate rows and finishes only what is missing; one still
+    running in a live process raises :class:`RunBusy`.
     """
-    return start_runs(engine, [start])[0]
+    return start_runs(engine, [start], busy="raise")[0]
 
 
-def start_runs(engine: Engine, starts: Iterable[RunStart]) -> list[int | None]:
-    """Open several runs in one transaction (see :func:`start_run`)."""
+def start_runs(
+    engine: Engine, starts: Iterable[RunStart], busy: str = "skip", _again: bool = False
+) -> list[int | None]:
+    """Open several runs in one transaction (see :func:`start_run`); a run still running elsewhere is skipped
+    (None) with ``busy="skip"``, or raises :class:`RunBusy` with ``busy="raise"``."""
+    from sqlalchemy.exc import IntegrityError
+
+    wanted = [RunStart.model_validate(start.model_dump()) for start in starts]
     opened: list[RunRow | None] = []
-    with Session(engine) as session:
-        for start in starts:
-            opened.append(_open(session, RunStart.model_validate(start.model_dump())))
-        session.commit()
-        return [row.id if row is not None else None for row in opened]
+    try:
+        with Session(engine) as session:
+            for start in wanted:
+                try:
+                    opened.append(_open(session, start))
+                except RunBusy:
+                    if busy == "raise":
+                        raise
+                    opened.append(None)
+            session.commit()
+            return [row.id if row is not None else None for row in opened]
+    except IntegrityError:  # another process opened the same key between our look and our insert
+        if busy == "raise" or len(wanted) == 1 or _again:
+            key = next((s.batch_key for s in wanted if s.batch_key), "")
+            raise RunBusy(None, key or "", None, None, None) from None
+        return start_runs(engine, wanted, busy, _again=True)  # look again: the other's rows are visible now
+
+
+def _live_elsewhere(row: RunRow) -> bool:
+    """Whether a 'running' row belongs to another process that is (or, on another machine, may be) alive."""
+    host, pid = _owner()
+    if row.host is not None and row.host != host:
+        return True  # cannot be checked from here
+    return row.pid is not None and row.pid != pid and _alive(row.pid)
 
 
 def _open(session: Session, start: RunStart) -> RunRow | None:
@@ -125,6 +177,8 @@ def _open(session: Session, start: RunStart) -> RunRow | None:
         if existing is not None:
             if existing.status == "completed":
                 return None
+            if existing.status == "running" and _live_elsewhere(existing):
+                raise RunBusy(existing.id, start.batch_key, existing.host, existing.pid, existing.started_at)
             _delete_children(session, _id(existing))
             for key, value in values.items():
                 setattr(existing, key, value)
@@ -142,6 +196,20 @@ def _open(session: Session, start: RunStart) -> RunRow | None:
     session.add(row)
     session.flush()
     return row
+
+
+def runs_with_keys(engine: Engine, keys: Iterable[str]) -> list[RunInfo]:
+    """The completed runs with these batch keys, oldest first (a batch's runs, whichever batch made them)."""
+    wanted = list(keys)
+    if not wanted:
+        return []
+    with Session(engine) as session:
+        query = (
+            select(RunRow)
+            .where(col(RunRow.batch_key).in_(wanted), RunRow.status == "completed")
+            .order_by(col(RunRow.id))
+        )
+        return [_info(row) for row in session.exec(query)]
 
 
 def _clear_verdict(row: RunRow) -> None:
@@ -328,23 +396,16 @@ def verify_stored(url: str, run_ids: Iterable[int]) -> None:
         engine.dispose()
 
 
-def verify_batch(url: str, batch_id: int, completed: int) -> None:
-    """Like :func:`verify_stored` for a nightly batch: the batch run and its ``completed`` comparisons."""
+def verify_batch(url: str, batch_id: int) -> None:
+    """Like :func:`verify_stored` for the row of a nightly batch (its comparisons are checked by id)."""
     from flows.store.database import fresh_engine
-    from flows.store.failures import DatabaseFailure, describe_url
+    from flows.store.failures import DatabaseFailure, describe_url, explained
 
     engine = fresh_engine(url)
     try:
         with Session(engine) as session:
             batch = session.get(RunRow, batch_id)
-            found = session.exec(
-                select(func.count())
-                .select_from(RunRow)
-                .where(RunRow.parent_run_id == batch_id, RunRow.status == "completed")
-            ).one()
     except Exception as error:
-        from flows.store.failures import explained
-
         failure = explained(error, url)
         if failure is None:
             raise
@@ -357,15 +418,12 @@ def verify_batch(url: str, batch_id: int, completed: int) -> None:
         ) from None
     finally:
         engine.dispose()
-    if batch is None or found < completed:
+    if batch is None:
         raise DatabaseFailure(
             Message(
-                "nightly batch {batch_id} has {found} of its {completed} completed comparisons in the results "
-                "database {database} after saving: the file was deleted or replaced while the batch was "
-                "running; run the batch again (what is stored is kept and skipped)",
+                "nightly batch {batch_id} is not in the results database {database} after saving: the file was "
+                "deleted or replaced while the batch was running; run the batch again",
                 batch_id=batch_id,
-                found=found,
-                completed=completed,
                 database=describe_url(url),
             )
         )
