@@ -43,6 +43,7 @@ __all__ = [
     "LimitDays",
     "MaterialCount",
     "MillionYuan",
+    "MixWeight",
     "PositiveShare",
     "ProjectsPerDay",
     "Share",
@@ -127,6 +128,8 @@ COUNT = Bounds(1, 1_000, "", integer=True)
 MILLION_YUAN = Bounds(0, 10_000_000, N_("million yuan"))
 # project arrivals: a city files a few per working day; 10,000 is beyond any city
 PROJECTS_PER_DAY = Bounds(0.0001, 10_000, N_("projects per working day"))
+# a profile's weight in a project mix: shares are the weights over their sum (70/20/10 or 0.7/0.2/0.1 alike)
+MIX_WEIGHT = Bounds(0, 1_000_000, N_("(a weight; the shares are the weights over their sum)"))
 
 WorkingDays = Annotated[float, *WORKING_DAYS.metadata]
 LimitDays = Annotated[float, *LIMIT_DAYS.metadata]
@@ -138,3 +141,4 @@ MaterialCount = Annotated[int, *MATERIAL_COUNT.metadata]
 Count = Annotated[int, *COUNT.metadata]
 MillionYuan = Annotated[float, *MILLION_YUAN.metadata]
 ProjectsPerDay = Annotated[float, *PROJECTS_PER_DAY.metadata]
+MixWeight = Annotated[float, *MIX_WEIGHT.metadata]

@@ -7,14 +7,14 @@ and every problem in a file is reported together.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 from approval_model.problems import ENTRY_WORDS, Problem, did_you_mean
 from messages import Message
 
-__all__ = ["cross_reference_problems", "prerequisite_ids", "target_problems"]
+__all__ = ["mix_problems", "cross_reference_problems", "prerequisite_ids", "target_problems"]
 
 
 def prerequisite_ids(item: Mapping[str, Any]) -> list[str]:
@@ -194,3 +194,38 @@ def _cycle_problems(items: Sequence[Any], known_items: set[str]) -> list[Problem
             )
         )
         prerequisites[after].discard(before)
+
+
+def mix_problems(mix: Any, own_profiles: Iterable[str]) -> list[Problem]:
+    """A project mix names known profiles (the scenario's own, then built-in) and has some positive weight."""
+    from approval_model.profiles import builtin_profiles
+
+    if not isinstance(mix, Mapping):
+        return [
+            Problem(
+                ("mix",),
+                "'mix' must map profile names to weights",
+                "e.g. mix: {enterprise-filing-typical: 70, government-typical: 30}",
+            )
+        ]
+    own = list(own_profiles)
+    known = [*own, *(name for name in builtin_profiles() if name not in own)]
+    problems = [
+        Problem(
+            ("mix", str(name)),
+            f"unknown profile '{name}'{did_you_mean(str(name), known)}",
+            f"name a profile of this scenario's 'profiles' or a built-in one: {', '.join(known)}",
+        )
+        for name in mix
+        if name not in known
+    ]
+    weights = [w for w in mix.values() if isinstance(w, int | float) and not isinstance(w, bool)]
+    if not mix or (len(weights) == len(mix) and sum(weights) <= 0):
+        problems.append(
+            Problem(
+                ("mix",),
+                "a mix needs at least one profile with a positive weight",
+                "e.g. mix: {enterprise-filing-typical: 70, government-typical: 30}",
+            )
+        )
+    return problems

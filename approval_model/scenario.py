@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from approval_model import safe_yaml
 from approval_model.bounds import BOUNDS_ERROR
-from approval_model.consistency import cross_reference_problems, target_problems
+from approval_model.consistency import cross_reference_problems, mix_problems, target_problems
 from approval_model.models import (
     Applicability,
     ApprovalItem,
@@ -65,6 +65,7 @@ TOP_LEVEL_KEYS = (
     "baseline",
     "profile",
     "profiles",
+    "mix",
     "sources",
     "departments",
     "stages",
@@ -335,6 +336,9 @@ def build_process(
     problems += _remap(
         cross_reference_problems(merged["departments"], merged["stages"], merged["items"]), origins
     )
+    if merged.get("mix") is not None:
+        own = merged.get("profiles")
+        problems += mix_problems(merged["mix"], own if isinstance(own, Mapping) else {})
     # targets are attached after the rules: a rule may create the stages they name (four_stage_model)
     targets = merged.pop("targets", None)
     if targets is not None:
@@ -610,7 +614,17 @@ def _merge_with_base(
     data = document.data
     base_dump = base.model_dump(mode="python", exclude_unset=False) if base is not None else {}
     merged: dict[str, Any] = {}
-    for key in ("name", "title", "description", "sources", "simulation", "profile", "baseline", "targets"):
+    for key in (
+        "name",
+        "title",
+        "description",
+        "sources",
+        "simulation",
+        "profile",
+        "baseline",
+        "targets",
+        "mix",
+    ):
         if key in data:
             merged[key] = data[key]
         elif key in base_dump and key != "name":

@@ -84,9 +84,9 @@ def _worth_a_bar(projects: int, replications: int, items: int, des: bool) -> boo
 
 
 def _load(scenario: str, profile: str | None, limit: LimitBasis | None = None) -> Any:
-    from rules.loading import for_profile, load, with_limit_basis
+    from rules.loading import for_simulation, load, with_limit_basis
 
-    return with_limit_basis(for_profile(load(scenario), profile), limit)
+    return with_limit_basis(for_simulation(load(scenario), profile), limit)
 
 
 def _names(*processes: Any) -> dict[str, str]:
@@ -219,13 +219,13 @@ def simulate(
     as_json: JsonOption = False,
 ) -> None:
     """Simulate many projects: end-to-end working days (mean, median, p90), items, departments."""
-    from simulations import compile_process, resolve_engine
+    from simulations import compile_for, resolve_engine
     from simulations import simulate as run_simulation
 
     if event_log is not None and event_log.suffix.lower() != ".csv":
         raise UserError(Message("--event-log {file}: the file name must end in .csv", file=str(event_log)))
     process = _load(scenario, profile, limit)
-    compiled = compile_process(process)
+    compiled = compile_for(process)
     loads = _queues(compiled)
     chosen = resolve_engine(compiled, engine)
     show = _worth_a_bar(projects, replications, compiled.n_items, chosen == "des")
@@ -247,6 +247,7 @@ def simulate(
         print_json(summary)
     else:
         _print_run(summary, departments=_names(process))
+        _print_profiles(summary)
         if event_log is not None:
             echo(
                 _("event log: {rows:,} records in {file}").format(
@@ -264,15 +265,26 @@ def _write_event_log(
     from approval_model.project_codes import type_code
     from exports.event_log import write_records
     from simulations import replication_seeds
+    from simulations.mix import Mix, mix_timelines
+    from approval_model.profiles import mix_profiles
+    from simulations.mix import Mix, mix_timelines
     from simulations.records import HEADER, RecordGroup, records
     from simulations.timeline import timeline
 
     if path.is_dir() or not path.parent.exists():
         raise UserError(Message("--event-log {file}: not a file in an existing folder", file=str(path)))
-    events = timeline(compiled, mode, projects, replication_seeds(seed, 1)[0], engine=engine)  # type: ignore[arg-type]
-    investment = process.profile.investment_type if process.profile is not None else None
-    group = RecordGroup(events, np.arange(1, projects + 1), type_code(investment))
-    rows = write_records(path, HEADER, records([group], compiled.start_date))
+    seed_sequence = replication_seeds(seed, 1)[0]
+    if isinstance(compiled, Mix):
+        profiles = mix_profiles(process)
+        groups = [
+            RecordGroup(events, columns + 1, type_code(profiles[name].investment_type))
+            for name, columns, events in mix_timelines(compiled, mode, projects, seed_sequence, engine=engine)  # type: ignore[arg-type]
+        ]
+    else:
+        events = timeline(compiled, mode, projects, seed_sequence, engine=engine)  # type: ignore[arg-type]
+        investment = process.profile.investment_type if process.profile is not None else None
+        groups = [RecordGroup(events, np.arange(1, projects + 1), type_code(investment))]
+    rows = write_records(path, HEADER, records(groups, compiled.start_date))
     return {"file": str(path), "rows": rows, "projects": projects, "replication": 1}
 
 
@@ -297,7 +309,8 @@ def compare(
     partial-to-parallel) with its reduction and 95 % CI, the headline's verdict, how robust it is to the
     modelling assumptions, and the bottlenecks."""
     from simulations import compare as run_compare
-    from simulations import compile_process, resolve_engine
+    from simulations import resolve_engine
+    from simulations.compare import prepare
 
     if reformed is None and mode is not None:
         raise UserError(
@@ -309,7 +322,8 @@ def compare(
         )
     first = _load(baseline, profile, limit)
     second = _load(reformed, profile, limit) if reformed is not None else None
-    compiled = [compile_process(first)] + ([compile_process(second)] if second is not None else [])
+    sides = prepare(first, second)[:2]  # compiled as the comparison runs them (a project mix on both sides)
+    compiled = [c for c in sides if c is not None]
     loads = {side: _queues(c) for side, c in zip(("baseline", "reform"), compiled, strict=False)}
     chosen = resolve_engine(compiled, engine)
     items = max(c.n_items for c in compiled)
@@ -662,6 +676,64 @@ _CLOCK_SHORTER = {
 }
 
 
+def _mix_text(mix: dict[str, float]) -> str:
+    return ", ".join(f"{name} {share:.0%}" for name, share in mix.items())
+
+
+def _print_profiles(summary: dict) -> None:
+    """A mix: one line per profile (its share, the projects it drew, its times)."""
+    if not summary.get("profiles"):
+        return
+    from rich.console import Console
+
+    console = Console()
+    console.print(
+        _("project mix ({mix}): the figures above are over all projects; per profile:").format(
+            mix=_mix_text(summary["mix"])
+        )
+    )
+    for name, row in summary["profiles"].items():
+        if row.get("mean_days") is None:
+            console.print(_("  {profile}: no project drawn").format(profile=name))
+            continue
+        console.print(
+            _(
+                "  {profile}: {projects:,} projects ({share:.1%}), mean {mean:.1f} wd, median {median:.1f}, "
+                "p90 {p90:.1f}; calendar mean {calendar:.1f} days"
+            ).format(
+                profile=name,
+                projects=row["projects_drawn"],
+                share=row["share_drawn"],
+                mean=row["mean_days"],
+                median=row["p50_days"],
+                p90=row["p90_days"],
+                calendar=row["calendar"]["mean_days"],
+            )
+        )
+
+
+def _print_comparison_profiles(console: Any, summary: dict) -> None:
+    """A mix: the headline framing per profile."""
+    if not summary.get("profiles"):
+        return
+    console.print(_("project mix ({mix}), headline per profile:").format(mix=_mix_text(summary["mix"])))
+    for name, row in summary["profiles"].items():
+        if row.get("verdict") is None:
+            console.print(_("  {profile}: a replication drew no project").format(profile=name))
+            continue
+        console.print(
+            _("  {profile} ({projects:,} projects): {before:.1f} -> {after:.1f} wd, reduction {mean:.1%} ({ci}), {verdict}").format(
+                profile=name,
+                projects=row["projects_drawn"],
+                before=row["baseline_mean_days"],
+                after=row["reform_mean_days"],
+                mean=row["reduction"]["mean"],
+                ci=_ci(*row["reduction"]["ci95"]),
+                verdict=words.verdict(row["verdict"]),
+            )
+        )
+
+
 def _print_comparison(summary: dict, departments: dict[str, str] | None = None) -> None:
     from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
@@ -717,6 +789,7 @@ def _print_comparison(summary: dict, departments: dict[str, str] | None = None) 
             settle=settle,
         )
     )
+    _print_comparison_profiles(console, summary)
     console.print(_("the 95% CI covers Monte Carlo noise only, not the modelling assumptions:"))
     if "robustness" in summary:
         _print_robustness(summary["robustness"])

@@ -27,10 +27,11 @@ from flows.store.records import (
     SideSummary,
     Verdict,
 )
-from rules.loading import for_profile, load, summed_variant, with_limit_basis
+from rules.loading import for_simulation, load, summed_variant, with_limit_basis
 from rules.metrics import catalog_metrics
 from simulations.compare import Comparison, compare, prepare, reductions, replication_sides, runs_of
-from simulations.compiled import CompiledProcess, Mode, compile_process
+from simulations.compiled import Mode, compile_process
+from simulations.mix import Mix, Simulated
 from simulations.montecarlo import critical_items, end_to_end, schedule, start_times
 from simulations.robustness import DEFAULT_SAMPLES, assess_comparison, skipped
 from simulations.runner import Engine, SimulationRun, resolve_engine
@@ -68,6 +69,9 @@ def profile_label(process: Process, profile: str | None) -> str:
     for an unnamed inline profile), else the default profile."""
     if profile is not None:
         return profile
+    if process.mix is not None:
+        total = sum(process.mix.values()) or 1.0
+        return "mix: " + ", ".join(f"{name} {weight / total:.0%}" for name, weight in process.mix.items())
     if process.profile is not None:
         return process.profile.name or "scenario"
     return DEFAULT_PROFILE
@@ -97,7 +101,7 @@ class PairSpec:
     name: str | None = None  # the scenario file's whole name in labels (its stem is shared in its batch)
 
     def _prepared(self, reference: str) -> Process:
-        return with_limit_basis(for_profile(load(reference), self.profile), self.limit_basis)
+        return with_limit_basis(for_simulation(load(reference), self.profile), self.limit_basis)
 
     def processes(self) -> tuple[Process, Process]:
         baseline = self._prepared(self.baseline)
@@ -109,7 +113,7 @@ class PairSpec:
         baseline = load(self.baseline)
         return baseline, baseline if self.reform is None else load(self.reform)
 
-    def prepared(self) -> tuple[CompiledProcess, CompiledProcess | None, list[str], str, float | None]:
+    def prepared(self) -> tuple[Simulated, Simulated | None, list[str], str, float | None]:
         """Compiled sides, the framings and the headline (see :func:`simulations.compare.prepare`)."""
         baseline, reform = self.processes()
         return prepare(
@@ -182,11 +186,12 @@ def assemble_comparison(spec: PairSpec, parts: Sequence[ReplicationPair]) -> Com
                      key=lambda pair: pair[0])  # fmt: skip
     if [i for i, _ in ordered] != list(range(spec.replications)):
         raise ValueError(f"replications {[i for i, _ in ordered]} do not cover 0..{spec.replications - 1}")
-    _, _, names, headline, share = spec.prepared()
+    first, _, names, headline, share = spec.prepared()
     engine = next(iter(ordered[0][1].values())).engine
     runs = runs_of(
-        [sides for _, sides in ordered], engine=engine, projects=spec.projects, seed=spec.seed, share=share
-    )
+        [sides for _, sides in ordered], engine=engine, projects=spec.projects, seed=spec.seed, share=share,
+        mix=first.weights() if isinstance(first, Mix) else None,
+    )  # fmt: skip
     return Comparison.from_runs(runs, names, headline, spec.target)
 
 

@@ -14,6 +14,7 @@ from rules.scenario import apply_scenario_rules
 
 __all__ = [
     "for_profile",
+    "for_simulation",
     "load",
     "load_summed",
     "rule_applier",
@@ -51,7 +52,19 @@ def for_profile(process: Process, profile: str | None) -> Process:
         chosen = process.profiles[profile]
     else:
         chosen = load_profile(profile, own=process.profiles)
-    return applicable_process(process, chosen)
+    restricted = applicable_process(process, chosen)
+    if restricted.mix is not None:  # one profile chosen: the mix no longer applies
+        restricted = restricted.model_copy(update={"mix": None})
+    return restricted
+
+
+def for_simulation(process: Process, profile: str | None) -> Process:
+    """What simulate and compare run: the named profile (``--profile``) if given; else, when the scenario
+    declares a project ``mix``, the whole catalog with its mix (each project draws its profile from it);
+    else :func:`for_profile`."""
+    if profile is None and process.mix is not None:
+        return process
+    return for_profile(process, profile)
 
 
 def with_limit_basis(process: Process, basis: LimitBasis | str | None) -> Process:
@@ -101,4 +114,4 @@ def summed_variant(reference: str | Path, profile: str | None, basis: str | None
         i.promised_limit_days for i in nominal.items
     ] == [i.promised_limit_days for i in summed.items]:
         return None
-    return with_limit_basis(for_profile(summed, profile), basis)
+    return with_limit_basis(for_simulation(summed, profile), basis)

@@ -19,6 +19,7 @@ from simulations.results import SimulationResult
 from simulations.runner import (
     SimulationRun,
     calendar_days,
+    compile_for,
     resolve_engine,
     run_chunk,
     run_replication,
@@ -36,6 +37,7 @@ __all__ = [
     "Verdict",
     "calendar_days",
     "compare",
+    "compile_for",
     "compile_process",
     "default_handling",
     "judge",

@@ -28,6 +28,7 @@ from approval_model.models import Process
 from simulations.clocks import clock_comparison
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.load import check_queues, warmup_projects
+from simulations.mix import Mix, compile_mix
 from simulations.results import SimulationResult
 from simulations.runner import Engine, SimulationRun, chunk_for, resolve_engine, run_replication_modes
 from simulations.sampling import replication_seeds
@@ -38,7 +39,9 @@ __all__ = [
     "FRAMINGS",
     "Comparison",
     "Framing",
+    "common_mix",
     "compare",
+    "compiled_side",
     "framing_modes",
     "framing_name",
     "plan_framings",
@@ -166,7 +169,33 @@ class Framing:
             "verdict": self.verdict,
             "replications_needed": mean["replications_needed"],
             **clock_comparison(self.baseline.results, self.reform.results),
+            **({"profiles": self.profiles()} if self.baseline.mix else {}),
         }
+
+    def profiles(self) -> dict[str, dict]:
+        """A project mix: the framing per profile (each profile's projects, both sides, the same replications)."""
+        base, reform = self.baseline.profile_runs(), self.reform.profile_runs()
+        target = self.mean.target
+        out: dict[str, dict] = {}
+        for name in base:
+            drawn = [r.projects for r in base[name].results]
+            if min(drawn, default=0) == 0:
+                out[name] = {
+                    "projects_drawn": sum(drawn),
+                    "verdict": None,
+                    "note": "a replication drew no project",
+                }
+                continue
+            verdict = judge(reductions(base[name], reform[name], "mean"), target).as_dict()
+            out[name] = {
+                "share": (self.baseline.mix or {}).get(name),
+                "projects_drawn": sum(drawn),
+                "baseline_mean_days": _mean_days(base[name]),
+                "reform_mean_days": _mean_days(reform[name]),
+                "reduction": {"mean": verdict["mean"], "ci95": verdict["ci95"]},
+                "verdict": verdict["verdict"],
+            }
+        return out
 
 
 def _mean_days(run: SimulationRun) -> float:
@@ -258,6 +287,7 @@ class Comparison:
             },
             "baseline": baseline,
             "reform": reform,
+            **({"mix": self.baseline.mix, "profiles": self.main.profiles()} if self.baseline.mix else {}),
             **{
                 measure: {
                     "baseline": baseline.get(measure),
@@ -306,15 +336,15 @@ def parallel_share(
     return own if own is not None else share(reform)
 
 
-def sides_chunk(first: CompiledProcess, second: CompiledProcess | None) -> int:
+def sides_chunk(first: CompiledProcess | Mix, second: CompiledProcess | Mix | None) -> int:
     """Monte Carlo projects at once for a comparison: what the larger side fits in the memory budget (the same
     on both sides, so progress counts the same chunks)."""
     return chunk_for(first if second is None or first.n_items >= second.n_items else second)
 
 
 def replication_sides(
-    first: CompiledProcess,
-    second: CompiledProcess | None,
+    first: CompiledProcess | Mix,
+    second: CompiledProcess | Mix | None,
     names: Sequence[str],
     headline: str,
     projects: int,
@@ -358,8 +388,9 @@ def runs_of(
     projects: int,
     seed: int,
     share: float | None,
+    mix: Mapping[str, float] | None = None,
 ) -> dict[tuple[str, Mode], SimulationRun]:
-    """Replications (in order) of every side, joined into runs."""
+    """Replications (in order) of every side, joined into runs (``mix``: the shares of a project mix)."""
     return {
         key: SimulationRun(
             parts[0][key].process,
@@ -369,9 +400,32 @@ def runs_of(
             seed,
             tuple(part[key] for part in parts),
             parallel_share=share if key[1] == "partial" else None,
+            mix=dict(mix) if mix else None,
         )  # fmt: skip
         for key in parts[0]
     }
+
+
+def common_mix(baseline: Process, reform: Process | None) -> Process | None:
+    """The side whose project mix both sides draw from: the baseline if it declares one, else the reformed
+    scenario (a reform does not change which projects a city has, so two different mixes are an error)."""
+    declaring = [p for p in (baseline, reform) if p is not None and p.mix is not None]
+    if len(declaring) == 2 and (
+        declaring[0].mix != declaring[1].mix or declaring[0].mix_profiles() != declaring[1].mix_profiles()
+    ):
+        raise ValueError(
+            f"the two scenarios declare different project mixes ({baseline.name}: {declaring[0].mix}; "
+            f"{declaring[1].name}: {declaring[1].mix}): a reform does not change the city's projects; declare the "
+            "mix in one of them (or the same in both)"
+        )
+    return declaring[0] if declaring else None
+
+
+def compiled_side(process: Process, declaring: Process | None) -> CompiledProcess | Mix:
+    """A side of a comparison compiled: with the mix (and its profiles) of the declaring side, if any."""
+    if declaring is None:
+        return compile_process(process)
+    return compile_mix(process, declaring.mix, declaring.mix_profiles())
 
 
 def prepare(
@@ -381,8 +435,9 @@ def prepare(
     baseline_mode: Mode | None = None,
     reform_mode: Mode | None = None,
     framing: str | None = None,
-) -> tuple[CompiledProcess, CompiledProcess | None, list[str], str, float | None]:
-    """Compiled sides (the baseline carrying the declared parallel share), the framings and the headline."""
+) -> tuple[CompiledProcess | Mix, CompiledProcess | Mix | None, list[str], str, float | None]:
+    """Compiled sides (the baseline carrying the declared parallel share; both with the project mix, when a side
+    declares one), the framings and the headline."""
     share = parallel_share(baseline, reform)
     modes = None
     if baseline_mode is not None and reform_mode is not None:
@@ -390,10 +445,15 @@ def prepare(
     names, headline = plan_framings(
         single=reform is None, parallel_share=share, headline=framing, modes=modes
     )
-    first = compile_process(baseline)
+    mix = common_mix(baseline, reform)
+    first = compiled_side(baseline, mix)
     if share is not None and first.parallel_share is None:
-        first = dataclasses.replace(first, parallel_share=share)
-    second = None if reform is None else compile_process(reform)
+        first = (
+            first.with_parallel_share(share)
+            if isinstance(first, Mix)
+            else dataclasses.replace(first, parallel_share=share)
+        )
+    second = None if reform is None else compiled_side(reform, mix)
     for side in (first, second):
         if side is not None:
             check_queues(side)
@@ -452,5 +512,6 @@ def compare(
         )
         for r, s in enumerate(replication_seeds(seed, replications))
     ]
-    runs = runs_of(parts, engine=chosen, projects=projects, seed=seed, share=share)
+    mix = first.weights() if isinstance(first, Mix) else None
+    runs = runs_of(parts, engine=chosen, projects=projects, seed=seed, share=share, mix=mix)
     return Comparison.from_runs(runs, names, headline, target)

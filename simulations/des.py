@@ -39,12 +39,24 @@ __all__ = ["run_des"]
 REQUEST, REQUEST_AGAIN, SERVICE_DONE, ITEM_DONE = range(4)
 
 
+ProjectPlan = tuple[list, list, list[int], list[int]]
+"""Per project: dependents (per item, (item, delay) pairs), roots ((item, delay) pairs), then per file the
+prerequisites pending, and per project the number of its items (a project mix: each project its own items)."""
+
+
 def run_des(
-    compiled: CompiledProcess, draws: Draws, mode: Mode, *, wait_again: list[np.ndarray] | None = None
+    compiled: CompiledProcess,
+    draws: Draws,
+    mode: Mode,
+    *,
+    wait_again: list[np.ndarray] | None = None,
+    plan: ProjectPlan | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Simulate the drawn projects; returns (waiting days per item x project, end-to-end days, events).
 
-    ``wait_again``: a list to which the waiting after a 补正 request (part of the total) is appended."""
+    ``wait_again``: a list to which the waiting after a 补正 request (part of the total) is appended. ``plan``:
+    which items each project has and how they follow each other (:mod:`simulations.mix`), instead of every
+    project having every item of ``compiled`` in ``mode``."""
     m, n = draws.handling.shape
     if m == 0 or n == 0:
         return np.zeros((m, n)), np.zeros(n), 0
@@ -62,7 +74,11 @@ def run_des(
     queues: list[deque] = [deque() for _ in capacity]
     serial_pending = [0] + [1] * (m - 1)
     parallel_pending = [len(p) for p in compiled.prerequisites]
-    if mode == "partial":  # each project its own mode (drawn beforehand, like every other random time)
+    remaining = [m] * n
+    if plan is not None:
+        dependents_of, roots_of, pending, remaining = plan
+        pending, remaining = list(pending), list(remaining)
+    elif mode == "partial":  # each project its own mode (drawn beforehand, like every other random time)
         if draws.parallel is None:
             raise ValueError(f"{compiled.name}: mode 'partial' needs simulation.parallel_share")
         chosen = draws.parallel.tolist()
@@ -81,7 +97,6 @@ def run_des(
     wait = [0.0] * size
     again = [0.0] * size  # the part of the waiting after a 补正 request (the file queues a second time)
     second = [False] * size
-    remaining = [m] * n
     finished = [0.0] * n
     heap: list[tuple[float, int]] = []
     push, pop = heapq.heappush, heapq.heappop

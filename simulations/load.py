@@ -23,10 +23,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from approval_model.models import HandlingDistribution
 from messages import Joined, Message
 from simulations.compiled import CompiledProcess
+
+if TYPE_CHECKING:
+    from simulations.mix import Simulated
 from simulations.sampling import (
     DEFAULT_HIGH,
     DEFAULT_LOW,
@@ -124,8 +128,11 @@ class DepartmentLoad:
         }
 
 
-def department_loads(compiled: CompiledProcess) -> list[DepartmentLoad]:
-    """Every department with a capacity that handles at least one item of the process."""
+def department_loads(compiled: Simulated) -> list[DepartmentLoad]:
+    """Every department with a capacity that handles at least one item of the process; for a project mix
+    (:class:`simulations.mix.Mix`), each profile's work per project weighted by its share."""
+    if not isinstance(compiled, CompiledProcess):
+        return _mixed_loads(compiled)
     loads = []
     for d, capacity in enumerate(compiled.capacity):
         rows = [i for i in range(compiled.n_items) if compiled.item_department[i] == d]
@@ -146,7 +153,30 @@ def department_loads(compiled: CompiledProcess) -> list[DepartmentLoad]:
     return loads
 
 
-def check_queues(compiled: CompiledProcess) -> list[DepartmentLoad]:
+def _mixed_loads(mix: Any) -> list[DepartmentLoad]:  # a simulations.mix.Mix
+    work: dict[str, float] = {}
+    files: dict[str, float] = {}
+    capacity: dict[str, int] = {}
+    for share, part in zip(mix.shares, mix.parts, strict=True):
+        for load in department_loads(part):
+            work[load.department] = work.get(load.department, 0.0) + float(share) * load.work_per_project_days
+            files[load.department] = files.get(load.department, 0.0) + float(share) * load.files_per_project
+            capacity[load.department] = load.capacity
+    rate = mix.arrival_rate
+    return [
+        DepartmentLoad(
+            department,
+            capacity[department],
+            rate,
+            round(files[department]),
+            work[department],
+            None if rate is None else rate * work[department] / capacity[department],
+        )
+        for department in work
+    ]
+
+
+def check_queues(compiled: Simulated) -> list[DepartmentLoad]:
     """Refuse a process whose queues cannot be simulated meaningfully (:class:`QueueError`, the message names
     the department, its load and the fix); return the loads otherwise."""
     loads = department_loads(compiled)
@@ -205,7 +235,7 @@ def check_queues(compiled: CompiledProcess) -> list[DepartmentLoad]:
     return loads
 
 
-def load_warnings(compiled: CompiledProcess) -> list[str]:
+def load_warnings(compiled: Simulated) -> list[str]:
     """One line per department at 95 % of its capacity or more (after :func:`check_queues` passed)."""
     return [
         Message(
@@ -224,7 +254,7 @@ def load_warnings(compiled: CompiledProcess) -> list[str]:
     ]
 
 
-def warmup_projects(compiled: Sequence[CompiledProcess], engine: str, projects: int) -> int:
+def warmup_projects(compiled: Sequence[Simulated], engine: str, projects: int) -> int:
     """Projects left out at the start of each replication: the first :data:`WARMUP_SHARE` of them when any side
     queues (the event engine, a capacity and arrivals), none otherwise. Both sides of a comparison drop the same
     projects, so common random numbers still pair them."""

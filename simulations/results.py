@@ -90,6 +90,8 @@ class SimulationResult:
         None  # per category (clocks.CATEGORIES): critical-path calendar days, summed
     )
     targets: dict | None = None  # the process's time targets (Process.targets as plain data)
+    # a project mix (simulations.mix): each profile's own result; this one is the mix (the whole catalog's items)
+    profiles: dict[str, SimulationResult] | None = None
 
     @property
     def projects(self) -> int:
@@ -174,6 +176,7 @@ class SimulationResult:
             stage_approval_days=_joined([r.stage_approval_days for r in parts], axis=1),
             kind_calendar_days=_summed([r.kind_calendar_days for r in parts]),
             events=sum(r.events for r in parts),
+            profiles=None,  # a mix's profiles are kept per replication (SimulationRun.profile_runs)
         )
 
 

@@ -31,6 +31,7 @@ import numpy as np
 from approval_model.assumptions import Assumption, builtin_assumptions
 from approval_model.models import Process
 from simulations.compiled import CompiledProcess, Mode
+from simulations.mix import Mix
 from simulations.sampling import replication_seeds
 from simulations.variation import Side, prepare_side
 
@@ -46,9 +47,28 @@ def skipped(reason: str) -> dict:
     return {"samples": 0, "skipped": reason}
 
 
+@dataclass(frozen=True, eq=False)
+class _MixedSide:
+    """A side with a project mix: each profile's side, the mean weighted by the profile's share."""
+
+    sides: tuple[Side, ...]
+    shares: tuple[float, ...]
+
+    @property
+    def modes(self) -> tuple[Mode, ...]:
+        return self.sides[0].modes
+
+    def means(self, values: Mapping[str, float]) -> dict[Mode, float]:
+        total: dict[Mode, float] = {}
+        for share, side in zip(self.shares, self.sides, strict=True):
+            for mode, mean in side.means(values).items():
+                total[mode] = total.get(mode, 0.0) + share * mean
+        return total
+
+
 @dataclass(frozen=True)
 class _Setup:
-    sides: dict[str, Side]  # "baseline", "reform" (one process: the same Side twice)
+    sides: dict[str, Side | _MixedSide]  # "baseline", "reform" (one process: the same Side twice)
     framings: dict[str, tuple[Mode, Mode]]
     varied: list[Assumption]
     not_varied: list[dict]
@@ -66,10 +86,10 @@ def _stated(compiled: CompiledProcess, key: str) -> float | None:
 
 
 def _setup(
-    first: CompiledProcess,
-    second: CompiledProcess | None,
+    first: CompiledProcess | Mix,
+    second: CompiledProcess | Mix | None,
     names: Sequence[str],
-    summed: tuple[CompiledProcess | None, CompiledProcess | None],
+    summed: tuple[CompiledProcess | Mix | None, CompiledProcess | Mix | None],
     projects: int,
     seed: int,
 ) -> _Setup:
@@ -78,12 +98,23 @@ def _setup(
     base_modes = tuple(dict.fromkeys(m for m, _ in framings.values()))
     reform_modes = tuple(dict.fromkeys(m for _, m in framings.values()))
 
-    def side(compiled: CompiledProcess, modes: tuple[Mode, ...], variant: CompiledProcess | None) -> Side:
+    def prepared(compiled: CompiledProcess, modes: tuple[Mode, ...], variant: CompiledProcess | None) -> Side:
         return prepare_side(
             compiled, modes, replication, projects, summed=variant,
             keeping=compiled.promise_keeping, handover=_stated(compiled, "serial_handover_days"),
             coordination=_stated(compiled, "stage_coordination_days"),
         )  # fmt: skip
+
+    def side(
+        compiled: CompiledProcess | Mix, modes: tuple[Mode, ...], variant: CompiledProcess | Mix | None
+    ) -> Side | _MixedSide:
+        if not isinstance(compiled, Mix):
+            return prepared(compiled, modes, variant if not isinstance(variant, Mix) else None)
+        variants = variant.parts if isinstance(variant, Mix) else (None,) * len(compiled.parts)
+        return _MixedSide(
+            tuple(prepared(part, modes, v) for part, v in zip(compiled.parts, variants, strict=True)),
+            tuple(float(x) for x in compiled.shares),
+        )
 
     if second is None:
         one = side(first, tuple(dict.fromkeys(base_modes + reform_modes)), summed[0])
@@ -94,7 +125,8 @@ def _setup(
             "reform": side(second, reform_modes, summed[1]),
         }
     catalog = builtin_assumptions()
-    unique = list({id(s): s for s in sides.values()}.values())
+    flat = [p for s in sides.values() for p in (s.sides if isinstance(s, _MixedSide) else (s,))]
+    unique = list({id(s): s for s in flat}.values())
     reasons = {
         "handling": "every item states its handling_days"
         if not any(len(s.default) for s in unique)
@@ -225,13 +257,13 @@ def _threshold(setup: _Setup, assumption: Assumption, headline: str, target: flo
 
 
 def assess(
-    first: CompiledProcess,
-    second: CompiledProcess | None,
+    first: CompiledProcess | Mix,
+    second: CompiledProcess | Mix | None,
     names: Sequence[str],
     headline: str,
     *,
     target: float,
-    summed: tuple[CompiledProcess | None, CompiledProcess | None] = (None, None),
+    summed: tuple[CompiledProcess | Mix | None, CompiledProcess | Mix | None] = (None, None),
     samples: int = DEFAULT_SAMPLES,
     projects: int = DEFAULT_PROJECTS,
     seed: int = 0,
@@ -360,15 +392,15 @@ def assess_comparison(
 ) -> dict:
     """:func:`assess` for the comparison :func:`simulations.compare.compare` runs with the same arguments;
     ``projects`` is capped at :data:`DEFAULT_PROJECTS` per assumption set."""
-    from simulations.compare import prepare
-    from simulations.compiled import compile_process
+    from simulations.compare import common_mix, compiled_side, prepare
 
     first, second, names, headline, _ = prepare(
         baseline, reform, baseline_mode=baseline_mode, reform_mode=reform_mode, framing=framing
     )
+    mix = common_mix(baseline, reform)
     variants = (
-        None if summed[0] is None else compile_process(summed[0]),
-        None if summed[1] is None or reform is None else compile_process(summed[1]),
+        None if summed[0] is None else compiled_side(summed[0], mix),
+        None if summed[1] is None or reform is None else compiled_side(summed[1], mix),
     )
     return assess(
         first, second, names, headline, target=target, summed=variants, samples=samples,

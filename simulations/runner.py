@@ -19,6 +19,7 @@ from simulations.clocks import calendar_days, clock_summary, target_checks
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.des import run_des
 from simulations.load import warmup_projects
+from simulations.mix import Mix, compile_mix, run_replication_mix
 from simulations.results import SimulationResult, assemble, gain_limit
 from simulations.sampling import BLOCK, draw, replication_seeds
 from simulations.stats import mean_ci
@@ -29,6 +30,7 @@ __all__ = [
     "chunk_for",
     "SimulationRun",
     "calendar_days",
+    "compile_for",
     "resolve_engine",
     "run_chunk",
     "run_replication",
@@ -43,11 +45,18 @@ DEFAULT_CHUNK = BLOCK  # the largest Monte Carlo chunk (small catalogs: item mat
 Progress = Callable[[int, int], None]
 
 
+def compile_for(process: Process) -> CompiledProcess | Mix:
+    """What a simulation of the process runs: its project mix when it declares one, else the process itself."""
+    return compile_mix(process) if process.mix is not None else compile_process(process)
+
+
 def resolve_engine(
-    compiled: CompiledProcess | Sequence[CompiledProcess], engine: Engine = "auto"
+    compiled: CompiledProcess | Mix | Sequence[CompiledProcess | Mix], engine: Engine = "auto"
 ) -> ResolvedEngine:
     """``auto``: the event engine when any department has a capacity or projects arrive over time."""
-    processes = [compiled] if isinstance(compiled, CompiledProcess) else list(compiled)
+    processes: list[CompiledProcess | Mix] = (
+        list(compiled) if isinstance(compiled, list | tuple) else [compiled]  # type: ignore[list-item]
+    )
     if engine == "des":
         return "des"
     limited = [c.name for c in processes if c.limited]
@@ -80,7 +89,7 @@ def run_chunk(
 
 
 def run_replication_modes(
-    compiled: CompiledProcess,
+    compiled: CompiledProcess | Mix,
     modes: Sequence[Mode],
     projects: int,
     replication_seed: np.random.SeedSequence,
@@ -107,6 +116,13 @@ def run_replication_modes(
     modes = list(dict.fromkeys(modes))
     budget = memory_budget_bytes() if memory_budget is None else memory_budget
     chunk = chunk_for(compiled, budget) if chunk is None else chunk
+    if isinstance(compiled, Mix):
+        if engine == "des" and (refusal := des_limit_message(compiled.n_items, projects, budget)) is not None:
+            raise ValueError(f"{compiled.name}: {refusal}")
+        return run_replication_mix(
+            compiled, modes, projects, replication_seed, engine=engine, replication=replication, gains=gains,
+            chunk=chunk, on_chunk=on_chunk, warmup=warmup,
+        )  # fmt: skip
     if engine == "des":
         refusal = des_limit_message(compiled.n_items, projects, budget)
         if refusal is not None:
@@ -153,8 +169,10 @@ def run_replication_modes(
     return merged
 
 
-def chunk_for(compiled: CompiledProcess, budget: int | None = None) -> int:
+def chunk_for(compiled: CompiledProcess | Mix, budget: int | None = None) -> int:
     """Monte Carlo projects at once for this process: what fits in the memory budget (whatever the modes)."""
+    if isinstance(compiled, Mix):
+        compiled = compiled.union  # the draws are made for the whole catalog
     stopped = any(s is not None and s.probability > 0 for s in compiled.supplement) or any(
         x is not None for x in compiled.excluded
     )
@@ -162,7 +180,7 @@ def chunk_for(compiled: CompiledProcess, budget: int | None = None) -> int:
 
 
 def run_replication(
-    compiled: CompiledProcess,
+    compiled: CompiledProcess | Mix,
     mode: Mode,
     projects: int,
     replication_seed: np.random.SeedSequence,
@@ -208,6 +226,16 @@ class SimulationRun:
     seed: int
     results: tuple[SimulationResult, ...]
     parallel_share: float | None = None  # mode "partial": the declared share of files handled in parallel
+    mix: dict[str, float] | None = None  # a project mix: profile -> share (each result holds its profiles')
+
+    def profile_runs(self) -> dict[str, SimulationRun]:
+        """Per profile of a mix, its own replications as a run (empty without a mix)."""
+        if not self.mix or self.results[0].profiles is None:
+            return {}
+        return {
+            name: replace(self, results=tuple(r.profiles[name] for r in self.results if r.profiles), mix=None)
+            for name in self.mix
+        }
 
     @property
     def replication_means(self) -> np.ndarray:
@@ -282,7 +310,25 @@ class SimulationRun:
             },
             "events": int(pooled.events),
             **self._clocks(pooled, cal),
+            **self._profiles(),
         }
+
+    def _profiles(self) -> dict:
+        """A mix: its declared shares, and each profile's summary with the share of projects it drew."""
+        runs = self.profile_runs()
+        if not runs:
+            return {}
+        total = sum(r.projects for r in self.results)
+        out = {}
+        for name, run in runs.items():
+            drawn = sum(r.projects for r in run.results)
+            out[name] = {
+                "share": self.mix[name] if self.mix else None,
+                "projects_drawn": drawn,
+                "share_drawn": _round(drawn / total) if total else None,
+                **(run.summary() if drawn else {"mean_days": None}),
+            }
+        return {"mix": self.mix, "profiles": out}
 
     def _clocks(self, pooled: SimulationResult, elapsed: np.ndarray) -> dict:
         """``approval_days``, ``elapsed_days``, ``stage_approval_days``, ``elapsed_by_kind`` and the process's
@@ -306,7 +352,7 @@ class SimulationRun:
 
 
 def simulate_modes(
-    process: Process | CompiledProcess,
+    process: Process | CompiledProcess | Mix,
     modes: Sequence[Mode],
     *,
     projects: int = 10_000,
@@ -319,7 +365,7 @@ def simulate_modes(
     memory_budget: int | None = None,
 ) -> dict[Mode, SimulationRun]:
     """:func:`simulate` in several modes at once, from the same draws (see :func:`run_replication_modes`)."""
-    compiled = process if isinstance(process, CompiledProcess) else compile_process(process)
+    compiled = process if isinstance(process, CompiledProcess | Mix) else compile_for(process)
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     modes = list(dict.fromkeys(modes))
@@ -361,13 +407,14 @@ def simulate_modes(
             seed,
             tuple(r[mode] for r in results),
             parallel_share=compiled.parallel_share if mode == "partial" else None,
+            mix=compiled.weights() if isinstance(compiled, Mix) else None,
         )  # fmt: skip
         for mode in modes
     }
 
 
 def simulate(
-    process: Process | CompiledProcess,
+    process: Process | CompiledProcess | Mix,
     *,
     mode: Mode = "parallel",
     projects: int = 10_000,

@@ -31,6 +31,7 @@ __all__ = [
     "default_handling",
     "draw",
     "keep_uniforms",
+    "mix_uniforms",
     "replication_seeds",
     "transform",
     "worked_limits",
@@ -42,6 +43,7 @@ BLOCK = 16_384  # small enough that a chunk's item matrices stay in cache
 _HANDLING, _SUPPLEMENT_OCCURS, _SUPPLEMENT_DAYS, _SUPPLEMENT_SPLIT, _EXCLUDED, _KEEPS_PROMISE = range(6)
 _ARRIVALS = (0, 100)
 _PARTIAL = (0, 101)  # one uniform per project: handled in parallel (mode "partial") when below the share
+_MIX = (0, 102)  # one uniform per project: its profile in a project mix (simulations.mix)
 
 DEFAULT_OVERDUE_SHARE = 0.05  # share of handlings that exceed the limit in the default distribution
 DEFAULT_LOW, DEFAULT_HIGH = 0.4, 1.0  # on-time handling: limit x U(0.4, 1.0)
@@ -75,6 +77,12 @@ def _uniforms(
         _generator(replication, block, *key, skip=offset).random(out=out[position - start : end - start])
         position = end
     return out
+
+
+def mix_uniforms(replication: np.random.SeedSequence, start: int, stop: int) -> np.ndarray:
+    """The uniforms that draw projects' profiles from a mix: a stream of their own, so the profile of a project is
+    the same on both sides of a comparison, in every framing and whatever else the scenario draws."""
+    return _uniforms(replication, start, stop, *_MIX)
 
 
 def _norm_ppf(u: np.ndarray) -> np.ndarray:

@@ -24,9 +24,9 @@ import numpy as np
 from simulations.compiled import CompiledProcess, Mode
 from simulations.des import run_des
 from simulations.montecarlo import schedule, start_times
-from simulations.sampling import draw
+from simulations.sampling import Draws, draw
 
-__all__ = ["Timeline", "timeline"]
+__all__ = ["Timeline", "timeline", "timeline_of"]
 
 
 @dataclass(frozen=True)
@@ -65,17 +65,28 @@ def timeline(
 ) -> Timeline:
     """The events of every file of one replication (``replication_seed``: as the run's replication)."""
     draws = draw(compiled, replication_seed, 0, projects)
+    wait = wait_again = None
+    if engine == "des":
+        again: list[np.ndarray] = []
+        wait, _, _ = run_des(compiled, draws, mode, wait_again=again)
+        wait_again = again[0] if again else None
+    return timeline_of(compiled, draws, mode, wait, wait_again)
+
+
+def timeline_of(
+    compiled: CompiledProcess,
+    draws: Draws,
+    mode: Mode,
+    wait: np.ndarray | None = None,
+    wait_again: np.ndarray | None = None,
+) -> Timeline:
+    """The events of drawn files, with the queue waits of an event-engine run (None: no queue)."""
     m, n = draws.handling.shape
     zeros = np.zeros((m, n))
     applicant = draws.applicant if draws.applicant is not None else zeros
     split = draws.split if draws.split is not None else np.ones((m, n))
     excluded = draws.excluded if draws.excluded is not None else zeros
     supplemented = draws.supplemented if draws.supplemented is not None else np.zeros((m, n), dtype=bool)
-    wait = wait_again = None
-    if engine == "des":
-        again: list[np.ndarray] = []
-        wait, _, _ = run_des(compiled, draws, mode, wait_again=again)
-        wait_again = again[0] if again else None
     calendar = np.zeros(m, dtype=bool)
     calendar[list(compiled.calendar_rows)] = True
     elapsed = draws.handling + applicant + excluded + (wait if wait is not None else 0.0)

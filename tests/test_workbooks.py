@@ -115,6 +115,30 @@ def test_import_after_export_gives_the_same_process(tmp_path, name):
     assert again.name == original.name
 
 
+def test_round_trip_keeps_a_scenarios_own_profiles_and_its_mix(tmp_path):
+    scenario = tmp_path / "mixed.yaml"
+    scenario.write_text(
+        "name: mixed\nbase: luoyang-2017-before\n"
+        "profiles:\n  备案类小项目: {investment_type: enterprise_filing, investment_million_yuan: 20}\n"
+        "mix: {enterprise-filing-typical: 60, 备案类小项目: 10, government-typical: 30}\n"
+        "profile: 备案类小项目\n",
+        encoding="utf-8",
+    )
+    original = load(scenario)
+    path = tmp_path / "mixed.xlsx"
+    write_workbook(path, process_rows(original))
+    sheet = openpyxl.load_workbook(path)["项目类型 profiles"]
+    columns = _columns(sheet)
+    weights = {
+        sheet.cell(r, 1).value: sheet.cell(r, columns["weight"]).value for r in range(2, sheet.max_row + 1)
+    }
+    assert weights == {"备案类小项目": 10, "enterprise-filing-typical": 60, "government-typical": 30}
+    again = import_catalog(path)
+    assert _same_process(original, again)
+    assert again.mix == {"备案类小项目": 10.0, "enterprise-filing-typical": 60.0, "government-typical": 30.0}
+    assert list(again.profiles) == ["备案类小项目"]  # the built-in ones stay references
+
+
 def test_round_trip_keeps_text_that_excel_would_read_as_a_formula(tmp_path):
     original = load("luoyang-2017-before")
     items = list(original.items)

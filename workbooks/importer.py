@@ -139,9 +139,11 @@ def _attach_provenance(reader: SheetReader, table: Table, items: list[dict[str, 
                 reader.origins[(*location, key)] = row.places[key]
 
 
-def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | None]:
+def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
+    """The scenario's own profiles, its default profile and its project mix (rows with a weight)."""
     profiles: dict[str, Any] = {}
     default: str | None = None
+    mix: dict[str, Any] = {}
     first_row: dict[str, int] = {}
     for row in table.rows:
         name = row.values.get("name", BLANK)
@@ -162,6 +164,10 @@ def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | 
         reader.origins[("profiles", name)] = table.place([row.number])
         for key, place in row.places.items():
             reader.origins[("profiles", name, key)] = place
+        if row.values.get("weight", BLANK) is not BLANK:
+            mix[name] = row.values["weight"]
+            reader.origins[("mix", name)] = row.places["weight"]
+            reader.origins.setdefault(("mix",), row.places["weight"])
         if row.values.get("default") is True:
             if default is not None:
                 reader.problem(
@@ -173,10 +179,10 @@ def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | 
                 default = name
                 reader.origins[("profile",)] = row.places.get("default", table.place([row.number]))
         profiles[name] = body
-    # a row that is exactly a built-in profile stands for that profile (not a copy of it)
-    if default is not None and _is_builtin(default, profiles[default]):
-        profiles.pop(default)
-    return profiles, default
+    # a row that is exactly a built-in profile stands for that profile (a reference, not a copy of it)
+    for name in [n for n, body in profiles.items() if _is_builtin(n, body)]:
+        profiles.pop(name)
+    return profiles, default, mix
 
 
 def _is_builtin(name: str, body: Mapping[str, Any]) -> bool:
@@ -410,11 +416,13 @@ def read_catalog(
             _attach_provenance(reader, tables["provenance"], items)
         data.update({"departments": departments, "stages": stages, "items": items})
         if "profiles" in tables:
-            profiles, default = _profiles(reader, tables["profiles"])
+            profiles, default, mix = _profiles(reader, tables["profiles"])
             if profiles:
                 data["profiles"] = profiles
             if default is not None:
                 data["profile"] = default
+            if mix:
+                data["mix"] = mix
         if "targets" in tables:
             targets = _targets(reader, tables["targets"], stages)
             if targets:

@@ -71,10 +71,15 @@ def _profile_rows(process: Process, sheet: Sheet) -> Rows:
     if default is not None and listed.get(default.name or "") != default:
         name = default.name or "scenario-profile"
         listed = {name: default, **{key: value for key, value in listed.items() if key != name}}
+    mix = process.mix or {}
+    for name, profile in process.mix_profiles().items():
+        listed.setdefault(name, profile)  # a built-in profile of the mix: a row with its weight
     for name, profile in listed.items():
         data = profile.model_dump(mode="json")
         is_default = default is not None and profile == default
-        rows.append(_cells(sheet, data, name=name, default=True if is_default else None))
+        rows.append(
+            _cells(sheet, data, name=name, default=True if is_default else None, weight=mix.get(name))
+        )
     return rows
 
 
