@@ -14,7 +14,7 @@ from typing import Any
 from approval_model.problems import ENTRY_WORDS, Problem, did_you_mean
 from messages import Message
 
-__all__ = ["mix_problems", "cross_reference_problems", "prerequisite_ids", "target_problems"]
+__all__ = ["cross_reference_problems", "mix_problems", "prerequisite_ids", "target_problems"]
 
 
 def prerequisite_ids(item: Mapping[str, Any]) -> list[str]:
@@ -196,10 +196,9 @@ def _cycle_problems(items: Sequence[Any], known_items: set[str]) -> list[Problem
         prerequisites[after].discard(before)
 
 
-def mix_problems(mix: Any, own_profiles: Iterable[str]) -> list[Problem]:
-    """A project mix names known profiles (the scenario's own, then built-in) and has some positive weight."""
-    from approval_model.profiles import builtin_profiles
-
+def mix_problems(mix: Any, own_profiles: Iterable[str], builtin: Iterable[str]) -> list[Problem]:
+    """A project mix names known profiles (the scenario's own, then the built-in ones) and has some positive
+    weight."""
     if not isinstance(mix, Mapping):
         return [
             Problem(
@@ -209,7 +208,7 @@ def mix_problems(mix: Any, own_profiles: Iterable[str]) -> list[Problem]:
             )
         ]
     own = list(own_profiles)
-    known = [*own, *(name for name in builtin_profiles() if name not in own)]
+    known = [*own, *(name for name in builtin if name not in own)]
     problems = [
         Problem(
             ("mix", str(name)),

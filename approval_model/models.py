@@ -501,7 +501,8 @@ class Process(Strict):
     mix: dict[ProfileName, MixWeight] | None = Field(
         default=None,
         description="the city's project mix, profile name -> weight (e.g. 70 enterprise filings, 20 approvals, 10 "
-        "government): simulate and compare draw each project's profile from it (--profile still selects one)",
+        "government): simulate and compare draw each project's profile from it (--profile still selects one); "
+        "the names are checked when a scenario file is read (approval_model.consistency.mix_problems)",
     )
 
     @field_validator("profiles", mode="before")
@@ -517,7 +518,7 @@ class Process(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Process:
-        from approval_model.consistency import cross_reference_problems, mix_problems, target_problems
+        from approval_model.consistency import cross_reference_problems, target_problems
 
         problems = cross_reference_problems(
             [{"id": d.id} for d in self.departments],
@@ -534,18 +535,9 @@ class Process(Strict):
         )
         if self.targets is not None:
             problems += target_problems(self.targets.model_dump(), [s.id for s in self.stages])
-        if self.mix is not None:
-            problems += mix_problems(self.mix, self.profiles)
         if problems:
             raise ValueError("; ".join(p.render(self.name) for p in problems))
         return self
-
-    def mix_profiles(self) -> dict[str, ProjectProfile]:
-        """The mix's profiles by name (the scenario's own first, else built-in)."""
-        from approval_model.profiles import builtin_profiles
-
-        builtin = builtin_profiles()
-        return {name: self.profiles.get(name) or builtin[name] for name in self.mix or {}}
 
     @cached_property
     def by_id(self) -> _Index:

@@ -21,7 +21,14 @@ from approval_model.models import Prerequisite, Process, ProjectProfile
 from approval_model.problems import Problem, ScenarioError, did_you_mean
 from messages import Message
 
-__all__ = ["ALL_ITEMS", "DEFAULT_PROFILE", "applicable_process", "builtin_profiles", "load_profile"]
+__all__ = [
+    "ALL_ITEMS",
+    "DEFAULT_PROFILE",
+    "applicable_process",
+    "builtin_profiles",
+    "load_profile",
+    "mix_profiles",
+]
 
 PROFILE_FILE = Path(__file__).parent / "data" / "profiles.yaml"
 DEFAULT_PROFILE = "government-typical"
@@ -100,6 +107,12 @@ def load_profile(reference: str, own: Mapping[str, ProjectProfile] | None = None
                 for detail in error.errors(include_url=False)
             ],
         ) from None
+
+
+def mix_profiles(process: Process) -> dict[str, ProjectProfile]:
+    """The profiles of a process's ``mix`` by name: the scenario's own first, else the built-in ones."""
+    builtin = builtin_profiles()
+    return {name: process.profiles.get(name) or builtin[name] for name in process.mix or {}}
 
 
 def applicable_process(process: Process, profile: ProjectProfile | None) -> Process:

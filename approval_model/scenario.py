@@ -338,7 +338,9 @@ def build_process(
     )
     if merged.get("mix") is not None:
         own = merged.get("profiles")
-        problems += mix_problems(merged["mix"], own if isinstance(own, Mapping) else {})
+        from approval_model.profiles import builtin_profiles
+
+        problems += mix_problems(merged["mix"], own if isinstance(own, Mapping) else {}, builtin_profiles())
     # targets are attached after the rules: a rule may create the stages they name (four_stage_model)
     targets = merged.pop("targets", None)
     if targets is not None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from approval_model.models import Process
+from approval_model.profiles import mix_profiles
 from simulations.clocks import clock_comparison
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.load import check_queues, warmup_projects
@@ -411,7 +412,7 @@ def common_mix(baseline: Process, reform: Process | None) -> Process | None:
     scenario (a reform does not change which projects a city has, so two different mixes are an error)."""
     declaring = [p for p in (baseline, reform) if p is not None and p.mix is not None]
     if len(declaring) == 2 and (
-        declaring[0].mix != declaring[1].mix or declaring[0].mix_profiles() != declaring[1].mix_profiles()
+        declaring[0].mix != declaring[1].mix or mix_profiles(declaring[0]) != mix_profiles(declaring[1])
     ):
         raise ValueError(
             f"the two scenarios declare different project mixes ({baseline.name}: {declaring[0].mix}; "
@@ -425,7 +426,7 @@ def compiled_side(process: Process, declaring: Process | None) -> CompiledProces
     """A side of a comparison compiled: with the mix (and its profiles) of the declaring side, if any."""
     if declaring is None:
         return compile_process(process)
-    return compile_mix(process, declaring.mix, declaring.mix_profiles())
+    return compile_mix(process, declaring.mix, mix_profiles(declaring))
 
 
 def prepare(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from approval_model.models import Process, ProjectProfile
-from approval_model.profiles import applicable_process
+from approval_model.profiles import applicable_process, mix_profiles
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.des import ProjectPlan, run_des
 from simulations.results import SimulationResult, assemble, gain_limit
@@ -96,7 +96,7 @@ def compile_mix(
     mix = process.mix if mix is None else mix
     if mix is None:
         raise ValueError(f"{process.name}: no mix declared")
-    profiles = process.mix_profiles() if profiles is None else profiles
+    profiles = mix_profiles(process) if profiles is None else profiles
     names = tuple(name for name, weight in mix.items() if weight > 0)
     weights = np.array([mix[name] for name in names], dtype=float)
     union = compile_process(process)
@@ -288,6 +288,8 @@ def combine(mix: Mix, parts: dict[str, SimulationResult]) -> SimulationResult:
         item_ids=union.item_ids,
         item_names=union.item_names,
         item_department=tuple(union.item_department.tolist()),
+        item_kinds=union.kinds,
+        item_day_units=tuple("calendar" if row in union.calendar_rows else "working" for row in range(m)),
         limits=union.limits,
         statutory_limits=union.statutory_limits,
         first_project=min(r.first_project for r in results),

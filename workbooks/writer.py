@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from approval_model.models import Process, ProjectProfile
-from approval_model.profiles import builtin_profiles
+from approval_model.profiles import builtin_profiles, mix_profiles
 from workbooks.cells import write_cell
 from workbooks.layout import Column, Layout, Sheet, catalog_layout
 
@@ -72,7 +72,7 @@ def _profile_rows(process: Process, sheet: Sheet) -> Rows:
         name = default.name or "scenario-profile"
         listed = {name: default, **{key: value for key, value in listed.items() if key != name}}
     mix = process.mix or {}
-    for name, profile in process.mix_profiles().items():
+    for name, profile in mix_profiles(process).items():
         listed.setdefault(name, profile)  # a built-in profile of the mix: a row with its weight
     for name, profile in listed.items():
         data = profile.model_dump(mode="json")
