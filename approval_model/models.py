@@ -31,6 +31,7 @@ from approval_model.limits import LimitBasis
 from messages import Message
 
 __all__ = [
+    "DISTRIBUTION_PARAMETERS",
     "DAY_UNITS",
     "WORK_KINDS",
     "Applicability",
@@ -156,6 +157,17 @@ class Applicability(Strict):
     )
 
 
+# the parameters each distribution needs, in the order a one-line form gives them (e.g. uniform(3, 8))
+DISTRIBUTION_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "lognormal": ("mean", "sd"),
+    "exponential": ("mean",),
+    "empirical": ("values",),
+}
+
+
 class HandlingDistribution(Strict):
     """Handling time of an item in the item's ``day_unit`` (working days unless it says calendar days)."""
 
@@ -170,14 +182,7 @@ class HandlingDistribution(Strict):
 
     @model_validator(mode="after")
     def _parameters_fit(self) -> HandlingDistribution:
-        needed = {
-            "fixed": ("value",),
-            "uniform": ("low", "high"),
-            "triangular": ("low", "mode", "high"),
-            "lognormal": ("mean", "sd"),
-            "exponential": ("mean",),
-            "empirical": ("values",),
-        }[self.distribution]
+        needed = DISTRIBUTION_PARAMETERS[self.distribution]
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(

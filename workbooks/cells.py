@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from approval_model.models import DISTRIBUTION_PARAMETERS
 from approval_model.problems import did_you_mean
 from workbooks.layout import Choice, Column, normalise_header
 
@@ -35,15 +36,6 @@ _NUMBER_SPLIT = re.compile(r"[,，;；\s]+")
 _YES = {"是", "yes", "y", "true", "1", "√", "✓", "对"}
 _NO = {"否", "no", "n", "false", "0", "×", "✗", "不"}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-# parameters of each distribution, in the order a positional cell gives them
-DISTRIBUTION_PARAMETERS: dict[str, tuple[str, ...]] = {
-    "fixed": ("value",),
-    "uniform": ("low", "high"),
-    "triangular": ("low", "mode", "high"),
-    "lognormal": ("mean", "sd"),
-    "exponential": ("mean",),
-    "empirical": ("values",),
-}
 _DISTRIBUTION = re.compile(r"^\s*([^\s(（]+)\s*[(（](.*)[)）]\s*$", re.S)
 
 

@@ -16,7 +16,7 @@ missing) is not reported twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from approval_model.scenario import ScenarioDocument, build_process
 from workbooks.cells import BLANK
 from workbooks.layout import Layout, catalog_layout, normalise_header
 from workbooks.sheets import Place, WorkbookError, WorkbookProblem, read_csv_rows, read_sheets
-from workbooks.tables import CSV_PREREQUISITES, IDENTIFIER, Location, SheetReader, Table, set_path
+from workbooks.tables import CSV_PREREQUISITES, IDENTIFIER, Location, SheetReader, Table, TableRow, set_path
 
 __all__ = ["import_catalog", "read_catalog"]
 
@@ -139,24 +139,31 @@ def _attach_provenance(reader: SheetReader, table: Table, items: list[dict[str, 
                 reader.origins[(*location, key)] = row.places[key]
 
 
+def _first_rows(reader: SheetReader, table: Table, column: str, what: str) -> Iterator[tuple[TableRow, Any]]:
+    """Each row with its key (the cell of ``column``); a key given again is a problem and its row is left out."""
+    first_row: dict[Any, int] = {}
+    for row in table.rows:
+        key = row.values.get(column, BLANK)
+        if key is BLANK:
+            continue
+        if key in first_row:
+            reader.problem(
+                row.places[column],
+                f"{what} '{key}' is also in row {first_row[key]}",
+                "keep one of the two rows",
+            )
+            continue
+        first_row[key] = row.number
+        yield row, key
+
+
 def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
     """The scenario's own profiles, its default profile and its project mix (rows with a weight)."""
     profiles: dict[str, Any] = {}
     default: str | None = None
+    default_row = 0
     mix: dict[str, Any] = {}
-    first_row: dict[str, int] = {}
-    for row in table.rows:
-        name = row.values.get("name", BLANK)
-        if name is BLANK:
-            continue
-        if name in first_row:
-            reader.problem(
-                row.places["name"],
-                f"profile '{name}' is also defined in row {first_row[name]}",
-                "give each profile its own name",
-            )
-            continue
-        first_row[name] = row.number
+    for row, name in _first_rows(reader, table, "name", "profile"):
         body: dict[str, Any] = {}
         for key in ("investment_type", "investment_million_yuan", "site_conditions", "description"):
             if row.values.get(key, BLANK) is not BLANK:
@@ -172,11 +179,11 @@ def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | 
             if default is not None:
                 reader.problem(
                     row.places["default"],
-                    f"two default profiles ('{default}' in row {first_row[default]}, and '{name}')",
+                    f"two default profiles ('{default}' in row {default_row}, and '{name}')",
                     "mark one profile as default (是) and leave the others empty",
                 )
             else:
-                default = name
+                default, default_row = name, row.number
                 reader.origins[("profile",)] = row.places.get("default", table.place([row.number]))
         profiles[name] = body
     # a row that is exactly a built-in profile stands for that profile (a reference, not a copy of it)
@@ -248,17 +255,7 @@ def _targets(reader: SheetReader, table: Table, stages: list[dict[str, Any]]) ->
 
 def _sources(reader: SheetReader, table: Table) -> dict[str, Any]:
     sources: dict[str, Any] = {}
-    first_row: dict[str, int] = {}
-    for row in table.rows:
-        key = row.values.get("id", BLANK)
-        if key is BLANK:
-            continue
-        if key in first_row:
-            reader.problem(
-                row.places["id"], f"source '{key}' is also listed in row {first_row[key]}", "keep one row"
-            )
-            continue
-        first_row[key] = row.number
+    for row, key in _first_rows(reader, table, "id", "source"):
         reader.origins[("sources", key)] = row.places.get("title", table.place([row.number]))
         title = row.values.get("title", BLANK)
         if title is BLANK:
