@@ -196,6 +196,9 @@ def _cycle_problems(items: Sequence[Any], known_items: set[str]) -> list[Problem
         prerequisites[after].discard(before)
 
 
+MIX_EXAMPLE = "mix: {enterprise-filing-typical: 70, government-typical: 30}"
+
+
 def mix_problems(mix: Any, own_profiles: Iterable[str], builtin: Iterable[str]) -> list[Problem]:
     """A project mix names known profiles (the scenario's own, then the built-in ones) and has some positive
     weight."""
@@ -203,8 +206,8 @@ def mix_problems(mix: Any, own_profiles: Iterable[str], builtin: Iterable[str]) 
         return [
             Problem(
                 ("mix",),
-                "'mix' must map profile names to weights",
-                "e.g. mix: {enterprise-filing-typical: 70, government-typical: 30}",
+                Message("'mix' must map profile names to weights"),
+                Message("for example {example}", example=MIX_EXAMPLE),
             )
         ]
     own = list(own_profiles)
@@ -212,8 +215,11 @@ def mix_problems(mix: Any, own_profiles: Iterable[str], builtin: Iterable[str]) 
     problems = [
         Problem(
             ("mix", str(name)),
-            f"unknown profile '{name}'{did_you_mean(str(name), known)}",
-            f"name a profile of this scenario's 'profiles' or a built-in one: {', '.join(known)}",
+            Message("unknown profile '{name}'{hint}", name=str(name), hint=did_you_mean(str(name), known)),
+            Message(
+                "name a profile of this scenario's 'profiles' or a built-in one: {known}",
+                known=", ".join(known),
+            ),
         )
         for name in mix
         if name not in known
@@ -223,8 +229,8 @@ def mix_problems(mix: Any, own_profiles: Iterable[str], builtin: Iterable[str]) 
         problems.append(
             Problem(
                 ("mix",),
-                "a mix needs at least one profile with a positive weight",
-                "e.g. mix: {enterprise-filing-typical: 70, government-typical: 30}",
+                Message("a mix needs at least one profile with a positive weight"),
+                Message("for example {example}", example=MIX_EXAMPLE),
             )
         )
     return problems

@@ -262,11 +262,10 @@ def _write_event_log(
     """The first replication's files as platform records (same seed: the same draws as the run)."""
     import numpy as np
 
+    from approval_model.profiles import mix_profiles
     from approval_model.project_codes import type_code
     from exports.event_log import write_records
     from simulations import replication_seeds
-    from simulations.mix import Mix, mix_timelines
-    from approval_model.profiles import mix_profiles
     from simulations.mix import Mix, mix_timelines
     from simulations.records import HEADER, RecordGroup, records
     from simulations.timeline import timeline
@@ -722,7 +721,9 @@ def _print_comparison_profiles(console: Any, summary: dict) -> None:
             console.print(_("  {profile}: a replication drew no project").format(profile=name))
             continue
         console.print(
-            _("  {profile} ({projects:,} projects): {before:.1f} -> {after:.1f} wd, reduction {mean:.1%} ({ci}), {verdict}").format(
+            _(
+                "  {profile} ({projects:,} projects): {before:.1f} -> {after:.1f} wd, reduction {mean:.1%} ({ci}), {verdict}"
+            ).format(
                 profile=name,
                 projects=row["projects_drawn"],
                 before=row["baseline_mean_days"],

@@ -26,6 +26,7 @@ import numpy as np
 
 from approval_model.models import Process
 from approval_model.profiles import mix_profiles
+from messages import Message
 from simulations.clocks import clock_comparison
 from simulations.compiled import CompiledProcess, Mode, compile_process
 from simulations.load import check_queues, warmup_projects
@@ -415,9 +416,14 @@ def common_mix(baseline: Process, reform: Process | None) -> Process | None:
         declaring[0].mix != declaring[1].mix or mix_profiles(declaring[0]) != mix_profiles(declaring[1])
     ):
         raise ValueError(
-            f"the two scenarios declare different project mixes ({baseline.name}: {declaring[0].mix}; "
-            f"{declaring[1].name}: {declaring[1].mix}): a reform does not change the city's projects; declare the "
-            "mix in one of them (or the same in both)"
+            Message(
+                "the two scenarios declare different project mixes ({first}: {first_mix}; {second}: {second_mix}): "
+                "a reform does not change the city's projects; declare the mix in one of them (or the same in both)",
+                first=baseline.name,
+                first_mix=str(declaring[0].mix),
+                second=declaring[1].name,
+                second_mix=str(declaring[1].mix),
+            )
         )
     return declaring[0] if declaring else None
 
