@@ -41,6 +41,8 @@ from typing import Any
 
 import numpy as np
 
+from messages import Message
+
 __all__ = [
     "CalendarError",
     "CalendarResult",
@@ -138,9 +140,19 @@ def _as_entry_date(value: Any, where: str, key: str = "") -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    label = f"'{key}' " if key else ""
     raise CalendarError(
-        f"{where}: {label}value {value!r} is not a date. Fix: write dates as YYYY-MM-DD, e.g. 2027-02-06"
+        Message(
+            "{where}: '{key}' value {value!r} is not a date. Fix: write dates as YYYY-MM-DD, e.g. 2027-02-06",
+            where=where,
+            key=key,
+            value=value,
+        )
+        if key
+        else Message(
+            "{where}: value {value!r} is not a date. Fix: write dates as YYYY-MM-DD, e.g. 2027-02-06",
+            where=where,
+            value=value,
+        )
     )
 
 
@@ -151,77 +163,133 @@ def _parse_overrides(raw: Any, source: str) -> _Overrides:
     )
     if not isinstance(raw, Mapping):
         raise CalendarError(
-            f"{source}: expected a mapping with a top-level 'years:' key, got {type(raw).__name__}. "
-            f"Fix: write e.g. {example}"
+            Message(
+                "{source}: expected a mapping with a top-level 'years:' key, got {kind}. Fix: write e.g. {example}",
+                source=source,
+                kind=type(raw).__name__,
+                example=example,
+            )
         )
     extra = set(raw) - {"years"}
     if extra or "years" not in raw:
-        hint = ""
-        if any(str(k).strip().isdigit() for k in raw):
-            hint = " (years must be nested under 'years:')"
+        hint = (
+            Message(" (years must be nested under 'years:')")
+            if any(str(k).strip().isdigit() for k in raw)
+            else ""
+        )
         raise CalendarError(
-            f"{source}: top level must contain only 'years:'{hint}, found {sorted(map(str, raw))}. "
-            f"Fix: write e.g. {example}"
+            Message(
+                "{source}: top level must contain only 'years:'{hint}, found {found}. Fix: write e.g. {example}",
+                source=source,
+                hint=hint,
+                found=sorted(map(str, raw)),
+                example=example,
+            )
         )
     years_raw = raw["years"]
     if not isinstance(years_raw, Mapping):
         raise CalendarError(
-            f"{source}: 'years' must be a mapping of year -> {{holidays: [...], workdays: [...]}}, "
-            f"got {type(years_raw).__name__}. Fix: write e.g. {example}"
+            Message(
+                "{source}: 'years' must be a mapping of year -> {{holidays: [...], workdays: [...]}}, got {kind}. "
+                "Fix: write e.g. {example}",
+                source=source,
+                kind=type(years_raw).__name__,
+                example=example,
+            )
         )
 
     years: set[int] = set()
     days: dict[int, bool] = {}
     origin: dict[int, str] = {}
     for year_key, spec in years_raw.items():
-        where_year = f"{source}, year {year_key!r}"
+        where_year = Message("{source}, year {year!r}", source=source, year=year_key)
         try:
             year = int(str(year_key).strip())
         except ValueError:
             year = -1
         if isinstance(year_key, bool) or not 1 <= year <= 9999:
             raise CalendarError(
-                f"{where_year}: not a year. Fix: use a four-digit year such as 2027 as the key"
+                Message(
+                    "{where}: not a year. Fix: use a four-digit year such as 2027 as the key",
+                    where=where_year,
+                )
             )
-        where_year = f"{source}, year {year}"
+        where_year = Message("{source}, year {year}", source=source, year=year)
         if year in years:
-            raise CalendarError(f"{where_year}: listed twice. Fix: merge the two entries for {year}")
+            raise CalendarError(
+                Message(
+                    "{where}: listed twice. Fix: merge the two entries for {year}",
+                    where=where_year,
+                    year=year,
+                )
+            )
         if not isinstance(spec, Mapping):
             raise CalendarError(
-                f"{where_year}: expected a mapping with 'holidays:' and/or 'workdays:', got {spec!r}. "
-                f"Fix: write e.g. {year}: {{holidays: [{year}-01-01], workdays: []}}"
+                Message(
+                    "{where}: expected a mapping with 'holidays:' and/or 'workdays:', got {value!r}. "
+                    "Fix: write e.g. {year}: {{holidays: [{year}-01-01], workdays: []}}",
+                    where=where_year,
+                    value=spec,
+                    year=year,
+                )
             )
         unknown = set(spec) - {"holidays", "workdays"}
         if unknown:
             raise CalendarError(
-                f"{where_year}: unknown key(s) {sorted(map(str, unknown))}. "
-                "Fix: only 'holidays' (days off) and 'workdays' (make-up working days, 调休上班) are allowed"
+                Message(
+                    "{where}: unknown key(s) {keys}. Fix: only 'holidays' (days off) and 'workdays' (make-up working "
+                    "days, 调休上班) are allowed",
+                    where=where_year,
+                    keys=sorted(map(str, unknown)),
+                )
             )
         years.add(year)
         for kind, is_work in (("holidays", False), ("workdays", True)):
             entries = spec.get(kind) or []
             if not isinstance(entries, list):
                 raise CalendarError(
-                    f"{where_year}, {kind}: expected a list, got {entries!r}. Fix: write {kind}: [YYYY-MM-DD, ...]"
+                    Message(
+                        "{where}, {kind}: expected a list, got {value!r}. Fix: write {kind}: [YYYY-MM-DD, ...]",
+                        where=where_year,
+                        kind=kind,
+                        value=entries,
+                    )
                 )
             for i, entry in enumerate(entries, start=1):
-                where = f"{where_year}, {kind} entry #{i}"
+                where = Message("{where}, {kind} entry #{number}", where=where_year, kind=kind, number=i)
                 if isinstance(entry, Mapping):
                     if set(entry) != {"from", "to"}:
                         raise CalendarError(
-                            f"{where}: a date range needs exactly the keys 'from' and 'to', got "
-                            f"{sorted(map(str, entry))}. Fix: write {{from: {year}-02-06, to: {year}-02-14}}"
+                            Message(
+                                "{where}: a date range needs exactly the keys 'from' and 'to', got {keys}. Fix: "
+                                "write {{from: {year}-02-06, to: {year}-02-14}}",
+                                where=where,
+                                keys=sorted(map(str, entry)),
+                                year=year,
+                            )
                         )
                     first = _as_entry_date(entry["from"], where, "from")
                     last = _as_entry_date(entry["to"], where, "to")
                     if first > last:
                         raise CalendarError(
-                            f"{where}: 'from' {first} is after 'to' {last}. Fix: swap them so that from <= to"
+                            Message(
+                                "{where}: 'from' {first} is after 'to' {last}. Fix: swap them so that from <= to",
+                                where=where,
+                                first=first,
+                                last=last,
+                            )
                         )
                     if (last - first).days >= _MAX_BLOCK_DAYS:
                         raise CalendarError(
-                            f"{where}: range {first}..{last} spans {(last - first).days + 1} days, more than "
-                            f"{_MAX_BLOCK_DAYS}; this is almost certainly a typo. Fix: check the dates"
+                            Message(
+                                "{where}: range {first}..{last} spans {days} days, more than {most}; this is almost "
+                                "certainly a typo. Fix: check the dates",
+                                where=where,
+                                first=first,
+                                last=last,
+                                days=(last - first).days + 1,
+                                most=_MAX_BLOCK_DAYS,
+                            )
                         )
                 else:
                     first = last = _as_entry_date(entry, where)
@@ -235,15 +303,26 @@ def _parse_overrides(raw: Any, source: str) -> _Overrides:
                         or (d.year == year + 1 and d.month == 1)
                     ):
                         raise CalendarError(
-                            f"{where}: date {d} does not belong to year {year}. Fix: list it under {d.year}:"
+                            Message(
+                                "{where}: date {day} does not belong to year {year}. Fix: list it under {other}:",
+                                where=where,
+                                day=d,
+                                year=year,
+                                other=d.year,
+                            )
                         )
                     if o in days and days[o] != is_work:
                         raise CalendarError(
-                            f"{where}: {d} is listed both as a holiday and as a workday (also in "
-                            f"{origin[o]}). Fix: keep only one of them"
+                            Message(
+                                "{where}: {day} is listed both as a holiday and as a workday (also in {other}). "
+                                "Fix: keep only one of them",
+                                where=where,
+                                day=d,
+                                other=origin[o],
+                            )
                         )
                     days[o] = is_work
-                    origin[o] = where.removeprefix(f"{source}, ")
+                    origin[o] = Message("year {year}, {kind} entry #{number}", year=year, kind=kind, number=i)
     return _Overrides(frozenset(years), days)
 
 
@@ -331,7 +410,14 @@ def _as_ordinals(values: Any, name: str) -> np.ndarray:
         )
     a = _as_int_array(a, name)
     if a.size and (a.min() < _MIN_ORDINAL or a.max() > _MAX_ORDINAL):
-        raise CalendarError(f"{name} contains values outside the date range {_MIN_ORDINAL}..{_MAX_ORDINAL}")
+        raise CalendarError(
+            Message(
+                "{name} contains values outside the date range {low}..{high}",
+                name=name,
+                low=_MIN_ORDINAL,
+                high=_MAX_ORDINAL,
+            )
+        )
     return a
 
 
@@ -450,7 +536,9 @@ class WorkingDayCalendar:
             return np.zeros(s.shape, np.int64), np.zeros(s.shape, bool)
         # each working day is at least one calendar day away: reject the impossible before building anything
         if int((s + k).max()) > _MAX_ORDINAL or int((s + k).min()) < _MIN_ORDINAL:
-            raise CalendarError("result would fall outside the supported dates 0001-01-01..9999-12-31")
+            raise CalendarError(
+                Message("result would fall outside the supported dates 0001-01-01..9999-12-31")
+            )
         t = self._table_covering(int(s.min()), int(s.max()))
         moving = k != 0
         while True:
@@ -470,7 +558,9 @@ class WorkingDayCalendar:
                 missing = -int(pos[moving].min())
                 first = max(1, first - missing // 200 - 1 - _MARGIN_YEARS)
             if (first, last) == (t.first_year, t.last_year):
-                raise CalendarError("result would fall outside the supported dates 0001-01-01..9999-12-31")
+                raise CalendarError(
+                    Message("result would fall outside the supported dates 0001-01-01..9999-12-31")
+                )
             t = self._extend(first, last)
         res = np.where(moving, t.wd[np.clip(pos, 0, len(t.wd) - 1)], s)
         return res, self._estimated_between(t, np.minimum(s, res), np.maximum(s, res))

@@ -15,6 +15,7 @@ import yaml
 
 from approval_model import safe_yaml
 from approval_model.calendar import CalendarError, WorkingDayCalendar
+from messages import Message
 
 __all__ = ["read_calendar", "read_overrides"]
 
@@ -33,26 +34,49 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 def read_overrides(path: str | PathLike[str]) -> tuple[Any, str]:
     """The override table of a file as plain data, and the name to give the file in messages."""
     p = Path(path)
-    name = f"calendar override file '{p}'"
+    name = Message("calendar override file '{file}'", file=str(p))
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CalendarError(f"{name} not found. Fix: check the path (given to --overrides)") from None
+        raise CalendarError(
+            Message("{name} not found. Fix: check the path (given to --overrides)", name=name)
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise CalendarError(f"{name} cannot be read ({exc}). Fix: pass a readable UTF-8 YAML file") from None
+        raise CalendarError(
+            Message(
+                "{name} cannot be read ({error}). Fix: pass a readable UTF-8 YAML file",
+                name=name,
+                error=str(exc),
+            )
+        ) from None
     try:
         raw = safe_yaml.load(text, _Loader)
     except safe_yaml.YamlShapeError as exc:
-        raise CalendarError(f"{name}: {exc}") from None
+        raise CalendarError(
+            Message("{name}: {problem}. Fix: {fix}", name=name, problem=exc.message, fix=exc.fix)
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or str(exc)  # the YAML parser's own words
         raise CalendarError(
-            f"{name}: invalid YAML{at}: {problem}. Fix: correct the YAML syntax there"
+            Message(
+                "{name}: invalid YAML at line {line}, column {column}: {problem}. Fix: correct the YAML syntax there",
+                name=name,
+                line=mark.line + 1,
+                column=mark.column + 1,
+                problem=problem,
+            )
+            if mark is not None
+            else Message(
+                "{name}: invalid YAML: {problem}. Fix: correct the YAML syntax there",
+                name=name,
+                problem=problem,
+            )
         ) from None
     if raw is None:
-        raise CalendarError(f"{name} is empty. Fix: add e.g. years: {{2027: {{holidays: [2027-01-01]}}}}")
+        raise CalendarError(
+            Message("{name} is empty. Fix: add e.g. years: {{2027: {{holidays: [2027-01-01]}}}}", name=name)
+        )
     return raw, name
 
 

@@ -219,6 +219,7 @@ CONVERTED = [
     "approval_sim/flow_cli.py",
     "approval_sim/export_cli.py",
     "readers/tables.py",
+    "readers/calendar_overrides.py",
 ]
 MARKERS = {"_", "N_", "Message", "pgettext", "ngettext"}
 DATA_CALLS = {"get", "join", "strftime", "isoformat", "startswith", "endswith", "replace", "removesuffix"}
@@ -701,4 +702,24 @@ def test_a_table_that_cannot_be_read_is_refused_in_chinese(zh):
     assert (
         "row 1 (header): missing column 'accepted'; unknown column 'accepted_on' (did you mean 'accepted'?)"
         in (english.stderr)
+    )
+
+
+def test_a_calendar_override_file_is_refused_in_chinese_with_the_entry_and_the_fix(zh, tmp_path):
+    path = tmp_path / "overrides.yaml"
+    path.write_text(
+        "years:\n  2027:\n    holidays: [2027-01-01, {from: 2027-02-10, to: 2027-02-06}]\n", encoding="utf-8"
+    )
+    chinese = runner.invoke(app, ["calendar", "add", "2027-01-01", "3", "--overrides", str(path)])
+    assert chinese.exit_code == 2
+    assert (
+        f"错误：日历覆盖文件 '{path}'，2027 年，holidays 第 2 条：'from' 2027-02-10 晚于 'to' 2027-02-06。"
+        in (chinese.stderr)
+    )
+    english = runner.invoke(
+        app, ["--lang", "en", "calendar", "add", "2027-01-01", "3", "--overrides", str(path)]
+    )
+    assert (
+        "year 2027, holidays entry #2: 'from' 2027-02-10 is after 'to' 2027-02-06. Fix: swap them"
+        in english.stderr
     )
