@@ -98,25 +98,26 @@ def export_run(run: dict[str, Any], formats: set[str], out_dir: Path) -> list[Pa
 
         page = report_html(run, tables, plots)
         path = out_dir / f"{prefix}-report.html"
-        path.write_text(page, encoding="utf-8")
         if "html" in formats:
+            path.write_text(page, encoding="utf-8")
             written.append(path)
         if "pdf" in formats:
             try:
-                written.append(print_pdf(path, out_dir / f"{prefix}-report.pdf", keep_html="html" in formats))
+                written.append(print_pdf(page, out_dir / f"{prefix}-report.pdf"))
             except RendererMissing as error:
                 error.written = list(written)  # what is on disk: the command lists it before the error
                 raise
     return written
 
 
-def print_pdf(html_file: Path, pdf_file: Path, *, keep_html: bool = True) -> Path:
-    """Print a report page to PDF; the page is removed afterwards unless asked to keep it. No renderer:
-    :class:`RendererMissing` (the files written before stay)."""
+def print_pdf(page: str, pdf_file: Path) -> Path:
+    """Print a self-contained report page to PDF (the page goes through a temporary file, so an HTML report
+    already in the folder is never touched). No renderer: :class:`RendererMissing`."""
+    import tempfile
+
     from exports.pdf import html_to_pdf
 
-    try:
-        return html_to_pdf(html_file, pdf_file)
-    finally:
-        if not keep_html:
-            html_file.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="approval-sim-report-") as folder:
+        source = Path(folder) / pdf_file.with_suffix(".html").name
+        source.write_text(page, encoding="utf-8")
+        return html_to_pdf(source, pdf_file)

@@ -175,7 +175,10 @@ def pdf_export(runs, tmp_path_factory):
         pytest.skip("headless Chromium not installed (apt-get install chromium; .ci/run does this)")
     _, stored = runs
     out = tmp_path_factory.mktemp("pdf")
+    earlier = out / f"run-{stored['luoyang']['id']}-report.html"
+    earlier.write_text("an earlier report, edited by hand", encoding="utf-8")
     paths = export_run(stored["luoyang"], {"pdf"}, out)
+    assert earlier.read_text(encoding="utf-8") == "an earlier report, edited by hand"  # never touched
     return stored["luoyang"], paths
 
 
