@@ -12,10 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
-from approval_sim.errors import USAGE_ERROR, UserError, handle_user_errors
-from approval_sim.options import SCENARIO_HELP, JsonOption, LimitOption
+from approval_sim import words
+from approval_sim.errors import USAGE_ERROR, UserError, handle_user_errors, warn
+from approval_sim.options import JsonOption, LimitOption
 from approval_sim.output import print_json, printable
 from approval_sim.workbook_cli import ForceOption, writable
+from messages import N_, Message, _, localize
 
 FAR_FUTURE_YEAR = 2100  # parse with an as-of date after every record, then use the latest date found
 
@@ -28,7 +30,9 @@ def _as_of(text: str | None) -> Any:
     try:
         return parse_date(text)
     except ValueError as error:
-        raise UserError(f"--as-of: {error}. Fix: write it as YYYY-MM-DD, e.g. 2017-12-31") from None
+        raise UserError(
+            Message("--as-of: {error}. Fix: write it as YYYY-MM-DD, e.g. 2017-12-31", error=str(error))
+        ) from None
 
 
 def _latest(rows: list[Any]) -> Any:
@@ -52,28 +56,38 @@ def _base_reference(scenario: str, out: Path) -> str:
 @handle_user_errors
 def calibrate(
     records: Annotated[
-        Path, typer.Argument(help="platform records (CSV or .xlsx) in the layout 'supervise' reads")
+        Path, typer.Argument(help=N_("platform records (CSV or .xlsx) in the layout 'supervise' reads"))
     ],
     scenario: Annotated[
-        str, typer.Option("--scenario", help=f"the process the records are of: {SCENARIO_HELP}")
+        str,
+        typer.Option(
+            "--scenario",
+            help=N_(
+                "the process the records are of: built-in name (see 'approval-sim catalog names') or scenario file"
+            ),
+        ),
     ],
-    out: Annotated[Path, typer.Option("--out", "-o", help="the scenario overlay to write (.yaml)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=N_("the scenario overlay to write (.yaml)"))],
     as_of: Annotated[
         str | None,
         typer.Option(
             "--as-of",
             metavar="DATE",
-            help="the date the records were exported (rows open then are in progress); default: the latest date "
-            "in the records",
+            help=N_(
+                "the date the records were exported (rows open then are in progress); default: the latest date "
+                "in the records"
+            ),
         ),
     ] = None,
     limit: LimitOption = None,
     min_records: Annotated[
         int,
-        typer.Option("--min-records", min=2, help="an item with fewer usable records keeps its assumption"),
+        typer.Option(
+            "--min-records", min=2, help=N_("an item with fewer usable records keeps its assumption")
+        ),
     ] = 30,
     strict: Annotated[
-        bool, typer.Option("--strict", help="a row that cannot be used is an error (exit 2), not skipped")
+        bool, typer.Option("--strict", help=N_("a row that cannot be used is an error (exit 2), not skipped"))
     ] = False,
     force: ForceOption = False,
     as_json: JsonOption = False,
@@ -100,19 +114,24 @@ def calibrate(
     )  # the reader 'supervise' uses; a TableError exits 2
     rows, problems = parse_records(table, process.item_ids, wanted or date(FAR_FUTURE_YEAR, 12, 31))
     if problems and strict:
-        count = len(problems)
         sys.stderr.write(
             printable(
-                f"error: {records}: {count} row problem{'s' if count != 1 else ''} (--strict; nothing written)"
+                _("error: {file}: {count} row problem(s) (--strict; nothing written)").format(
+                    file=records, count=len(problems)
+                )
             )
             + "\n"
         )
-        for problem in problems:
-            sys.stderr.write(printable(f"  - {problem.render()}") + "\n")
+        _list_problems(problems)
         raise typer.Exit(USAGE_ERROR)
     if not rows:
         raise UserError(
-            f"{records}: no usable record ({len(problems)} rows rejected, {len(table)} in the file)"
+            Message(
+                "{file}: no usable record ({rejected} rows rejected, {rows} in the file)",
+                file=str(records),
+                rejected=len(problems),
+                rows=len(table),
+            )
         )
     day = wanted or _latest(rows)
     observations = observe(rows, process, day, default_calendar(), basis)
@@ -135,88 +154,140 @@ def calibrate(
     else:
         _print_report(report)
     if problems:
-        sys.stderr.write(
-            printable(f"warning: {records}: {len(problems)} row(s) could not be used and were skipped:")
-            + "\n"
+        warn(
+            Message(
+                "{file}: {count} row(s) could not be used and were skipped:",
+                file=str(records),
+                count=len(problems),
+            )
         )
-        for problem in problems:
-            sys.stderr.write(printable(f"  - {problem.render()}") + "\n")
+        _list_problems(problems)
+
+
+def _list_problems(problems: list[Any]) -> None:
+    for problem in problems:
+        sys.stderr.write(printable(f"  - {localize(problem.render())}") + "\n")
 
 
 def _fit_text(fit: dict[str, Any] | None) -> str:
     if fit is None:
         return "–"
     if fit["family"] == "empirical":
-        return f"empirical ({len(fit['parameters']['values'])} values)"
+        return _("empirical ({count} values)").format(count=len(fit["parameters"]["values"]))
     shown = ", ".join(f"{k}={v:g}" for k, v in fit["parameters"].items())
     return f"{fit['family']}({shown})"
 
 
 def _print_report(report: dict[str, Any]) -> None:
-    from rich.table import Table
-
     from approval_sim.output import console as safe_console
+    from approval_sim.tables import Column, fitted_table
 
     console = safe_console()
     console.print(
-        f"[bold]{report['file']}[/bold]: {report['records']:,} usable records ({report['completed']:,} completed, "
-        f"{report['in_progress']:,} in progress, censored), accepted {report['date_range'][0]}..{report['date_range'][1]}, "
-        f"as of {report['as_of']}; {len(report['rejected'])} rows skipped",
+        _(
+            "[bold]{file}[/bold]: {records:,} usable records ({completed:,} completed, {open:,} in progress, "
+            "censored), accepted {first}..{last}, as of {as_of}; {rejected} rows skipped"
+        ).format(
+            file=report["file"],
+            records=report["records"],
+            completed=report["completed"],
+            open=report["in_progress"],
+            first=report["date_range"][0],
+            last=report["date_range"][1],
+            as_of=report["as_of"],
+            rejected=len(report["rejected"]),
+        ),
         soft_wrap=True,
     )
-    table = Table(
-        title=f"handling time per item (working days; overdue against {report['limit_basis']} limits)"
-    )
-    for column in ("item", "name", "records", "chosen", "mean", "KS", "补正 p", "applicant", "overdue"):
-        table.add_column(
-            column, justify="right" if column in ("records", "mean", "KS", "补正 p", "overdue") else "left"
-        )
+    columns = [
+        Column(_("item"), "key"),
+        Column(_("name"), "name", priority=3),
+        Column(_("records"), "figure", priority=2),
+        Column(_("chosen"), "text"),
+        Column(_("mean"), "figure"),
+        Column(_("KS"), "figure", priority=1),
+        Column(_("补正 p"), "figure"),
+        Column(_("applicant"), "text", priority=2),
+        Column(_("overdue"), "figure", priority=1),
+    ]
+    rows = []
     for item_id, c in report["items"].items():
         fit = c["handling_days"]
         supplement = c["supplement"]
         overdue = c["overdue"]["rate"]
-        table.add_row(
-            item_id,
-            c["name"],
-            f"{c['records']:,}",
-            _fit_text(fit) if fit else f"kept: {c['kept_assumption']}",
-            f"{fit['mean_days']:.2f}" if fit else "–",
-            f"{fit['ks']:.3f}" if fit else "–",
-            "–" if supplement["probability"] is None else f"{supplement['probability']:.1%}",
-            _fit_text(supplement["applicant_days"])
-            if supplement["applicant_days"]
-            else (supplement["applicant_note"] or "–"),
-            "–" if overdue is None else f"{overdue:.1%}",
+        rows.append(
+            [
+                item_id,
+                c["name"],
+                f"{c['records']:,}",
+                _fit_text(fit) if fit else _("kept: {reason}").format(reason=c["kept_assumption"]),
+                f"{fit['mean_days']:.2f}" if fit else "–",
+                f"{fit['ks']:.3f}" if fit else "–",
+                "–" if supplement["probability"] is None else f"{supplement['probability']:.1%}",
+                _fit_text(supplement["applicant_days"])
+                if supplement["applicant_days"]
+                else (supplement["applicant_note"] or "–"),
+                "–" if overdue is None else f"{overdue:.1%}",
+            ]
         )
-    console.print(table)
+    title = _("handling time per item (working days; overdue against {basis} limits)").format(
+        basis=words.basis(report["limit_basis"])
+    )
+    console.print(fitted_table(console, columns, rows, title))
     arrivals = report["arrivals"]
     if arrivals["per_working_day"] is not None:
         console.print(
-            f"arrivals: {arrivals['projects']:,} projects over {arrivals['working_days']:,} working days "
-            f"({arrivals['first_arrival']}..{arrivals['last_arrival']}): {arrivals['per_working_day']:.4g} per working day; "
-            + ", ".join(
-                f"{name} {v['per_working_day']:.4g} ({v['share']:.0%})"
-                for name, v in arrivals["by_type"].items()
+            _(
+                "arrivals: {projects:,} projects over {days:,} working days ({first}..{last}): {rate:.4g} per "
+                "working day; {by_type}"
+            ).format(
+                projects=arrivals["projects"],
+                days=arrivals["working_days"],
+                first=arrivals["first_arrival"],
+                last=arrivals["last_arrival"],
+                rate=arrivals["per_working_day"],
+                by_type=", ".join(
+                    f"{name} {v['per_working_day']:.4g} ({v['share']:.0%})"
+                    for name, v in arrivals["by_type"].items()
+                ),
             ),
             soft_wrap=True,
         )
-    departments = Table(title="files open all day at once (a lower bound for capacity)")
-    for column in ("department", "records", "most open", "on", "declared capacity"):
-        departments.add_column(column, justify="left" if column in ("department", "on") else "right")
+    department_columns = [
+        Column(_("department"), "name"),
+        Column(_("records"), "figure", priority=1),
+        Column(_("most open"), "figure"),
+        Column(_("on"), "label", priority=2),
+        Column(_("declared capacity"), "text"),
+    ]
+    department_rows = []
     for d, v in report["departments"].items():
         raised = v.get("capacity_raised_to")
-        departments.add_row(
-            f"{v['name']} ({d})",
-            f"{v['records']:,}",
-            str(v["max_open_all_day"]),
-            v["on"] or "–",
-            ("–" if v["capacity"] is None else str(v["capacity"]))
-            + (f" -> raised to {raised}" if raised else ""),
+        declared = "–" if v["capacity"] is None else str(v["capacity"])
+        department_rows.append(
+            [
+                f"{v['name']} ({d})",
+                f"{v['records']:,}",
+                str(v["max_open_all_day"]),
+                v["on"] or "–",
+                _("{declared} -> raised to {raised}").format(declared=declared, raised=raised)
+                if raised
+                else declared,
+            ]
         )
-    console.print(departments)
     console.print(
-        f"chosen = the lowest-AIC family within the KS 5 % critical value, else empirical; items with fewer than "
-        f"{report['min_records']} records keep their assumption. Overlay written: {report['overlay']}",
+        fitted_table(
+            console,
+            department_columns,
+            department_rows,
+            _("files open all day at once (a lower bound for capacity)"),
+        )
+    )
+    console.print(
+        _(
+            "chosen = the lowest-AIC family within the KS 5 % critical value, else empirical; items with fewer than "
+            "{min_records} records keep their assumption. Overlay written: {overlay}"
+        ).format(min_records=report["min_records"], overlay=report["overlay"]),
         soft_wrap=True,
     )
 

@@ -14,30 +14,48 @@ import typer
 from approval_sim.errors import UserError, handle_user_errors
 from approval_sim.options import JsonOption, ScenarioArgument
 from approval_sim.output import echo, print_json
+from messages import N_, Message, _
 
 
 class WorkbookFormat(StrEnum):
     xlsx = "xlsx"
 
 
-ForceOption = Annotated[bool, typer.Option("--force", help="overwrite the output file if it exists")]
+ForceOption = Annotated[bool, typer.Option("--force", help=N_("overwrite the output file if it exists"))]
 
 
 def writable(path: Path, force: bool, suffixes: tuple[str, ...]) -> None:
     """Refuse to overwrite without --force (a planner's edited file is data), a wrong suffix or a folder."""
     if path.suffix.lower() not in suffixes:
-        raise UserError(f"--out {path}: the file name must end in {' or '.join(suffixes)}")
+        raise UserError(
+            Message(
+                "--out {file}: the file name must end in {suffixes}",
+                file=str(path),
+                suffixes=" / ".join(suffixes),
+            )
+        )
     if path.is_dir():
-        raise UserError(f"--out {path}: is a folder; give a file name")
+        raise UserError(Message("--out {file}: is a folder; give a file name", file=str(path)))
     if not path.parent.exists():
-        raise UserError(f"--out {path}: the folder {path.parent} does not exist; create it first")
+        raise UserError(
+            Message(
+                "--out {file}: the folder {folder} does not exist; create it first",
+                file=str(path),
+                folder=str(path.parent),
+            )
+        )
     if path.exists() and not force:
-        raise UserError(f"--out {path}: the file exists; choose another name or add --force to overwrite it")
+        raise UserError(
+            Message(
+                "--out {file}: the file exists; choose another name or add --force to overwrite it",
+                file=str(path),
+            )
+        )
 
 
 @handle_user_errors
 def template(
-    out: Annotated[Path, typer.Option("--out", "-o", help="the workbook to write (.xlsx)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=N_("the workbook to write (.xlsx)"))],
     force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -53,13 +71,13 @@ def template(
     if as_json:
         print_json({"file": str(out), "sheets": sheets})
     else:
-        echo(f"wrote {out}: sheets {', '.join(sheets)}")
+        echo(_("wrote {file}: sheets {sheets}").format(file=out, sheets=", ".join(sheets)))
 
 
 @handle_user_errors
 def import_(
-    file: Annotated[Path, typer.Argument(help="a filled catalog workbook (.xlsx) or a CSV of items")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="the scenario file to write (.yaml)")],
+    file: Annotated[Path, typer.Argument(help=N_("a filled catalog workbook (.xlsx) or a CSV of items"))],
+    out: Annotated[Path, typer.Option("--out", "-o", help=N_("the scenario file to write (.yaml)"))],
     force: ForceOption = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -91,17 +109,27 @@ def import_(
         print_json(summary)
     else:
         echo(
-            f"wrote {out}: '{process.name}' - {summary['items']} items, {summary['departments']} departments, "
-            f"{summary['stages']} stages, {summary['prerequisites']} prerequisites"
+            _(
+                "wrote {file}: '{name}' - {items} items, {departments} departments, {stages} stages, "
+                "{prerequisites} prerequisites"
+            ).format(
+                file=out,
+                name=process.name,
+                items=summary["items"],
+                departments=summary["departments"],
+                stages=summary["stages"],
+                prerequisites=summary["prerequisites"],
+            )
         )
 
 
 @handle_user_errors
 def export_catalog(
     scenario: ScenarioArgument,
-    out: Annotated[Path, typer.Option("--out", "-o", help="the workbook to write")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=N_("the workbook to write"))],
     file_format: Annotated[
-        WorkbookFormat, typer.Option("--format", help="xlsx: the catalog workbook (the template's layout)")
+        WorkbookFormat,
+        typer.Option("--format", help=N_("xlsx: the catalog workbook (the template's layout)")),
     ] = WorkbookFormat.xlsx,
     force: ForceOption = False,
     as_json: JsonOption = False,
@@ -120,7 +148,9 @@ def export_catalog(
         print_json({"file": str(out), "scenario": scenario, "name": process.name, "rows": counts})
     else:
         echo(
-            f"wrote {out}: '{process.name}' - " + ", ".join(f"{count} {key}" for key, count in counts.items())
+            _("wrote {file}: '{name}' - {rows}").format(
+                file=out, name=process.name, rows=", ".join(f"{key} {count}" for key, count in counts.items())
+            )
         )
 
 

@@ -157,7 +157,7 @@ def test_strict_makes_an_unusable_row_an_error_and_writes_nothing(files, tmp_pat
         app, ["calibrate", str(records), "--scenario", str(catalog), "--out", str(out), "--strict"]
     )
     assert result.exit_code == 2
-    assert "3 row problems (--strict; nothing written)" in result.stderr
+    assert "3 row problem(s) (--strict; nothing written)" in result.stderr
     assert "row 8, column 'completed': completed 2017-10-11 is before it was accepted" in result.stderr
     assert not out.exists()
 
@@ -207,3 +207,13 @@ def test_the_event_log_dates_follow_the_statutory_calendar(tmp_path):
     assert rows["A"] == ["2017-410300-00-01-000007", "A", "2017-09-28", "", "2017-10-09"]
     assert rows["B"][2:] == ["2017-10-09", "", "2017-10-13"]
     assert rows["C"][2] == "2017-09-28"  # no prerequisite: accepted on arrival
+
+
+def test_the_fit_report_speaks_chinese_by_default(files, tmp_path, zh):
+    catalog, records = files
+    result = runner.invoke(
+        app, ["calibrate", str(records), "--scenario", str(catalog), "--out", str(tmp_path / "o.yaml")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "各事项办理用时" in result.stdout and "保留原假设" in result.stdout
+    assert "3 行无法使用，已跳过" in result.stderr

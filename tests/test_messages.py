@@ -192,6 +192,8 @@ CONVERTED = [
     "approval_model/problems.py",
     "approval_model/consistency.py",
     "approval_sim/sim_cli.py",
+    "approval_sim/calibrate_cli.py",
+    "approval_sim/workbook_cli.py",
     "approval_sim/clock_views.py",
     "approval_sim/output.py",
     "approval_sim/tables.py",
