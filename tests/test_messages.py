@@ -194,6 +194,7 @@ CONVERTED = [
     "approval_sim/sim_cli.py",
     "approval_sim/calibrate_cli.py",
     "approval_sim/workbook_cli.py",
+    "approval_sim/sim_views.py",
     "approval_sim/clock_views.py",
     "approval_sim/output.py",
     "approval_sim/tables.py",
