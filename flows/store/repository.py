@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -351,34 +352,17 @@ def completed_batch_keys(engine: Engine, keys: Iterable[str]) -> set[str]:
         return {key for key in found if key is not None}
 
 
-def verify_stored(url: str, run_ids: Iterable[int]) -> None:
-    """Check, through a new connection, that each run is stored as completed with its results; raise a
-    DatabaseFailure naming the database otherwise (e.g. the SQLite file was deleted or replaced during the
-    run: the results went to the old file and are gone)."""
+@contextmanager
+def _read_back(url: str) -> Iterator[Session]:
+    """A session on a new connection, seeing what another process would see (a SQLite file is not created
+    when missing); a database failure becomes a DatabaseFailure saying what was saved could not be read."""
     from flows.store.database import fresh_engine
-    from flows.store.failures import DatabaseFailure, describe_url, explained
+    from flows.store.failures import DatabaseFailure, explained
 
-    wanted = list(run_ids)
-    where = describe_url(url)
     engine = fresh_engine(url)
     try:
         with Session(engine) as session:
-            for run_id in wanted:
-                run = session.get(RunRow, run_id)
-                children = session.exec(
-                    select(func.count()).select_from(SummaryRow).where(SummaryRow.run_id == run_id)
-                ).one()
-                if run is None or run.status != "completed" or (run.kind != "nightly" and not children):
-                    raise DatabaseFailure(
-                        Message(
-                            "run {run_id} is not stored as completed in the results database {database} after "
-                            "it was saved (found: {found}): the file was deleted or replaced while the run was "
-                            "going, or another process changed it, so this run's results are lost; run it again",
-                            run_id=run_id,
-                            database=where,
-                            found="-" if run is None else run.status + ", " + str(children),
-                        )
-                    )
+            yield session
     except DatabaseFailure:
         raise
     except Exception as error:
@@ -386,44 +370,48 @@ def verify_stored(url: str, run_ids: Iterable[int]) -> None:
         if failure is None:
             raise
         raise DatabaseFailure(
-            Message(
-                "run {run_id} could not be read back after saving: {failure}",
-                run_id=", ".join(map(str, wanted)),
-                failure=failure.args[0],
-            )
+            Message("what was saved could not be read back: {failure}", failure=failure.args[0])
         ) from None
     finally:
         engine.dispose()
+
+
+def verify_stored(url: str, run_ids: Iterable[int]) -> None:
+    """Check, through a new connection, that each run is stored as completed with its results; raise a
+    DatabaseFailure naming the database otherwise (e.g. the SQLite file was deleted or replaced during the
+    run: the results went to the old file and are gone)."""
+    from flows.store.failures import DatabaseFailure, describe_url
+
+    with _read_back(url) as session:
+        for run_id in run_ids:
+            run = session.get(RunRow, run_id)
+            children = session.exec(
+                select(func.count()).select_from(SummaryRow).where(SummaryRow.run_id == run_id)
+            ).one()
+            if run is None or run.status != "completed" or (run.kind != "nightly" and not children):
+                raise DatabaseFailure(
+                    Message(
+                        "run {run_id} is not stored as completed in the results database {database} after it "
+                        "was saved (found: {found}): the file was deleted or replaced while the run was going, "
+                        "or another process changed it, so this run's results are lost; run it again",
+                        run_id=run_id,
+                        database=describe_url(url),
+                        found="-" if run is None else run.status + ", " + str(children),
+                    )
+                )
 
 
 def verify_batch(url: str, batch_id: int) -> None:
     """Like :func:`verify_stored` for the row of a nightly batch (its comparisons are checked by id)."""
-    from flows.store.database import fresh_engine
-    from flows.store.failures import DatabaseFailure, describe_url, explained
+    from flows.store.failures import DatabaseFailure, describe_url
 
-    engine = fresh_engine(url)
-    try:
-        with Session(engine) as session:
-            batch = session.get(RunRow, batch_id)
-    except Exception as error:
-        failure = explained(error, url)
-        if failure is None:
-            raise
-        raise DatabaseFailure(
-            Message(
-                "nightly batch {batch_id} could not be read back after saving: {failure}",
-                batch_id=batch_id,
-                failure=failure.args[0],
+    with _read_back(url) as session:
+        if session.get(RunRow, batch_id) is None:
+            raise DatabaseFailure(
+                Message(
+                    "nightly batch {batch_id} is not in the results database {database} after saving: the file "
+                    "was deleted or replaced while the batch was running; run the batch again",
+                    batch_id=batch_id,
+                    database=describe_url(url),
+                )
             )
-        ) from None
-    finally:
-        engine.dispose()
-    if batch is None:
-        raise DatabaseFailure(
-            Message(
-                "nightly batch {batch_id} is not in the results database {database} after saving: the file was "
-                "deleted or replaced while the batch was running; run the batch again",
-                batch_id=batch_id,
-                database=describe_url(url),
-            )
-        )
