@@ -7,7 +7,9 @@ number (see :mod:`simulations.sampling`). The event engine cannot be chunked (pr
 departments), so a run that would not fit is refused with the largest number of projects that would.
 
 The budget is :data:`DEFAULT_MEMORY_MB` (256 MB) unless ``APPROVAL_SIM_MEMORY_MB`` says otherwise; it bounds
-the engine's working matrices, on top of the ~150 MB that Python, numpy and pydantic take to start.
+the engine's working matrices, on top of the ~150 MB that Python, numpy and pydantic take to start. The
+robustness analysis (one set of draws per process for all its assumption sets) takes fewer projects per set
+when a large catalog would not fit (:func:`robustness_projects`; its JSON says how many).
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ __all__ = [
     "DEFAULT_MEMORY_MB",
     "DES_BYTES_PER_CELL",
     "MEMORY_ENV",
+    "ROBUSTNESS_BYTES_PER_CELL",
     "chunk_projects",
     "des_bytes",
     "des_limit_message",
     "memory_budget_bytes",
+    "robustness_projects",
 ]
 
 MEMORY_ENV = "APPROVAL_SIM_MEMORY_MB"
@@ -38,6 +42,17 @@ BYTES_PER_CELL = 144
 BYTES_PER_CELL_STOPPED = 288
 # The event engine keeps Python lists of every file's times (5 floats) and its own state: measured 254.
 DES_BYTES_PER_CELL = 320
+
+
+# The robustness analysis keeps one set of draws per process for all its assumption sets: measured 65 bytes per
+# (item, project) for one process (serial vs parallel of itself), 41 per item of either process for two.
+ROBUSTNESS_BYTES_PER_CELL = 96
+
+
+def robustness_projects(items: int, wanted: int, budget: int) -> int:
+    """Projects per assumption set of the robustness analysis: ``wanted``, fewer when ``items`` (of every
+    process it holds draws for) times that many would not fit in ``budget`` bytes."""
+    return max(1, min(wanted, budget // (max(items, 1) * ROBUSTNESS_BYTES_PER_CELL)))
 
 
 def memory_budget_bytes(environ: Mapping[str, str] | None = None) -> int:

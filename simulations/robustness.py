@@ -30,6 +30,7 @@ import numpy as np
 
 from approval_model.assumptions import Assumption, builtin_assumptions
 from approval_model.models import Process
+from simulations.budget import memory_budget_bytes, robustness_projects
 from simulations.compiled import CompiledProcess, Mode
 from simulations.mix import Mix
 from simulations.sampling import replication_seeds
@@ -287,6 +288,10 @@ def assess(
             "queues (department capacities) or arrivals: the robustness analysis re-evaluates without queues, "
             "which would misstate this comparison"
         )
+    held = [first, second, *summed]  # every process the analysis keeps draws for
+    projects = robustness_projects(
+        sum(c.n_items for c in held if c is not None), projects, memory_budget_bytes()
+    )  # a large catalog: fewer projects per set, within the memory budget (simulations.budget)
     setup = _setup(first, second, names, summed, projects, seed)
     nominal = _reductions(setup, setup.nominal)
     assumptions = [

@@ -162,3 +162,22 @@ def test_des_refuses_a_run_beyond_the_budget_with_the_numbers_to_change():
     message = str(caught.value)
     assert "5,000 items x 10,000 projects" in message and "APPROVAL_SIM_MEMORY_MB" in message
     assert f"--projects {256 * 2**20 // des_bytes(5_000, 1):,} or fewer" in message
+
+
+def test_the_robustness_analysis_stays_within_the_budget(monkeypatch):
+    """compare's default robustness analysis keeps one set of draws per process: 300 items x 2,000 projects
+    held ~40 MB whatever the budget; under a 16 MB budget it takes fewer projects per assumption set."""
+    from simulations.budget import ROBUSTNESS_BYTES_PER_CELL
+    from simulations.robustness import assess_comparison
+
+    process = large_catalog(300)
+    assess_comparison(process, None, samples=8, projects=20, target=0.2)  # fills the caches first
+    monkeypatch.setenv("APPROVAL_SIM_MEMORY_MB", "16")
+    tracemalloc.start()
+    try:
+        robust = assess_comparison(process, None, samples=16, projects=2_000, target=0.2)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert robust["projects"] == 16 * 2**20 // (300 * ROBUSTNESS_BYTES_PER_CELL)  # 582, not 2,000
+    assert peak <= 16 * 2**20, f"peak {peak / 2**20:.0f} MB"
