@@ -18,7 +18,7 @@ How to declare a bounded numeric field (a new model field, a rule parameter)::
         per_week: Annotated[float, *FILES_PER_WEEK.metadata] = 1.0
 
 Each constant below says why its range is what it is. The range is also in the field's JSON schema
-(``ge`` / ``le``); :func:`approval_model.scenario` turns the error into a planner's message.
+(``ge`` / ``le``); :mod:`approval_model.scenario_problems` turns the error into a planner's message.
 """
 
 from __future__ import annotations

@@ -475,7 +475,7 @@ class _Index:
 class Process(Strict):
     """The whole approval process of a project, from initiation (立项) to completion acceptance (竣工验收).
 
-    Construct through :func:`approval_model.scenario.load_scenario` or :meth:`from_data`; a Process built
+    Construct through :func:`approval_model.scenario.load_process` or :meth:`from_data`; a Process built
     that way has passed every cross-reference check (departments, stages, prerequisites, no cycle).
     """
 

@@ -45,7 +45,7 @@ def _base_reference(scenario: str, out: Path) -> str:
     """How the overlay names its base: the built-in name, or the file's path relative to the overlay."""
     import os
 
-    from approval_model.scenario import BUILTIN_DIR, resolve_reference
+    from approval_model.scenario_document import BUILTIN_DIR, resolve_reference
 
     path = resolve_reference(scenario)
     if path.resolve().parent == BUILTIN_DIR.resolve():

@@ -44,7 +44,7 @@ def catalog_list(
 def catalog_names(as_json: JsonOption = False) -> None:
     """List the built-in scenarios and profiles."""
     from approval_model.profiles import builtin_profiles
-    from approval_model.scenario import builtin_names
+    from approval_model.scenario_document import builtin_names
 
     if as_json:
         print_json({"scenarios": builtin_names(), "profiles": [*builtin_profiles(), "all"]})

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from approval_model.scenario import builtin_names
+from approval_model.scenario_document import builtin_names
 from rules.loading import load
 from workbooks.importer import import_catalog
 from workbooks.writer import process_rows, write_workbook

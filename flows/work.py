@@ -18,7 +18,7 @@ import numpy as np
 from approval_model.models import Process
 from approval_model.problems import ScenarioError
 from approval_model.profiles import DEFAULT_PROFILE
-from approval_model.scenario import builtin_names, resolve_reference
+from approval_model.scenario_document import builtin_names, resolve_reference
 from flows.store.records import (
     DepartmentStat,
     ItemStat,

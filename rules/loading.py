@@ -8,8 +8,9 @@ from typing import Any
 from approval_model.limits import LimitBasis
 from approval_model.models import Process
 from approval_model.profiles import DEFAULT_PROFILE, applicable_process, load_profile
-from approval_model.scenario import RuleApplier, ScenarioDocument, load_process
+from approval_model.scenario import RuleApplier, load_process
 from approval_model.scenario import scenario_files as _scenario_files
+from approval_model.scenario_document import ScenarioDocument
 from rules.scenario import apply_scenario_rules
 
 __all__ = [

@@ -19,7 +19,8 @@ from pydantic import ValidationError
 
 from approval_model.models import Process
 from approval_model.problems import Problem, ScenarioError, did_you_mean, format_location
-from approval_model.scenario import ScenarioDocument, load_process
+from approval_model.scenario import load_process
+from approval_model.scenario_document import ScenarioDocument
 from messages import Message
 from rules.engine import AuditEntry, Params, RuleError, describe_params, validation_messages
 from rules.rulebook import apply_rule, known_rules, parse_params, spec

@@ -9,7 +9,8 @@ import yaml
 from approval_model.graph import analyse, process_graph
 from approval_model.problems import ScenarioError
 from approval_model.profiles import applicable_process, builtin_profiles, load_profile
-from approval_model.scenario import BUILTIN_DIR, load_process
+from approval_model.scenario import load_process
+from approval_model.scenario_document import BUILTIN_DIR
 
 BEFORE = "luoyang-2017-before"
 
@@ -135,7 +136,7 @@ def test_investment_thresholds():
 
 def test_builtin_profiles_use_known_site_conditions():
     """Every site condition of a built-in profile selects or deselects some item of some built-in catalog."""
-    from approval_model.scenario import builtin_names
+    from approval_model.scenario_document import builtin_names
     from rules.loading import load
 
     vocabulary = set()

@@ -66,7 +66,7 @@ def test_batch_keys_change_with_the_scenario_text(scenario_dir):
 
 
 def test_a_scenario_without_base_is_compared_serial_vs_parallel(tmp_path):
-    from approval_model.scenario import resolve_reference
+    from approval_model.scenario_document import resolve_reference
 
     write(tmp_path, "plain.yaml", resolve_reference("luoyang-2017-before").read_text(encoding="utf-8"))
     (job,), bad = work.plan_batch(tmp_path, **SMALL)

@@ -18,7 +18,7 @@ from approval_model.clock import WorkingClock
 from approval_model.graph import analyse
 from approval_model.models import ApprovalItem, HandlingDistribution, Process
 from approval_model.problems import ScenarioError
-from approval_model.scenario import builtin_names
+from approval_model.scenario_document import builtin_names
 from rules.loading import load
 from simulations import compile_process, simulate
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from approval_model.scenario import BUILTIN_DIR
+from approval_model.scenario_document import BUILTIN_DIR
 from approval_sim.cli import app
 from rules.loading import load
 from rules.metrics import catalog_metrics

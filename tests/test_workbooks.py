@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from approval_model.scenario import builtin_names, load_process
+from approval_model.scenario import load_process
+from approval_model.scenario_document import builtin_names
 from approval_sim.cli import app
 from rules.loading import load
 from workbooks.importer import import_catalog, read_catalog

@@ -22,7 +22,8 @@ from typing import Any
 
 from approval_model.models import Process, ProjectProfile
 from approval_model.problems import Problem, ScenarioError, did_you_mean
-from approval_model.scenario import ScenarioDocument, build_process
+from approval_model.scenario import build_process
+from approval_model.scenario_document import ScenarioDocument
 from workbooks.cells import BLANK
 from workbooks.layout import Layout, catalog_layout, normalise_header
 from workbooks.sheets import Place, WorkbookError, WorkbookProblem, read_csv_rows, read_sheets
