@@ -66,7 +66,7 @@ def _calendar(overrides: Path | None):  # noqa: ANN202 - a WorkingDayCalendar (i
 
 
 def _note(cal, start: date, end: date) -> str:  # noqa: ANN001
-    from approval_model.calendar import format_years
+    from approval_model.calendar_dates import format_years
 
     years = cal.estimated_years(start, end)
     template = (
@@ -79,7 +79,7 @@ def _note(cal, start: date, end: date) -> str:  # noqa: ANN001
 
 def _answer(question, *args):  # noqa: ANN001, ANN202 - a CalendarResult
     """The calendar's answer; a date beyond 0001-01-01..9999-12-31 becomes a message with the fix."""
-    from approval_model.calendar import CalendarError
+    from approval_model.calendar_dates import CalendarError
 
     try:
         return question(*args)

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from approval_model import safe_yaml
-from approval_model.calendar import CalendarError, WorkingDayCalendar
+from approval_model.calendar import WorkingDayCalendar
+from approval_model.calendar_dates import CalendarError
 from messages import Message
 
 __all__ = ["read_calendar", "read_overrides"]

@@ -11,15 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from approval_model import calendar as calendar_module
-from approval_model.calendar import (
-    CalendarError,
-    CalendarResult,
-    WorkingDayCalendar,
-    datetime64_from_ordinals,
-    default_calendar,
-    ordinals_from_datetime64,
-)
+from approval_model import calendar_sources
+from approval_model.calendar import CalendarResult, WorkingDayCalendar, default_calendar
+from approval_model.calendar_dates import CalendarError, datetime64_from_ordinals, ordinals_from_datetime64
 from approval_sim.cli import app
 from readers.calendar_overrides import read_calendar
 
@@ -71,11 +65,11 @@ OFFICIAL = range(2004, 2027)
 
 @pytest.fixture(autouse=True)
 def official_data_2004_to_2026(monkeypatch):
-    years, by_year = calendar_module._package_tables()
+    years, by_year = calendar_sources.package_tables()
     assert set(OFFICIAL) <= set(years), "the installed chinese-calendar lacks years these tests use"
     limited = {year: days for year, days in by_year.items() if year in OFFICIAL}
     default_calendar.cache_clear()  # a shared calendar built from the full tables must not leak in
-    monkeypatch.setattr(calendar_module, "_package_tables", lambda: (OFFICIAL, limited))
+    monkeypatch.setattr(calendar_sources, "package_tables", lambda: (OFFICIAL, limited))
     yield
     default_calendar.cache_clear()
 

@@ -142,7 +142,7 @@ def test_profile_file_with_an_alias_bomb_exits_2(tmp_path):
 
 
 def test_calendar_override_file_with_self_reference_is_refused(tmp_path):
-    from approval_model.calendar import CalendarError
+    from approval_model.calendar_dates import CalendarError
 
     path = tmp_path / "calendar.yaml"
     path.write_text("years: &y {2027: {holidays: [*y]}}\n", encoding="utf-8")

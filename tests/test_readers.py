@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from approval_model.calendar import CalendarError, WorkingDayCalendar
+from approval_model.calendar import WorkingDayCalendar
+from approval_model.calendar_dates import CalendarError
 from readers.calendar_overrides import read_calendar, read_overrides
 from readers.tables import TableError, read_table
 
