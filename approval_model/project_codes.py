@@ -1,6 +1,6 @@
 """The national project code (投资项目统一代码) and the project type its type segment names.
 
-Layout ``YYYY-RRRRRR-II-TT-NNNNNN`` (year, region, industry, type, serial) as :mod:`approval_model.supervision`
+Layout ``YYYY-RRRRRR-II-TT-NNNNNN`` (year, region, industry, type, serial) as :mod:`approval_model.supervision_records`
 reads it; the type segment's meaning is in ``data/project_types.yaml``. Both are ASSUMED (remembered, not
 confirmed against the NDRC code rules), and say so where they are used.
 """

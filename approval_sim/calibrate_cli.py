@@ -25,7 +25,7 @@ FAR_FUTURE_YEAR = 2100  # parse with an as-of date after every record, then use 
 def _as_of(text: str | None) -> Any:
     if text is None:
         return None
-    from approval_model.supervision import parse_date
+    from approval_model.supervision_records import parse_date
 
     try:
         return parse_date(text)
@@ -97,7 +97,7 @@ def calibrate(
     from datetime import date
 
     from approval_model.calendar import default_calendar
-    from approval_model.supervision import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
+    from approval_model.supervision_records import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
     from calibration.calibrate import calibrate as run_calibration
     from calibration.calibrate import overlay
     from calibration.observations import observe

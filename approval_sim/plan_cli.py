@@ -200,7 +200,7 @@ def _print_claims(
 def _parse_as_of(text: str):
     from datetime import date
 
-    from approval_model.supervision import parse_date
+    from approval_model.supervision_records import parse_date
 
     if text.strip().lower() == "today":
         return date.today()
@@ -276,16 +276,9 @@ def supervise(
     Rows with problems are listed (stderr) and left out; the others are reported (exit 0). --strict: nothing is
     reported when a row has a problem (exit 2). --out FILE.xlsx writes the follow-up list (督办清单)."""
     from approval_model.calendar import default_calendar
-    from approval_model.supervision import (
-        COLUMN_ALIASES,
-        REQUIRED_COLUMNS,
-        Thresholds,
-        calendar_day_items,
-        department_summary,
-        item_limits,
-        parse_records,
-    )
+    from approval_model.supervision import Thresholds, calendar_day_items, department_summary, item_limits
     from approval_model.supervision import supervise as run_supervision
+    from approval_model.supervision_records import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
     from readers.tables import read_table
     from rules.loading import load
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from approval_model.calendar import default_calendar
-from approval_model.supervision import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
+from approval_model.supervision_records import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
 from calibration.calibrate import calibrate
 from calibration.observations import observe
 from readers.tables import read_table

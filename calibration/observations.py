@@ -1,7 +1,7 @@
 """What platform records say about each item, in whole days: the department's time, the applicant's 补正 time,
 expert review, lateness, arrivals and files open at once.
 
-Input: the valid rows of a platform export (:class:`approval_model.supervision.SupervisionInput`, as the shared
+Input: the valid rows of a platform export (:class:`approval_model.supervision_records.SupervisionInput`, as the shared
 reader and its checks produce them) and the process whose items they name. Everything is computed on arrays (a
 year of a city's records is some 100,000 rows).
 

@@ -3,7 +3,7 @@
 :func:`read_table` gives ``(row number, {column: raw cell value})`` records for the columns the caller names,
 with the header spellings it accepts for each (compared after lower-casing, spaces and hyphens as underscores).
 Row numbers count the header as row 1, as a spreadsheet shows them; blank rows are skipped but counted.
-Supervision reads its in-progress items with it (``approval_model.supervision.COLUMN_ALIASES``).
+Supervision reads its in-progress items with it (``approval_model.supervision_records.COLUMN_ALIASES``).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from approval_model.calendar import default_calendar
 from approval_model.scenario import load_process
-from approval_model.supervision import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
+from approval_model.supervision_records import COLUMN_ALIASES, REQUIRED_COLUMNS, parse_records
 from approval_sim.cli import app
 from calibration.observations import observe
 from exports.event_log import write_records

@@ -309,7 +309,8 @@ def test_start_times_of_calendar_steps_come_from_the_schedule_not_their_length()
 
 
 def test_supervision_refuses_a_calendar_day_step_with_a_clear_message():
-    from approval_model.supervision import calendar_day_items, item_limits, parse_records
+    from approval_model.supervision import calendar_day_items, item_limits
+    from approval_model.supervision_records import parse_records
 
     full = load("luoyang-2017-full-before")
     limits, calendar = item_limits(full), calendar_day_items(full)

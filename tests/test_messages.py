@@ -210,6 +210,7 @@ CONVERTED = [
     "approval_sim/progress.py",
     "approval_sim/plan_cli.py",
     "approval_model/supervision.py",
+    "approval_model/supervision_records.py",
     "approval_sim/rules_cli.py",
     "approval_sim/validation_cli.py",
     "approval_model/scenario.py",

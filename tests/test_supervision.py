@@ -12,18 +12,20 @@ from typer.testing import CliRunner
 
 from approval_model.calendar import default_calendar
 from approval_model.supervision import (
-    COLUMN_ALIASES,
-    REQUIRED_COLUMNS,
-    ClockStop,
     ItemLimit,
-    SupervisionInput,
     Thresholds,
     department_summary,
     item_limits,
-    parse_records,
     status_for,
     supervise,
     supervise_row,
+)
+from approval_model.supervision_records import (
+    COLUMN_ALIASES,
+    REQUIRED_COLUMNS,
+    ClockStop,
+    SupervisionInput,
+    parse_records,
 )
 from approval_sim.cli import app
 from readers.tables import TableError, read_table
