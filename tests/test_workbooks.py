@@ -80,6 +80,26 @@ def test_template_has_the_sheets_headers_drop_downs_and_a_worked_example(tmp_pat
     assert distribution.formula1 == '"固定,均匀,三角,对数正态,指数,经验"'
     kinds = {f"{letter(columns[k])}2" for k in ("online", "gates_construction", "stage")}
     assert kinds <= set(validations)
+    # the issue's fixed sets: kind (docs/kinds-and-clocks.md's five kinds) and the day unit
+    assert (
+        validations[f"{letter(columns['kind'])}2"].formula1
+        == '"行政审批,中介服务,市政公用服务,公告公示,申请人自身工作"'
+    )
+    assert validations[f"{letter(columns['day_unit'])}2"].formula1 == '"工作日,自然日"'
+    profiles = book["项目类型 profiles"]
+    types = {str(v.sqref).split(":")[0]: v.formula1 for v in profiles.data_validations.dataValidation}
+    assert (
+        types[f"{letter(_columns(profiles)['investment_type'])}2"]
+        == '"政府投资,企业投资（核准）,企业投资（备案）"'
+    )
+    for title in (
+        "部门 departments",
+        "阶段 stages",
+        "前置条件 prerequisites",
+        "项目类型 profiles",
+        "来源 sources",
+    ):
+        assert book[title].max_row >= 2, f"{title} has no worked example"
     instructions = book["说明 instructions"]
     assert "填写说明" in instructions["A1"].value
 
@@ -299,6 +319,38 @@ def test_kinds_units_lead_departments_and_targets_come_in_by_their_chinese_label
     book.save(path)
     with pytest.raises(WorkbookError, match=r"rows? 5, column '目标 target' \(A5\): '验收阶段' is neither"):
         import_catalog(path)
+
+
+def test_an_id_with_a_space_is_one_problem_on_its_cell_not_one_per_reference(tmp_path):
+    """Both template items name the department by its name, and a second department makes 'unknown department'
+    possible: one mistake, one problem."""
+    path = tmp_path / "bad-id.xlsx"
+    book = openpyxl.load_workbook(_template(tmp_path))
+    departments = book["部门 departments"]
+    departments.cell(2, _columns(departments)["id"]).value = "fg w"
+    departments.append(["gh", "市规划局"])
+    items = book["事项 items"]
+    items.cell(3, _columns(items)["department"]).value = "fg w"  # by the broken id itself
+    book.save(path)
+    _, process, problems = read_catalog(path)
+    assert process is None
+    assert [(p.place.sheet, p.place.rows, p.place.column.key) for p in problems] == [
+        ("部门 departments", (2,), "id")
+    ]
+    assert "'fg w' is not an id" in problems[0].message and "fgw" in problems[0].fix
+
+
+def test_an_empty_required_cell_says_fill_it_in(tmp_path):
+    path = tmp_path / "empty-limit.xlsx"
+    book = openpyxl.load_workbook(_template(tmp_path))
+    items = book["事项 items"]
+    items.cell(2, _columns(items)["statutory_limit_days"]).value = None
+    book.save(path)
+    _, _, problems = read_catalog(path)
+    assert [(p.place.sheet, p.place.rows, p.place.column.key) for p in problems] == [
+        ("事项 items", (2,), "statutory_limit_days")
+    ]
+    assert problems[0].fix == "fill in this cell"
 
 
 def test_a_missing_departments_sheet_is_one_problem_not_one_per_item(tmp_path):

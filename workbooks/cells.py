@@ -20,6 +20,7 @@ from workbooks.layout import Choice, Column, normalise_header
 
 __all__ = [
     "BLANK",
+    "IDENTIFIER",
     "CellError",
     "distribution_text",
     "format_number",
@@ -36,6 +37,7 @@ _NUMBER_SPLIT = re.compile(r"[,，;；\s]+")
 _YES = {"是", "yes", "y", "true", "1", "√", "✓", "对"}
 _NO = {"否", "no", "n", "false", "0", "×", "✗", "不"}
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-.]{1,64}$")  # approval_model.models.Identifier
 _DISTRIBUTION = re.compile(r"^\s*([^\s(（]+)\s*[(（](.*)[)）]\s*$", re.S)
 
 
@@ -203,7 +205,15 @@ def read_cell(column: Column, raw: Any) -> Any:
     kind = column.type
     if kind == "text":
         return raw if isinstance(raw, str) else _text(raw)  # free text exactly as written
-    if kind in ("identifier", "reference", "field", "target"):
+    if kind == "identifier":
+        text = _text(raw)
+        if not IDENTIFIER.match(text):
+            raise CellError(
+                f"{text!r} is not an id (ids are 1 to 64 letters, digits, '_', '-' or '.': no spaces, no Chinese)",
+                "write a short id such as fgw or I01; the Chinese name goes in the name column",
+            )
+        return text
+    if kind in ("reference", "field", "target"):
         return _text(raw)
     if kind in ("number", "integer"):
         return _number(raw, column)

@@ -341,11 +341,14 @@ def _model_problems(reader: SheetReader, error: ScenarioError) -> None:
         if _follows_from_reported(reader, problem, place):
             continue
         message = _ALSO.sub(lambda m: _also_row(reader, m), problem.message)
+        fix = problem.fix
+        if problem.message.startswith("missing required field") and place is not None and place.column:
+            fix = "fill in this cell"  # the model's fix speaks of YAML entries
         if place is None and problem.location:
             from approval_model.problems import format_location
 
             message = f"{format_location(problem.location)}: {message}"
-        reader.problem(place, message, problem.fix)
+        reader.problem(place, message, fix)
 
 
 def read_catalog(

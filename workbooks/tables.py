@@ -7,13 +7,12 @@ be put back on its cell.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from approval_model.problems import did_you_mean
-from workbooks.cells import BLANK, CellError, read_cell
+from workbooks.cells import BLANK, IDENTIFIER, CellError, read_cell
 from workbooks.layout import Column, Layout, Sheet, normalise_header
 from workbooks.sheets import Place, WorkbookProblem
 
@@ -26,7 +25,6 @@ CSV_PREREQUISITES = Column(
     type="list",
     help="前置事项编号，逗号分隔 / ids of the items that must be finished first",
 )
-IDENTIFIER = re.compile(r"^[A-Za-z0-9_\-.]+$")
 
 
 @dataclass
@@ -67,6 +65,13 @@ class SheetReader:
             tuple[str, str], int
         ] = {}  # (item, prerequisite) -> its row of the prerequisites sheet
         self.prerequisites_title: str | None = None
+        # (sheet key, column key) -> the texts of its cells that could not be read (an id with a space): a
+        # reference to one of them elsewhere follows from that problem and is not reported again
+        self.unreadable: dict[tuple[str, str], set[str]] = {}
+
+    def follows(self, place: Place) -> None:
+        """A cell whose problem follows from one already reported: later problems on it are not repeated."""
+        self.reported.add((place.sheet, place.rows, place.column.key if place.column else None))
 
     def problem(self, place: Place | None, message: str, fix: str = "") -> None:
         if place is not None:
@@ -158,6 +163,7 @@ class SheetReader:
                     values[key] = read_cell(column, raw)
                 except CellError as error:
                     values[key] = BLANK
+                    self.unreadable.setdefault((sheet.key, key), set()).add(str(raw).strip())
                     self.problem(place, error.message, error.fix)
             table.rows.append(TableRow(number, values, places))
         return table
@@ -232,6 +238,11 @@ class SheetReader:
             if isinstance(target.get("name"), str) and isinstance(target.get("id"), str):
                 names.setdefault(target["name"], []).append(target["id"])
         column = table.sheet.column(column_key)
+        # rows of the other sheet whose id is empty or unreadable: already reported there
+        broken = set(self.unreadable.get((str(column.sheet), "id"), ()))
+        broken.update(
+            t["name"] for t in targets if isinstance(t.get("name"), str) and not isinstance(t.get("id"), str)
+        )
         for row, entry in zip(table.rows, entries, strict=True):
             value = entry.get(column_key)
             if not isinstance(value, str):
@@ -242,7 +253,9 @@ class SheetReader:
                 entry[column_key] = names[value][0]
                 continue
             place = row.places[column_key]
-            if value in names:
+            if value in broken:
+                self.follows(place)
+            elif value in names:
                 self.problem(
                     place,
                     f"{len(names[value])} rows of sheet '{_sheet_title(self, column.sheet)}' are named '{value}'",
