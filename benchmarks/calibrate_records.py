@@ -5,11 +5,15 @@
 Writes (in a temporary folder) a scenario based on luoyang-2017-before with projects arriving at 3 per working day
 and a 补正 on every item, simulates enough projects to give ROWS records ('simulate --event-log'), then times
 'approval-sim calibrate' on them: the whole command in a fresh process (best of 3, after one cold run), and the
-stages in-process (read, check rows, measure, fit).
+stages in-process (read, check rows, measure, fit). The command's CPU time (user + system of the child) is
+printed beside its wall time, and the load average before and after: on a shared machine the wall time follows
+the load, the CPU time much less.
 """
 
 from __future__ import annotations
 
+import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -50,7 +54,17 @@ def _scenario(folder: Path) -> Path:
     return path
 
 
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(rows: int) -> None:
+    print(f"load average at start: {_load()} ({os.cpu_count()} cores)")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         scenario = _scenario(folder)
@@ -77,9 +91,9 @@ def main(rows: int) -> None:
             capture_output=True,
         )
         written = sum(1 for _ in log.open(encoding="utf-8-sig")) - 1
-        times = []
+        times, cpu = [], []
         for run in range(4):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), _child_cpu()
             subprocess.run(
                 [
                     *command,
@@ -95,6 +109,7 @@ def main(rows: int) -> None:
                 capture_output=True,
             )
             times.append(time.perf_counter() - start)
+            cpu.append(_child_cpu() - start_cpu)
         process = load(scenario)
         t0 = time.perf_counter()
         table = read_table(log, COLUMN_ALIASES, REQUIRED_COLUMNS)
@@ -108,9 +123,10 @@ def main(rows: int) -> None:
         t4 = time.perf_counter()
         print(
             f"{written:,} records ({projects:,} projects x {items} items, {len(problems)} rejected): whole command "
-            f"{min(times[1:]):.1f} s (cold {times[0]:.1f} s); in-process: read {t1 - t0:.2f} s, check rows "
+            f"{min(times[1:]):.1f} s (cold {times[0]:.1f} s), CPU {min(cpu[1:]):.1f} s; in-process: read {t1 - t0:.2f} s, check rows "
             f"{t2 - t1:.2f} s, measure {t3 - t2:.2f} s, fit {items} items {t4 - t3:.2f} s"
         )
+    print(f"load average at end: {_load()}")
 
 
 if __name__ == "__main__":
