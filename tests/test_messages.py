@@ -227,6 +227,10 @@ CONVERTED = [
     "approval_sim/export_cli.py",
     "readers/tables.py",
     "readers/calendar_overrides.py",
+    "workbooks/cells.py",
+    "workbooks/importer.py",
+    "workbooks/sheets.py",
+    "workbooks/tables.py",
 ]
 MARKERS = {"_", "N_", "Message", "pgettext", "ngettext"}
 DATA_CALLS = {"get", "join", "strftime", "isoformat", "startswith", "endswith", "replace", "removesuffix"}
@@ -241,6 +245,9 @@ SINKS: dict[str, tuple[tuple[int, ...] | None, tuple[str, ...]]] = {
     "warn": ((0,), ()),
     "Problem": ((1, 2), ("message", "fix")),
     "RowProblem": ((3, 4), ("message", "fix")),
+    "problem": ((1, 2), ()),  # workbooks' SheetReader.problem(place, message, fix)
+    "CellError": ((0, 1), ()),
+    "WorkbookProblem": ((1, 2), ()),
     "bad": ((2, 3), ()),
     "Table": ((), ("title", "caption")),
     "add_column": ((0,), ("header",)),

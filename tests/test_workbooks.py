@@ -262,6 +262,20 @@ def test_a_broken_workbook_lists_every_problem_with_its_place_and_writes_nothing
     assert all("Fix: " in line for line in lines)
 
 
+def test_the_problems_are_in_chinese_by_default(tmp_path, zh):
+    """A planner reads Chinese first: the frame, the places, the messages and the fixes (the sheet, column and
+    cell names are the workbook's own)."""
+    path, _ = _broken(tmp_path)
+    result = runner.invoke(app, ["catalog", "import", str(path), "--out", str(tmp_path / "s.yaml")])
+    assert result.exit_code == 2
+    assert "broken.xlsx：5 个问题；未写出任何文件" in result.output
+    assert "第 2 行, 列 '审批部门 department'" in result.output
+    assert "未知的审批部门 '市发改委'（是否指 '市发展改革委'？）" in result.output
+    assert "工作表 '前置条件 prerequisites', 第 2, 3 行：前置条件构成循环" in result.output
+    assert "缺少工作表 '项目类型 profiles'" in result.output
+    assert result.output.count("修改方法：") == 5 and "Fix:" not in result.output
+
+
 def test_unreadable_cells_and_dangling_references_are_each_reported(tmp_path):
     path = tmp_path / "cells.xlsx"
     book = openpyxl.load_workbook(_template(tmp_path))

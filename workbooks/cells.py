@@ -16,6 +16,7 @@ from typing import Any
 
 from approval_model.models import DISTRIBUTION_PARAMETERS
 from approval_model.problems import did_you_mean
+from messages import Message
 from workbooks.layout import Choice, Column, normalise_header
 
 __all__ = [
@@ -76,7 +77,9 @@ def _text(raw: Any) -> str:
 
 def _number(raw: Any, column: Column) -> float:
     if isinstance(raw, bool):
-        raise CellError(f"{_text(raw)!r} is not a number", "type a number, e.g. 20")
+        raise CellError(
+            Message("{value!r} is not a number", value=_text(raw)), Message("type a number, e.g. 20")
+        )
     if isinstance(raw, int | float):
         number = float(raw)
     else:
@@ -84,10 +87,14 @@ def _number(raw: Any, column: Column) -> float:
             number = float(str(raw).strip().replace(",", "").replace("，", ""))
         except ValueError:
             raise CellError(
-                f"{_text(raw)!r} is not a number", "type a plain number without units, e.g. 20"
+                Message("{value!r} is not a number", value=_text(raw)),
+                Message("type a plain number without units, e.g. 20"),
             ) from None
     if not math.isfinite(number):
-        raise CellError(f"{_text(raw)!r} is not a finite number", "type a plain number, e.g. 20")
+        raise CellError(
+            Message("{value!r} is not a finite number", value=_text(raw)),
+            Message("type a plain number, e.g. 20"),
+        )
     if column.scale is not None:
         number = round(number * column.scale, 9)
     return number
@@ -102,7 +109,10 @@ def _choice(raw: Any, column: Column) -> str:
     labels = [c.label for c in column.choices]
     hint = did_you_mean(_text(raw), labels) or did_you_mean(_text(raw), [c.value for c in column.choices])
     raise CellError(
-        f"{_text(raw)!r} is not one of {', '.join(labels)}{hint}", "choose a value from the drop-down list"
+        Message(
+            "{value!r} is not one of {choices}{hint}", value=_text(raw), choices=", ".join(labels), hint=hint
+        ),
+        Message("choose a value from the drop-down list"),
     )
 
 
@@ -124,7 +134,10 @@ def _date(raw: Any) -> date:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise CellError(f"{_text(raw)!r} is not a date", "write the date as YYYY-MM-DD, e.g. 2017-10-09")
+    raise CellError(
+        Message("{value!r} is not a date", value=_text(raw)),
+        Message("write the date as YYYY-MM-DD, e.g. 2017-10-09"),
+    )
 
 
 def parse_distribution(text: str) -> dict[str, Any]:
@@ -134,9 +147,11 @@ def parse_distribution(text: str) -> dict[str, Any]:
 
     match = _DISTRIBUTION.match(text)
     families = catalog_layout().sheet("items").column("handling_days.distribution").choices
-    example = "write a number of working days, or e.g. lognormal(mean=5, sd=2), uniform(3, 8), fixed(5)"
+    example = Message(
+        "write a number of working days, or e.g. lognormal(mean=5, sd=2), uniform(3, 8), fixed(5)"
+    )
     if not match:
-        raise CellError(f"{text!r} is neither a number nor a distribution", example)
+        raise CellError(Message("{text!r} is neither a number nor a distribution", text=text), example)
     family_text, arguments = match[1], match[2].replace("，", ",").replace("＝", "=")
     family = None
     for choice in families:
@@ -145,8 +160,12 @@ def parse_distribution(text: str) -> dict[str, Any]:
     if family is None:
         names = [c.value for c in families]
         raise CellError(
-            f"unknown distribution {family_text!r}{did_you_mean(family_text, names)}",
-            f"use one of {', '.join(names)}",
+            Message(
+                "unknown distribution {family!r}{hint}",
+                family=family_text,
+                hint=did_you_mean(family_text, names),
+            ),
+            Message("use one of {families}", families=", ".join(names)),
         )
     parameters = DISTRIBUTION_PARAMETERS[family]
     result: dict[str, Any] = {"distribution": family}
@@ -158,12 +177,15 @@ def parse_distribution(text: str) -> dict[str, Any]:
         try:
             number = float(value if equals else name)
         except ValueError:
-            raise CellError(f"{part!r} in {text!r} is not a number", example) from None
+            raise CellError(
+                Message("{part!r} in {text!r} is not a number", part=part, text=text), example
+            ) from None
         if equals:
             key = name.strip()
             if key not in (*parameters, "value", "low", "mode", "high", "mean", "sd", "values"):
                 raise CellError(
-                    f"unknown parameter {key!r} of {family}", f"{family} takes {', '.join(parameters)}"
+                    Message("unknown parameter {key!r} of {family}", key=key, family=family),
+                    Message("{family} takes {parameters}", family=family, parameters=", ".join(parameters)),
                 )
             if key == "values":
                 result.setdefault("values", []).append(number)
@@ -176,8 +198,16 @@ def parse_distribution(text: str) -> dict[str, Any]:
             result["values"] = result.get("values", []) + positional
     elif len(positional) > len(parameters):
         raise CellError(
-            f"{family} takes {len(parameters)} number(s) ({', '.join(parameters)}), got {len(positional)}",
-            f"write e.g. {family}({', '.join(f'{p}=...' for p in parameters)})",
+            Message(
+                "{family} takes {count} number(s) ({parameters}), got {given}",
+                family=family,
+                count=len(parameters),
+                parameters=", ".join(parameters),
+                given=len(positional),
+            ),
+            Message(
+                "write e.g. {example}", example=family + "(" + ", ".join(p + "=..." for p in parameters) + ")"
+            ),
         )
     else:
         for name, number in zip(parameters, positional, strict=False):
@@ -209,8 +239,11 @@ def read_cell(column: Column, raw: Any) -> Any:
         text = _text(raw)
         if not IDENTIFIER.match(text):
             raise CellError(
-                f"{text!r} is not an id (ids are 1 to 64 letters, digits, '_', '-' or '.': no spaces, no Chinese)",
-                "write a short id such as fgw or I01; the Chinese name goes in the name column",
+                Message(
+                    "{text!r} is not an id (ids are 1 to 64 letters, digits, '_', '-' or '.': no spaces, no Chinese)",
+                    text=text,
+                ),
+                Message("write a short id such as fgw or I01; the Chinese name goes in the name column"),
             )
         return text
     if kind in ("reference", "field", "target"):
@@ -226,7 +259,8 @@ def read_cell(column: Column, raw: Any) -> Any:
         if word in _NO:
             return False
         raise CellError(
-            f"{_text(raw)!r} is not 是 or 否", "choose 是 (yes) or 否 (no) from the drop-down list"
+            Message("{value!r} is not 是 or 否", value=_text(raw)),
+            Message("choose 是 (yes) or 否 (no) from the drop-down list"),
         )
     if kind == "choice":
         return _choice(raw, column)

@@ -24,6 +24,7 @@ from approval_model.models import Process, ProjectProfile
 from approval_model.problems import Problem, ScenarioError, did_you_mean
 from approval_model.scenario import build_process
 from approval_model.scenario_document import ScenarioDocument
+from messages import Message
 from workbooks.cells import BLANK
 from workbooks.layout import Layout, catalog_layout, normalise_header
 from workbooks.sheets import Place, WorkbookError, WorkbookProblem, read_csv_rows, read_sheets
@@ -50,8 +51,8 @@ def _attach_prerequisites(reader: SheetReader, table: Table, items: list[dict[st
         if item_id not in index:
             reader.problem(
                 row.places["item"],
-                f"unknown item '{item_id}'{did_you_mean(str(item_id), index)}",
-                "use an item id of sheet '事项 items'",
+                Message("unknown item '{item}'{hint}", item=item_id, hint=did_you_mean(str(item_id), index)),
+                Message("use an item id of sheet '事项 items'"),
             )
             continue
         target = items[index[item_id]]
@@ -75,7 +76,9 @@ def _attach_prerequisites(reader: SheetReader, table: Table, items: list[dict[st
     for row in table.rows:
         for key in ("item", "prerequisite"):
             if row.values.get(key, BLANK) is BLANK and key in row.places:
-                reader.problem(row.places[key], "empty cell", "give an item id of sheet '事项 items'")
+                reader.problem(
+                    row.places[key], Message("empty cell"), Message("give an item id of sheet '事项 items'")
+                )
 
 
 def _attach_csv_prerequisites(reader: SheetReader, items: list[dict[str, Any]]) -> None:
@@ -100,13 +103,15 @@ def _attach_provenance(reader: SheetReader, table: Table, items: list[dict[str, 
         if item_id is BLANK or raw_field is BLANK:
             for key in ("item", "field"):
                 if row.values.get(key, BLANK) is BLANK and key in row.places:
-                    reader.problem(row.places[key], "empty cell", "fill it in, or delete the row")
+                    reader.problem(
+                        row.places[key], Message("empty cell"), Message("fill it in, or delete the row")
+                    )
             continue
         if item_id not in index:
             reader.problem(
                 row.places["item"],
-                f"unknown item '{item_id}'{did_you_mean(str(item_id), index)}",
-                "use an item id of sheet '事项 items'",
+                Message("unknown item '{item}'{hint}", item=item_id, hint=did_you_mean(str(item_id), index)),
+                Message("use an item id of sheet '事项 items'"),
             )
             continue
         name = labels.get(normalise_header(raw_field))
@@ -116,16 +121,26 @@ def _attach_provenance(reader: SheetReader, table: Table, items: list[dict[str, 
             else:
                 reader.problem(
                     row.places["field"],
-                    f"'{raw_field}' is not a column of sheet '事项 items'"
-                    f"{did_you_mean(str(raw_field), [c.label for c in item_columns])}",
-                    "write the header of the items column the source is for, e.g. 法定时限（工作日）",
+                    Message(
+                        "'{field}' is not a column of sheet '事项 items'{hint}",
+                        field=raw_field,
+                        hint=did_you_mean(str(raw_field), [c.label for c in item_columns]),
+                    ),
+                    Message(
+                        "write the header of the items column the source is for, e.g. 法定时限（工作日）"
+                    ),
                 )
                 continue
         if (item_id, name) in seen:
             reader.problem(
                 row.places["field"],
-                f"the provenance of {item_id} '{raw_field}' is also given in row {seen[(item_id, name)]}",
-                "keep one of the two rows",
+                Message(
+                    "the provenance of {item} '{field}' is also given in row {row}",
+                    item=item_id,
+                    field=raw_field,
+                    row=seen[(item_id, name)],
+                ),
+                Message("keep one of the two rows"),
             )
             continue
         seen[(item_id, name)] = row.number
@@ -150,8 +165,8 @@ def _first_rows(reader: SheetReader, table: Table, column: str, what: str) -> It
         if key in first_row:
             reader.problem(
                 row.places[column],
-                f"{what} '{key}' is also in row {first_row[key]}",
-                "keep one of the two rows",
+                Message("{what} '{key}' is also in row {row}", what=what, key=key, row=first_row[key]),
+                Message("keep one of the two rows"),
             )
             continue
         first_row[key] = row.number
@@ -164,7 +179,7 @@ def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | 
     default: str | None = None
     default_row = 0
     mix: dict[str, Any] = {}
-    for row, name in _first_rows(reader, table, "name", "profile"):
+    for row, name in _first_rows(reader, table, "name", Message("profile")):
         body: dict[str, Any] = {}
         for key in ("investment_type", "investment_million_yuan", "site_conditions", "description"):
             if row.values.get(key, BLANK) is not BLANK:
@@ -180,8 +195,13 @@ def _profiles(reader: SheetReader, table: Table) -> tuple[dict[str, Any], str | 
             if default is not None:
                 reader.problem(
                     row.places["default"],
-                    f"two default profiles ('{default}' in row {default_row}, and '{name}')",
-                    "mark one profile as default (是) and leave the others empty",
+                    Message(
+                        "two default profiles ('{first}' in row {row}, and '{second}')",
+                        first=default,
+                        row=default_row,
+                        second=name,
+                    ),
+                    Message("mark one profile as default (是) and leave the others empty"),
                 )
             else:
                 default, default_row = name, row.number
@@ -229,15 +249,21 @@ def _targets(reader: SheetReader, table: Table, stages: list[dict[str, Any]]) ->
             choices = [*whole.values(), *(str(k) for k in stage_ids if k)]
             reader.problem(
                 row.places["target"],
-                f"'{raw}' is neither 全流程审批用时, 全流程总用时 nor a stage{did_you_mean(str(raw), choices)}",
-                "write 全流程审批用时 (approval_days), 全流程总用时 (elapsed_days) or the name of a stage",
+                Message(
+                    "'{target}' is neither 全流程审批用时, 全流程总用时 nor a stage{hint}",
+                    target=raw,
+                    hint=did_you_mean(str(raw), choices),
+                ),
+                Message(
+                    "write 全流程审批用时 (approval_days), 全流程总用时 (elapsed_days) or the name of a stage"
+                ),
             )
             continue
         if location in first_row:
             reader.problem(
                 row.places["target"],
-                f"'{raw}' also has a target in row {first_row[location]}",
-                "keep one row",
+                Message("'{target}' also has a target in row {row}", target=raw, row=first_row[location]),
+                Message("keep one row"),
             )
             continue
         first_row[location] = row.number
@@ -256,11 +282,13 @@ def _targets(reader: SheetReader, table: Table, stages: list[dict[str, Any]]) ->
 
 def _sources(reader: SheetReader, table: Table) -> dict[str, Any]:
     sources: dict[str, Any] = {}
-    for row, key in _first_rows(reader, table, "id", "source"):
+    for row, key in _first_rows(reader, table, "id", Message("source")):
         reader.origins[("sources", key)] = row.places.get("title", table.place([row.number]))
         title = row.values.get("title", BLANK)
         if title is BLANK:
-            reader.problem(row.places.get("title"), "empty title", "give the source's title")
+            reader.problem(
+                row.places.get("title"), Message("empty title"), Message("give the source's title")
+            )
         else:
             sources[key] = title
     return sources
@@ -340,14 +368,16 @@ def _model_problems(reader: SheetReader, error: ScenarioError) -> None:
             place = _cycle_place(reader, problem.message) or place
         if _follows_from_reported(reader, problem, place):
             continue
-        message = _ALSO.sub(lambda m: _also_row(reader, m), problem.message)
+        message = problem.message  # a Message: shown in the user's language
+        if _ALSO.search(message):
+            message = _ALSO.sub(lambda m: _also_row(reader, m), message)
         fix = problem.fix
         if problem.message.startswith("missing required field") and place is not None and place.column:
-            fix = "fill in this cell"  # the model's fix speaks of YAML entries
+            fix = Message("fill in this cell")  # the model's fix speaks of YAML entries
         if place is None and problem.location:
             from approval_model.problems import format_location
 
-            message = f"{format_location(problem.location)}: {message}"
+            message = Message("{place}: {message}", place=format_location(problem.location), message=message)
         reader.problem(place, message, fix)
 
 
@@ -361,7 +391,12 @@ def read_catalog(
     reader = SheetReader(str(path), layout)
     if not path.is_file():
         raise WorkbookError(
-            str(path), [WorkbookProblem(None, "no such file", "give the path of a .xlsx or .csv file")]
+            str(path),
+            [
+                WorkbookProblem(
+                    None, Message("no such file"), Message("give the path of a .xlsx or .csv file")
+                )
+            ],
         )
     suffix = path.suffix.lower()
     if suffix == ".xls":
@@ -369,7 +404,9 @@ def read_catalog(
             str(path),
             [
                 WorkbookProblem(
-                    None, "old .xls workbooks are not supported", "save it as .xlsx (Excel Workbook)"
+                    None,
+                    Message("old .xls workbooks are not supported"),
+                    Message("save it as .xlsx (Excel Workbook)"),
                 )
             ],
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from messages import Joined, Message
 from workbooks.layout import Column
 
 __all__ = ["Place", "WorkbookError", "WorkbookProblem", "read_csv_rows", "read_sheets"]
@@ -24,20 +25,25 @@ class Place:
     column: Column | None = None
     letter: str | None = None
 
-    def render(self) -> str:
-        parts = [f"sheet '{self.sheet}'"]
+    def render(self) -> Message:
+        """'sheet 'X', row 5, column '法定时限（工作日） statutory_limit_days' (F5)' (a Message: the words are
+        translated where shown, the sheet, column and cell are what the user finds in the workbook)."""
+        parts = [Message("sheet '{sheet}'", sheet=self.sheet)]
         if len(self.rows) == 1:
-            parts.append(f"row {self.rows[0]}")
+            parts.append(Message("row {row}", row=self.rows[0]))
         elif self.rows:
-            parts.append(f"rows {', '.join(str(r) for r in self.rows)}")
+            parts.append(Message("rows {rows}", rows=", ".join(str(r) for r in self.rows)))
+        cell = f"{self.letter}{self.rows[0]}" if self.letter and len(self.rows) == 1 else None
         if self.column is not None:
-            text = f"column '{self.column.label} {self.column.key}'"
-            if self.letter and len(self.rows) == 1:
-                text += f" ({self.letter}{self.rows[0]})"
-            parts.append(text)
-        elif self.letter and len(self.rows) == 1:
-            parts.append(f"cell {self.letter}{self.rows[0]}")
-        return ", ".join(parts)
+            name = f"{self.column.label} {self.column.key}"
+            parts.append(
+                Message("column '{column}' ({cell})", column=name, cell=cell)
+                if cell
+                else Message("column '{column}'", column=name)
+            )
+        elif cell:
+            parts.append(Message("cell {cell}", cell=cell))
+        return Joined(", ", parts)
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,13 @@ class WorkbookProblem:
     message: str
     fix: str = ""
 
-    def render(self) -> str:
-        text = f"{self.place.render()}: {self.message}" if self.place else self.message
-        return f"{text}. Fix: {self.fix}" if self.fix else text
+    def render(self) -> Message:
+        text = (
+            Message("{place}: {message}", place=self.place.render(), message=self.message)
+            if self.place
+            else Message("{message}", message=self.message)
+        )
+        return Message("{text}. Fix: {fix}", text=text, fix=self.fix) if self.fix else text
 
     def sort_key(self, sheet_order: dict[str, int]) -> tuple[int, int, int]:
         if self.place is None:
@@ -62,15 +72,20 @@ class WorkbookProblem:
 
 
 class WorkbookError(ValueError):
-    """A workbook that cannot be imported; carries every problem found."""
+    """A workbook that cannot be imported; carries every problem found. Its one argument is a Message: the
+    command line shows it in the user's language, ``str()`` is English."""
 
     def __init__(self, file: str, problems: list[WorkbookProblem]):
         self.file = file
         self.problems = problems
         count = len(problems)
-        lines = [f"{file}: {count} problem{'s' if count != 1 else ''}; nothing was written"]
-        lines += [f"  - {p.render()}" for p in problems]
-        super().__init__("\n".join(lines))
+        head = (
+            Message("{file}: 1 problem; nothing was written", file=file)
+            if count == 1
+            else Message("{file}: {count} problems; nothing was written", file=file, count=count)
+        )
+        lines = [head, *(Joined("", ["  - ", p.render()]) for p in problems)]
+        super().__init__(Joined("\n", lines))
 
 
 def read_csv_rows(path: Path) -> list[list[Any]]:

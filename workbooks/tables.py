@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from approval_model.problems import did_you_mean
+from messages import Joined, Message
 from workbooks.cells import BLANK, IDENTIFIER, CellError, read_cell
 from workbooks.layout import Column, Layout, Sheet, normalise_header
 from workbooks.sheets import Place, WorkbookProblem
@@ -19,12 +20,9 @@ from workbooks.sheets import Place, WorkbookProblem
 __all__ = ["CSV_PREREQUISITES", "IDENTIFIER", "Location", "SheetReader", "Table", "TableRow", "set_path"]
 
 Location = tuple[str | int, ...]
-CSV_PREREQUISITES = Column(
-    key="prerequisites",
-    label="前置事项",
-    type="list",
-    help="前置事项编号，逗号分隔 / ids of the items that must be finished first",
-)
+# bilingual like the layout's help texts (data of the workbook, not a message of the command line)
+_PREREQUISITES_HELP = "前置事项编号，逗号分隔 / ids of the items that must be finished first"
+CSV_PREREQUISITES = Column(key="prerequisites", label="前置事项", type="list", help=_PREREQUISITES_HELP)
 
 
 @dataclass
@@ -89,12 +87,19 @@ class SheetReader:
                 if sheet.required:
                     expected = [s.title for s in self.layout.sheets]
                     unknown = [t for t in found if normalise_header(t) not in _known_sheet_names(self.layout)]
-                    hint = "".join(did_you_mean(t, [sheet.title, sheet.title_zh]) for t in unknown)
+                    hint = Joined("", [did_you_mean(t, [sheet.title, sheet.title_zh]) for t in unknown])
                     self.problem(
                         Place(sheet.title),
-                        f"missing sheet '{sheet.title}'{hint or ''} (found: {', '.join(found) or 'none'})",
-                        f"add the sheet (start from 'approval-sim catalog template'); the sheets are "
-                        f"{', '.join(expected)}",
+                        Message(
+                            "missing sheet '{sheet}'{hint} (found: {found})",
+                            sheet=sheet.title,
+                            hint=hint,
+                            found=", ".join(found) if found else Message("none"),
+                        ),
+                        Message(
+                            "add the sheet (start from 'approval-sim catalog template'); the sheets are {sheets}",
+                            sheets=", ".join(expected),
+                        ),
                     )
                 continue
             located[sheet.key] = (title, found[title])
@@ -127,14 +132,16 @@ class SheetReader:
                 )
                 self.problem(
                     place,
-                    f"unknown column '{shown}'{hint}",
-                    "correct the header (copy it from 'approval-sim catalog template') or delete the column",
+                    Message("unknown column '{header}'{hint}", header=shown, hint=hint),
+                    Message(
+                        "correct the header (copy it from 'approval-sim catalog template') or delete the column"
+                    ),
                 )
             elif column.key in positions:
                 self.problem(
                     place,
-                    f"column '{column.label} {column.key}' appears twice",
-                    "delete one of the two columns",
+                    Message("column '{label} {key}' appears twice", label=column.label, key=column.key),
+                    Message("delete one of the two columns"),
                 )
             else:
                 positions[column.key] = index
@@ -144,8 +151,8 @@ class SheetReader:
                 self.absent.add((sheet.key, column.key))
                 self.problem(
                     Place(title, (1,)),
-                    f"missing column '{column.label} {column.key}'",
-                    "add the column (copy its header from 'approval-sim catalog template')",
+                    Message("missing column '{label} {key}'", label=column.label, key=column.key),
+                    Message("add the column (copy its header from 'approval-sim catalog template')"),
                 )
         for number, row in enumerate(rows[1:], start=2):
             if not any(cell is not None and str(cell).strip() for cell in row):
@@ -184,9 +191,12 @@ class SheetReader:
                 names = [c.label for c in sheet.columns] + [c.key for c in sheet.columns]
                 self.problem(
                     Place(title, (number,), None, "A"),
-                    f"unknown setting '{text.replace(chr(10), ' ')}'"
-                    f"{did_you_mean(text.split(chr(10))[0].strip(' *'), names)}",
-                    "correct it (copy it from 'approval-sim catalog template') or delete the row",
+                    Message(
+                        "unknown setting '{setting}'{hint}",
+                        setting=text.replace("\n", " "),
+                        hint=did_you_mean(text.split("\n")[0].strip(" *"), names),
+                    ),
+                    Message("correct it (copy it from 'approval-sim catalog template') or delete the row"),
                 )
                 continue
             place = Place(title, (number,), column, "B")
@@ -205,8 +215,8 @@ class SheetReader:
                 self.absent.add((sheet.key, column.key))
                 self.problem(
                     Place(title),
-                    f"missing setting '{column.label} {column.key}'",
-                    f"add a row '{column.label}' with its value in column B",
+                    Message("missing setting '{label} {key}'", label=column.label, key=column.key),
+                    Message("add a row '{label}' with its value in column B", label=column.label),
                 )
         return values, places
 
@@ -258,15 +268,30 @@ class SheetReader:
             elif value in names:
                 self.problem(
                     place,
-                    f"{len(names[value])} rows of sheet '{_sheet_title(self, column.sheet)}' are named '{value}'",
-                    f"give them different names, or write the id ({', '.join(names[value])})",
+                    Message(
+                        "{count} rows of sheet '{sheet}' are named '{name}'",
+                        count=len(names[value]),
+                        sheet=_sheet_title(self, column.sheet),
+                        name=value,
+                    ),
+                    Message(
+                        "give them different names, or write the id ({ids})", ids=", ".join(names[value])
+                    ),
                 )
             elif by_id or names:
                 choices = [*names, *(i for i in by_id if i is not None)]
                 self.problem(
                     place,
-                    f"unknown {column.label} '{value}'{did_you_mean(value, choices)}",
-                    f"choose one from the drop-down list (sheet '{_sheet_title(self, column.sheet)}'), or add it there",
+                    Message(
+                        "unknown {what} '{value}'{hint}",
+                        what=column.label,
+                        value=value,
+                        hint=did_you_mean(value, choices),
+                    ),
+                    Message(
+                        "choose one from the drop-down list (sheet '{sheet}'), or add it there",
+                        sheet=_sheet_title(self, column.sheet),
+                    ),
                 )
 
 
