@@ -4,7 +4,7 @@ calendar), which rows are skipped and how they are reported, --strict, arrivals 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pytest
@@ -148,6 +148,40 @@ def test_unusable_rows_are_listed_with_their_numbers_and_skipped(files, tmp_path
     # too few records for a fit: every assumption is kept, and the report says why
     assert report["items"]["A"]["kept_assumption"] == "3 records (fewer than 30)"
     assert out.exists()
+
+
+def test_an_excel_export_of_the_same_records_gives_the_same_calibration(files, tmp_path):
+    """The platform's .xlsx export: real Excel dates, an empty cell for an open file; same rows kept and skipped
+    (with the same row numbers) as the CSV, and the same day counts."""
+    import openpyxl
+
+    catalog, records = files
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for number, line in enumerate(RECORDS.splitlines()):
+        cells: list[object] = [cell or None for cell in line.split(",")]
+        if number:
+            for column in (2, 4):  # 受理日期, 办结日期 as Excel dates where they are dates
+                text = cells[column]
+                if isinstance(text, str) and text.count("-") == 2:
+                    cells[column] = datetime.strptime(text, "%Y-%m-%d")
+        sheet.append(cells)
+    workbook = tmp_path / "records.xlsx"
+    book.save(workbook)
+    reports = []
+    for path in (records, workbook):
+        result = runner.invoke(
+            app,
+            ["calibrate", str(path), "--scenario", str(catalog), "--out", str(tmp_path / f"{path.suffix[1:]}.yaml"),
+             "--min-records", "2", "--json"],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(result.stdout))
+    csv_report, xlsx_report = reports
+    assert [r["row"] for r in xlsx_report["rejected"]] == [6, 7, 8]
+    assert xlsx_report["records"] == 5 and xlsx_report["in_progress"] == 2
+    for key in ("items", "arrivals", "departments", "date_range"):
+        assert xlsx_report[key] == csv_report[key]
 
 
 def test_strict_makes_an_unusable_row_an_error_and_writes_nothing(files, tmp_path):
