@@ -184,6 +184,21 @@ def test_an_excel_export_of_the_same_records_gives_the_same_calibration(files, t
         assert xlsx_report[key] == csv_report[key]
 
 
+def test_an_overlay_in_another_folder_names_its_base_relative_to_itself(files, tmp_path):
+    catalog, records = files
+    out = tmp_path / "calibrated" / "city.yaml"
+    out.parent.mkdir()
+    result = runner.invoke(
+        app, ["calibrate", str(records), "--scenario", str(catalog), "--out", str(out), "--min-records", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "base: ../three.yaml" in out.read_text(encoding="utf-8")
+    process = load_process(out)
+    assert process.lineage == ("three-items",)
+    # A's two completed records (0 and 3 days) and one open file: calibrated, not the base's assumption
+    assert process.item("A").provenance["handling_days"].sources == ("PLATFORM_RECORDS",)
+
+
 def test_strict_makes_an_unusable_row_an_error_and_writes_nothing(files, tmp_path):
     catalog, records = files
     out = tmp_path / "o.yaml"

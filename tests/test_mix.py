@@ -186,6 +186,37 @@ def test_compare_pairs_the_same_projects_and_reports_each_profile(mixed):
     assert robustness["nominal_reduction"] == pytest.approx(summary["reduction"]["mean"], abs=0.03)
 
 
+def test_a_change_to_one_profiles_item_leaves_the_other_profiles_projects_exactly_alone(mixed, tmp_path):
+    """Common random numbers per project: I01 applies to government projects only, so when the reform makes it
+    200 days long, every other profile's projects are the same projects with the same draws on both sides
+    (reduction exactly 0, no spread), and only the government projects get longer."""
+    slower = tmp_path / "slow-government.yaml"
+    slower.write_text(
+        f"name: slow-government\nbase: {mixed}\n"
+        "items:\n  - {id: I01, handling_days: {distribution: fixed, value: 200}}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app,
+        ["compare", str(mixed), str(slower), "-n", "1500", "-r", "2", "--framing", "parallel-to-parallel",
+         "--no-robustness", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    profiles = json.loads(result.stdout)["profiles"]
+    assert set(profiles) == {
+        "enterprise-filing-typical",
+        "备案类小项目",
+        "enterprise-approval-typical",
+        "government-typical",
+    }
+    for name, row in profiles.items():
+        if name == "government-typical":
+            assert row["reduction"]["mean"] < -0.5  # 200 days instead of about 15 on its path
+        else:
+            assert row["reduction"] == {"mean": 0.0, "ci95": [0.0, 0.0]}, name
+            assert row["baseline_mean_days"] == row["reform_mean_days"]
+
+
 def test_profile_option_selects_one_profile_over_the_mix(mixed):
     result = runner.invoke(
         app, ["simulate", str(mixed), "-p", "government-typical", "-n", "500", "-r", "2", "--json"]
