@@ -174,7 +174,7 @@ def _target_cells(target: dict[str, Any]) -> tuple[str, str, str, str, str]:
 
 def _target_name(name: str) -> str:
     """The plan's Chinese name of a target (exports' vocabulary) in Chinese, its JSON key in English."""
-    from exports.tables import TARGET_NAMES
+    from exports.vocabulary import TARGET_NAMES
 
     return TARGET_NAMES.get(name, name) if language() == "zh" else name
 

@@ -8,7 +8,7 @@ from approval_sim import words
 from approval_sim.output import console as safe_console
 from approval_sim.output import robustness_line
 from approval_sim.tables import Column, fitted_table
-from exports.tables import department_names
+from exports.vocabulary import department_names
 from messages import N_, _
 
 # what a stored run records, in the order shown (English: the JSON key and value, as scripts read them)

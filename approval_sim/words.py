@@ -1,12 +1,12 @@
 """JSON words (verdicts, limit bases, framings, modes, statuses, run kinds) as the user reads them.
 
-Chinese from the product's one vocabulary, ``exports.tables`` (the exports use the same words); English shows
+Chinese from the product's one vocabulary, ``exports.vocabulary`` (the exports use the same words); English shows
 the JSON word itself, which is what English scripts and docs quote. JSON keeps the word, always.
 """
 
 from __future__ import annotations
 
-from exports.tables import (
+from exports.vocabulary import (
     BASIS_NAMES,
     FRAMING_NAMES,
     KIND_NAMES,

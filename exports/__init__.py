@@ -48,7 +48,7 @@ def expand_formats(requested: Iterable[str]) -> set[str]:
 
 
 def missing(run: dict[str, Any]) -> list[str]:
-    from exports.tables import missing as what_is_missing
+    from exports.run_tables import missing as what_is_missing
 
     return what_is_missing(run)
 
@@ -60,7 +60,7 @@ def export_run(run: dict[str, Any], formats: set[str], out_dir: Path) -> list[Pa
         raise ValueError(
             f"unknown export format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}"
         )
-    from exports.tables import build_tables
+    from exports.run_tables import build_tables
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,8 @@ from exports.briefing import (
     pct,
 )
 from exports.csv_files import csv_cell
-from exports.tables import BASIS_NAMES, PROFILE_NAMES, ROBUSTNESS_NAMES, VERDICT_NAMES, Column, Kind, Table
+from exports.tables import Column, Kind, Table
+from exports.vocabulary import BASIS_NAMES, PROFILE_NAMES, ROBUSTNESS_NAMES, VERDICT_NAMES
 
 TEXT = {
     "title": "夜间批次简报 {date}",

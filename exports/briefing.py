@@ -30,7 +30,8 @@ from exports.briefing_text import (
     TEXT,
     VERDICT_WORDS,
 )
-from exports.tables import (
+from exports.tables import format_value
+from exports.vocabulary import (
     BASIS_NAMES,
     KIND_NAMES,
     PROFILE_NAMES,
@@ -39,7 +40,6 @@ from exports.tables import (
     STAGE_NAMES,
     WORK_KIND_NAMES,
     WORK_KIND_ORDER,
-    format_value,
 )
 
 TOP_BOTTLENECKS = 5

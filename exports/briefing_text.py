@@ -4,7 +4,7 @@ i18n pass. ``TEXT`` holds single strings (``str.format`` templates), ``LINES`` l
 from __future__ import annotations
 
 BASIS_ENGLISH = {"statutory": "statutory limits", "promised": "promised limits (statutory where none)"}
-FRAMING_SHORT = {  # exports.tables.FRAMING_NAMES adds the meaning in brackets; the briefing says it in words
+FRAMING_SHORT = {  # exports.vocabulary.FRAMING_NAMES adds the meaning in brackets; the briefing says it in words
     "serial-to-parallel": "串联改并联",
     "parallel-to-parallel": "并联对并联",
     "partial-to-parallel": "部分并联改全部并联",

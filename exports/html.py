@@ -16,17 +16,16 @@ from typing import Any
 from exports.briefing import TEXT as BRIEFING_TEXT
 from exports.briefing import briefing_header, briefing_html, footer, pct, target_pct
 from exports.fonts import web_font_data_uri
+from exports.overview import basis_rows
 from exports.plots import Plot
-from exports.tables import (
+from exports.tables import Table, format_value
+from exports.vocabulary import (
     BASIS_NOTES,
     KIND_NAMES,
     ROBUSTNESS_NAMES,
     ROLE_NAMES,
     ROLE_ORDER,
     VERDICT_NAMES,
-    Table,
-    basis_rows,
-    format_value,
     side_label,
 )
 

@@ -23,13 +23,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from exports.clocks_and_targets import clock_sides
 from exports.fonts import plot_style
-from exports.tables import (
+from exports.vocabulary import (
     PARAMETER_NAMES,
     ROLE_ORDER,
     WORK_KIND_NAMES,
     WORK_KIND_ORDER,
-    clock_sides,
     side_label,
     subject_name,
 )

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from exports.excel import write_workbook
-from exports.tables import BASIS_NAMES, Cell, Column, Table
+from exports.tables import Cell, Column, Table
+from exports.vocabulary import BASIS_NAMES
 
 RED_FILL = "FFC7CE"  # Excel's own "bad" fill
 YELLOW_FILL = "FFEB9C"  # Excel's own "neutral" fill

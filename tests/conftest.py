@@ -44,6 +44,12 @@ def zh(monkeypatch):
     set_language(None)
 
 
+@pytest.fixture
+def narrow(monkeypatch):
+    """A terminal of 80 columns (rich reads COLUMNS when the output is not a terminal)."""
+    monkeypatch.setenv("COLUMNS", "80")
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """One Prefect server for the whole session, started the way the commands start theirs (a temporary

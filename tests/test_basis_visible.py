@@ -138,7 +138,7 @@ def test_a_database_at_the_previous_version_gains_the_basis_columns(tmp_path):
         run = repository.get_run(engine, old_id)
         assert run["limit_basis"] is None and run["framing"] is None
         # an export of a run that recorded no basis says so rather than guessing
-        from exports.tables import overview_table
+        from exports.overview import overview_table
 
         rows = {r[0]: r[1] for r in overview_table(run).rows}
         assert rows["时限口径"] == "未记录（旧版本运行）"

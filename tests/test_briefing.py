@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from exports import RendererMissing, export_run
 from exports.briefing import bottleneck_rows, briefing_html
-from exports.tables import overview_table
+from exports.overview import overview_table
 from flows import work
 from flows.store import repository
 from flows.store.database import get_engine

@@ -1,0 +1,59 @@
+"""All the tables of a stored run, in sheet order, and what the run has no data for.
+
+This is where an export starts: ``build_tables(run)`` for Excel, CSV and the HTML appendix, ``missing(run)`` for
+the notes the CLI prints. Which module builds which table: ``exports.overview`` (概览, end-to-end time),
+``exports.clocks_and_targets`` (the two clocks, time targets, catalog targets), ``exports.detail_tables`` (事项,
+部门, 敏感性).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from exports.clocks_and_targets import clocks_table, targets_table, time_targets_table
+from exports.detail_tables import departments_table, items_table, sensitivity_table
+from exports.overview import end_to_end_table, overview_table
+from exports.tables import Table
+from exports.vocabulary import STATUS_NAMES
+
+
+def build_tables(run: dict[str, Any]) -> list[Table]:
+    """All tables the run has, in sheet order (概览 blocks first); tables that do not apply are left out."""
+    candidates: Sequence[Table | None] = (
+        overview_table(run),
+        end_to_end_table(run),
+        clocks_table(run),
+        time_targets_table(run),
+        targets_table(run),
+        items_table(run),
+        departments_table(run),
+        sensitivity_table(run),
+    )
+    return [t for t in candidates if t is not None]
+
+
+def missing(run: dict[str, Any]) -> list[str]:
+    """What this run has no data for (said in the CLI output and the HTML report)."""
+    notes = []
+    if run.get("status") != "completed":
+        notes.append(
+            f"运行状态为 {STATUS_NAMES.get(run.get('status') or '', run.get('status'))}，只有概览 (run is {run.get('status')}: overview only)"
+        )
+    if not run.get("summaries"):
+        notes.append("无端到端结果：不生成时间分布图 (no end-to-end results: no distribution plot)")
+    if run.get("kind") == "nightly":
+        notes.append("夜间批次：结果在各子运行中 (nightly batch: results are in the child runs)")
+    if not run.get("items") and run.get("summaries"):
+        notes.append("无事项统计 (no item statistics)")
+    if not (run.get("payload") or {}).get("catalog_metrics"):
+        notes.append("无目录目标：仅比较运行有 (catalog targets: compare runs only)")
+    if not (run.get("payload") or {}).get("typical_schedule"):
+        notes.append("无典型项目甘特图：仅比较运行有 (Gantt chart: compare runs only)")
+    if not run.get("departments"):
+        notes.append("无部门统计：不生成部门图 (no department statistics: no department chart)")
+    if not run.get("sensitivity"):
+        notes.append(
+            "无敏感性结果：不生成敏感性表和龙卷风图 (no sensitivity rows: no 敏感性 sheet, no tornado chart)"
+        )
+    return notes
