@@ -17,18 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exports.briefing import (
-    bottleneck_rows,
-    caveats_section,
-    conclusion_paragraph,
-    department_names,
-    framing_name,
-    now_in_shanghai,
-    pct,
-)
+from exports.briefing import bottleneck_rows, caveats_section, conclusion_paragraph
+from exports.briefing_facts import department_names, framing_name, now_in_shanghai, pct
 from exports.csv_files import csv_cell
 from exports.tables import Column, Kind, Table
-from exports.vocabulary import BASIS_NAMES, PROFILE_NAMES, ROBUSTNESS_NAMES, VERDICT_NAMES
+from exports.vocabulary import BASIS_NAMES, PROFILE_NAMES, ROBUSTNESS_NAMES, VERDICT_NAMES, profile_text
 
 TEXT = {
     "title": "夜间批次简报 {date}",
@@ -339,7 +332,7 @@ def _overview(results: Sequence[ScenarioResult]) -> str:
             "<tr>"
             f'<td class="wrap">{_e(r.label)}</td><td>{_e(framing_name(first.get("framing")))}</td>'
             f"<td>{_e(BASIS_NAMES.get(first.get('limit_basis') or '', first.get('limit_basis') or '—'))}</td>"
-            f"<td>{_e(PROFILE_NAMES.get(first.get('profile') or '', first.get('profile') or '—'))}</td>"
+            f"<td>{_e(profile_text(first, missing='—'))}</td>"
             f"<td><b>{_e(verdict)}</b></td>"
             f'<td class="num">{_e(TEXT["reduction_cell"].format(mean=pct(r.reduction), low=pct(min(r.reductions, default=None)), high=pct(max(r.reductions, default=None))))}</td>'
             f"<td>{_e(robust_cell)}</td></tr>"

@@ -1,28 +1,44 @@
 """The briefing (汇报版): what a planner forwards to a superior as is, built from a stored run.
 
 In order: a one-paragraph conclusion that quotes the headline figure and says which comparison (framing), which
-time measure (法定/承诺 limit basis) and which project profile produced it; the plan's four catalog targets, one
+time measure (法定/承诺 limit basis) and which project profile or mix produced it; for a project mix, each
+profile's own result (``exports.briefing_profiles``); the plan's four catalog targets, one
 line each; the robustness of the verdict over the modelling assumptions; the two clocks (approval working days
 and elapsed calendar days, with where the elapsed time goes and time targets such as <= 120 working days); the
 top bottlenecks with what cutting them would gain; method and assumptions with their sources; caveats.
 
 Department and item names, never codes; times in Asia/Shanghai; no notes about what the run lacks (those go
 to the command's output). Pure functions of the run dict (``flows.store.repository.get_run``): the HTML report,
-its PDF and the nightly batch briefing all use them. Every label and sentence is in ``TEXT`` below (Chinese
-first, English beside), so the i18n pass finds them in one place.
+its PDF and the nightly batch briefing all use them. Every label and sentence is in ``exports.briefing_text`` (Chinese
+first, English beside), so the i18n pass finds them in one place. How figures are written and what produced
+them (framing, basis, profile) are in ``exports.briefing_facts``, shared with the nightly batch briefing.
 """
 
 from __future__ import annotations
 
-import html
-from datetime import UTC, datetime
 from typing import Any
 
+from exports.briefing_facts import (
+    _e,
+    _headline_framing,
+    basis_of,
+    days,
+    department_names,
+    framing_name,
+    framing_of,
+    now_in_shanghai,
+    payload,
+    pct,
+    profile_name,
+    scenario_title,
+    section,
+    target_pct,
+)
+from exports.briefing_profiles import profile_lines
 from exports.briefing_text import (
     BASIS_ENGLISH,
     CHECK_MEASURES,
     FRAMING_MEANINGS,
-    FRAMING_SHORT,
     LINES,
     ROBUST_SENTENCES,
     TARGET_LABELS,
@@ -30,117 +46,19 @@ from exports.briefing_text import (
     TEXT,
     VERDICT_WORDS,
 )
-from exports.tables import format_value
 from exports.vocabulary import (
     BASIS_NAMES,
     KIND_NAMES,
-    PROFILE_NAMES,
     ROBUSTNESS_NAMES,
-    SHANGHAI,
     STAGE_NAMES,
     WORK_KIND_NAMES,
     WORK_KIND_ORDER,
+    profile_english,
+    run_mix,
 )
 
 TOP_BOTTLENECKS = 5
 TOP_DRIVERS = 3
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def pct(value: float | None) -> str:
-    return format_value(value, "percent")
-
-
-def target_pct(value: float | None) -> str:
-    """A target as promised: 20%, not 20.0%."""
-    if value is not None and abs(value * 100 - round(value * 100)) < 1e-9:
-        return f"{value:.0%}"
-    return pct(value)
-
-
-def days(value: float | None) -> str:
-    return format_value(value, "days")
-
-
-def shanghai_time(value: Any) -> str:
-    """A stored time (UTC; naive means UTC) as Beijing time, '2026-11-30 20:05'."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def now_in_shanghai() -> str:
-    return shanghai_time(datetime.now(UTC))
-
-
-# ---------------------------------------------------------------------------------------- what produced it
-
-
-def payload(run: dict[str, Any]) -> dict[str, Any]:
-    return run.get("payload") or {}
-
-
-def framing_of(run: dict[str, Any]) -> str | None:
-    return run.get("framing") or payload(run).get("headline")
-
-
-def basis_of(run: dict[str, Any]) -> str | None:
-    """The limit basis the run simulated (recorded on the run, else in its payload's sides)."""
-    if run.get("limit_basis"):
-        return str(run["limit_basis"])
-    data = payload(run)
-    for side in (data.get("reform"), data.get("baseline"), data):
-        if isinstance(side, dict) and side.get("limit_basis"):
-            return str(side["limit_basis"])
-    return None
-
-
-def profile_name(run: dict[str, Any]) -> str:
-    profile = run.get("profile")
-    if not profile:
-        return TEXT["profile_catalog"]
-    return PROFILE_NAMES.get(profile, profile)
-
-
-def framing_name(name: str | None) -> str:
-    return FRAMING_SHORT.get(name or "", name or "—")
-
-
-def department_names(run: dict[str, Any]) -> dict[str, str]:
-    return {d["department"]: d["department_name"] for d in run.get("departments", [])}
-
-
-def scenario_title(run: dict[str, Any]) -> str:
-    """'luoyang-2017-before → luoyang-2017-after' from the stored sides, else the run's label."""
-    data = payload(run)
-    base, reform = data.get("baseline"), data.get("reform")
-    if isinstance(base, dict) and isinstance(reform, dict) and base.get("process") and reform.get("process"):
-        if base["process"] == reform["process"]:
-            return TEXT["serial_parallel_of"].format(scenario=base["process"])
-        return TEXT["sides"].format(before=base["process"], after=reform["process"])
-    return str(run.get("scenario", ""))
-
-
-# ---------------------------------------------------------------------------------------------- sections
-
-
-def section(key: str, body: str) -> str:
-    return (
-        f'<section class="brief" id="brief-{key}"><h2>{_e(TEXT[key])}<span class="en">{_e(TEXT[key + "_en"])}</span>'
-        f"</h2>{body}</section>"
-    )
-
-
-def _headline_framing(run: dict[str, Any]) -> dict[str, Any] | None:
-    name = framing_of(run)
-    return next((f for f in payload(run).get("framings", []) if f.get("name") == name), None)
 
 
 def conclusion(run: dict[str, Any]) -> str:
@@ -207,6 +125,9 @@ def conclusion_paragraph(run: dict[str, Any]) -> str:
             )
             + "。"
         )
+    shown = [r["reduction"]["mean"] for r in (data.get("profiles") or {}).values() if r.get("reduction")]
+    if run_mix(run) and shown:
+        parts.append(_e(TEXT["lead_profiles"].format(low=pct(min(shown)), high=pct(max(shown)))))
     for other in data.get("framings", []):
         if other.get("name") == framing:
             continue
@@ -222,7 +143,7 @@ def conclusion_paragraph(run: dict[str, Any]) -> str:
         )
     english = TEXT["lead_english"].format(
         framing=framing or "?", basis=BASIS_ENGLISH.get(basis or "", basis or "unrecorded limits"),
-        profile=run.get("profile") or "the scenario's own", before=days(before), after=days(after),
+        profile=profile_english(run) or "the scenario's own", before=days(before), after=days(after),
         reduction=pct(run["reduction_mean"]), low=values["low"], high=values["high"], target=values["target"],
         verdict=verdict,
     )  # fmt: skip
@@ -489,6 +410,7 @@ def briefing_header(run: dict[str, Any]) -> str:
         id=run["id"], kind=KIND_NAMES.get(run.get("kind", ""), run.get("kind", "")),
         projects=f"{run.get('projects') or 0:,}", replications=run.get("replications") or "?",
         seed=run.get("seed") if run.get("seed") is not None else "—", generated=now_in_shanghai(),
+        profile=profile_name(run),
     )  # fmt: skip
     return (
         f'<header class="brief-header"><h1>{_e(TEXT["title"])}</h1>'
@@ -504,6 +426,7 @@ def briefing_html(run: dict[str, Any], *, header: bool = True) -> str:
         for part in (
             briefing_header(run) if header else "",
             conclusion(run),
+            profile_lines(run),
             target_lines(run) if run.get("kind") == "compare" or payload(run).get("catalog_metrics") else "",
             robustness_lines(run),
             clock_lines(run),

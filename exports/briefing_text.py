@@ -42,13 +42,27 @@ TEXT: dict[str, str] = {
     "clocks_en": "Approval time and elapsed time",
     "bottlenecks": "主要瓶颈",
     "bottlenecks_en": "Top bottlenecks, and what cutting them would gain",
+    "profiles": "各类项目的结果",
+    "profiles_en": "Result per project profile",
+    "profiles_intro": (
+        "项目组合按情景声明的权重抽取（{mix}）。下表为同一批模拟项目中各类项目各自的结果（改革前后为同一批项目），"
+        "按{framing}口径，办理时间按{basis}推算："
+    ),
+    "profiles_single_intro": "项目组合按情景声明的权重抽取（{mix}）。各类项目的用时（办理时间按{basis}推算）：",
+    "profiles_english": "Per profile ({framing}, handling on {basis}): {parts}.",
+    "profiles_single_english": "Per profile (handling on {basis}): {parts}.",
+    "profile_whole": "组合（整体）",
+    "profile_no_projects": "未抽到项目",
+    "lead_profiles": "各类项目的压缩率在 {low}–{high} 之间（见“各类项目的结果”）。",
     "method": "方法与假设",
     "method_en": "Method and assumptions",
     "caveats": "注意事项",
     "caveats_en": "Caveats",
     "sides": "{before} → {after}",
     "serial_parallel_of": "{scenario}（串联与并联比较）",
-    "facts": "运行 {id} · {kind} · {projects} 个项目 × {replications} 次重复 · 随机种子 {seed} · 生成于 {generated}",
+    "facts": (
+        "运行 {id} · {kind} · {profile} · {projects} 个项目 × {replications} 次重复 · 随机种子 {seed} · 生成于北京时间 {generated}"
+    ),
     "profile_catalog": "情景自身的项目画像（全部适用事项）",
     "lead": (
         "按<b>{framing}</b>口径（{framing_meaning}），办理时间按<b>{basis}</b>推算，项目画像为<b>{profile}</b>，"
@@ -120,6 +134,16 @@ LINES: dict[str, tuple[str, ...]] = {
         "比较口径：{framings}。",
         "目录目标按整个审批目录计（洛政办〔2017〕89号的口径）；办理时限按承诺时限（无则法定时限）计。",
     ),
+    "profile_headers": (
+        "项目画像",
+        "占比",
+        "模拟项目数",
+        "改革前平均（工作日）",
+        "改革后平均（工作日）",
+        "压缩率（95% 置信区间）",
+        "对照 {target} 目标",
+    ),
+    "profile_single_headers": ("项目画像", "占比", "模拟项目数", "平均（工作日）", "90 分位数（工作日）"),
     "assumption_headers": ("假设", "名义值", "合理范围", "依据", "来源与理由"),
     "caveats_lines": (
         "这是模型的推算，不是实测：结论取决于目录数据和上述假设，标为“假设”的数字没有本市出处。",

@@ -14,7 +14,8 @@ import re
 from typing import Any
 
 from exports.briefing import TEXT as BRIEFING_TEXT
-from exports.briefing import briefing_header, briefing_html, footer, pct, target_pct
+from exports.briefing import briefing_header, briefing_html, footer
+from exports.briefing_facts import pct, target_pct
 from exports.fonts import web_font_data_uri
 from exports.overview import basis_rows
 from exports.plots import Plot

@@ -1,7 +1,7 @@
 """All the tables of a stored run, in sheet order, and what the run has no data for.
 
 This is where an export starts: ``build_tables(run)`` for Excel, CSV and the HTML appendix, ``missing(run)`` for
-the notes the CLI prints. Which module builds which table: ``exports.overview`` (概览, end-to-end time),
+the notes the CLI prints. Which module builds which table: ``exports.overview`` (概览, end-to-end time, the result per profile of a project mix),
 ``exports.clocks_and_targets`` (the two clocks, time targets, catalog targets), ``exports.detail_tables`` (事项,
 部门, 敏感性).
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from exports.clocks_and_targets import clocks_table, targets_table, time_targets_table
 from exports.detail_tables import departments_table, items_table, sensitivity_table
-from exports.overview import end_to_end_table, overview_table
+from exports.overview import end_to_end_table, overview_table, profiles_table
 from exports.tables import Table
 from exports.vocabulary import STATUS_NAMES
 
@@ -23,6 +23,7 @@ def build_tables(run: dict[str, Any]) -> list[Table]:
     candidates: Sequence[Table | None] = (
         overview_table(run),
         end_to_end_table(run),
+        profiles_table(run),
         clocks_table(run),
         time_targets_table(run),
         targets_table(run),

@@ -122,3 +122,40 @@ def subject_name(run: dict[str, Any], subject: str) -> str:
     if subject in WORK_KIND_NAMES:  # a 'kind' variation: every step of that kind of work
         return f"全部{WORK_KIND_NAMES[subject]}"
     return department_names(run).get(subject) or item_names(run).get(subject) or subject
+
+
+def run_mix(run: dict[str, Any]) -> dict[str, float] | None:
+    """The project mix a run simulated (profile -> share, from its payload), or None for a single profile."""
+    mix = (run.get("payload") or {}).get("mix")
+    if not isinstance(mix, dict) or not mix:
+        return None
+    total = sum(float(w) for w in mix.values()) or 1.0
+    return {str(name): round(float(w) / total, 9) for name, w in mix.items()}
+
+
+def share_text(share: float) -> str:
+    """A share of a mix as declared: 60%, not 60.0%; 2.5% keeps its decimal."""
+    return f"{share:.0%}" if abs(share * 100 - round(share * 100)) < 1e-9 else f"{share:.1%}"
+
+
+def mix_order(mix: dict[str, float]) -> list[str]:
+    """Profiles of a mix, largest share first (then by name)."""
+    return sorted(mix, key=lambda name: (-mix[name], name))
+
+
+def profile_text(run: dict[str, Any], missing: str = "未记录") -> str:
+    """The project profile a run is about, in Chinese: a profile's name, or the mix with each share."""
+    mix = run_mix(run)
+    if mix:
+        parts = "、".join(f"{PROFILE_NAMES.get(n, n)} {share_text(mix[n])}" for n in mix_order(mix))
+        return f"项目组合：{parts}"
+    profile = run.get("profile")
+    return PROFILE_NAMES.get(profile, profile) if profile else missing
+
+
+def profile_english(run: dict[str, Any]) -> str:
+    """The same in the words of the JSON: ``government-typical``, or ``project mix: a 60%, b 40%``."""
+    mix = run_mix(run)
+    if mix:
+        return "project mix: " + ", ".join(f"{n} {share_text(mix[n])}" for n in mix_order(mix))
+    return str(run.get("profile") or "")
