@@ -101,6 +101,7 @@ def calibrate(
     from calibration.calibrate import calibrate as run_calibration
     from calibration.calibrate import overlay
     from calibration.observations import observe
+    from exports.vocabulary import today_in_shanghai
     from readers.tables import read_table
     from rules.loading import load
     from workbooks.scenario_file import dump_yaml, write_atomically
@@ -136,9 +137,9 @@ def calibrate(
     day = wanted or _latest(rows)
     observations = observe(rows, process, day, default_calendar(), basis)
     result = run_calibration(observations, process, min_records)
-    data = overlay(result, process, _base_reference(scenario, out), records.name)
+    data = overlay(result, process, _base_reference(scenario, out), records.name, today_in_shanghai())
     header = (
-        f"# Calibrated by 'approval-sim calibrate {records.name} --scenario {scenario}' on {date.today().isoformat()}.\n"
+        f"# Calibrated by 'approval-sim calibrate {records.name} --scenario {scenario}' on {today_in_shanghai().isoformat()}.\n"
         "# Every calibrated value names its source (PLATFORM_RECORDS) and how it was fitted; the rest comes from base.\n"
     )
     write_atomically(out, header + dump_yaml(data))

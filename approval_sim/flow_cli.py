@@ -32,6 +32,7 @@ from approval_sim.options import (
     TargetOption,
 )
 from approval_sim.output import echo, print_json, robustness_line
+from exports.vocabulary import shanghai_time
 from messages import N_, Message, _, localize
 
 DEFAULT_SCENARIO_DIR = "scenarios"
@@ -271,6 +272,7 @@ def nightly(
         ))  # fmt: skip
         if result.get("busy"):
             busy = result["busy"]
+            started = "?" if not busy["started_at"] else shanghai_time(busy["started_at"]) + " Asia/Shanghai"
             raise UserError(
                 Message(
                     "nightly batch {as_of} with these inputs is already running (run {run_id}, pid {pid} on "
@@ -280,7 +282,7 @@ def nightly(
                     run_id=busy["run_id"] if busy["run_id"] is not None else "-",
                     pid=busy["pid"] if busy["pid"] is not None else "?",
                     host=busy["host"] or "?",
-                    started=busy["started_at"] or "?",
+                    started=started,
                 )
             )
         if not result.get("skipped"):

@@ -198,12 +198,11 @@ def _print_claims(
 
 
 def _parse_as_of(text: str):
-    from datetime import date
-
     from approval_model.supervision_records import parse_date
+    from exports.vocabulary import today_in_shanghai
 
     if text.strip().lower() == "today":
-        return date.today()
+        return today_in_shanghai()  # the date in China, where the deadlines run
     try:
         return parse_date(text)
     except ValueError as error:

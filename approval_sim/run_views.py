@@ -8,7 +8,7 @@ from approval_sim import words
 from approval_sim.output import console as safe_console
 from approval_sim.output import robustness_line
 from approval_sim.tables import Column, fitted_table
-from exports.vocabulary import department_names
+from exports.vocabulary import department_names, shanghai_time
 from messages import N_, _
 
 # what a stored run records, in the order shown (English: the JSON key and value, as scripts read them)
@@ -43,6 +43,12 @@ def print_run(run: dict[str, Any], top: int = 10) -> None:
         if run.get(key) is not None
     ]
     console.print("  " + _(", ").join(details))
+    if run.get("started_at") is not None:
+        console.print(
+            _("  started {started}, finished {finished} (Beijing time)").format(
+                started=shanghai_time(run["started_at"]), finished=shanghai_time(run.get("finished_at"))
+            )
+        )
     if run.get("error"):
         console.print(_("  [red]error:[/red] {error}").format(error=run["error"]), highlight=False)
     if run.get("verdict") and run.get("reduction_mean") is not None:

@@ -77,6 +77,7 @@ def runs_list(
     from approval_sim import words
     from approval_sim.output import console as safe_console
     from approval_sim.tables import Column, fitted_table
+    from exports.vocabulary import shanghai_time
 
     console = safe_console()
     # left out first at narrow widths: the highest priority number
@@ -93,7 +94,7 @@ def runs_list(
         Column(_("verdict"), "text"),
         Column(_("reduction")),
         Column(_("robust"), "text", priority=1),
-        Column(_("started (UTC)"), "text", priority=5, min_width=10),
+        Column(_("started (Beijing time)"), "text", priority=5, min_width=10),
     ]
     rows = [
         [
@@ -109,7 +110,7 @@ def runs_list(
             words.verdict(run.verdict),
             f"{run.reduction_mean:.1%}" if run.reduction_mean is not None else "",
             words.robustness(run.robustness_verdict),
-            run.started_at.strftime("%Y-%m-%d %H:%M"),
+            shanghai_time(run.started_at),
         ]
         for run in runs
     ]

@@ -83,15 +83,14 @@ def import_(
 ) -> None:
     """Turn a filled workbook into a scenario file. Every problem is listed at once (sheet, row, column, fix),
     with exit status 2, and nothing is written while there is one."""
-    from datetime import date
-
+    from exports.vocabulary import today_in_shanghai
     from workbooks.importer import import_catalog
     from workbooks.scenario_file import scenario_yaml, write_atomically
 
     writable(out, force, (".yaml", ".yml"))
     process = import_catalog(file)
     header = (
-        f"Imported by 'approval-sim catalog import' from {file.name} on {date.today().isoformat()}.\n"
+        f"Imported by 'approval-sim catalog import' from {file.name} on {today_in_shanghai().isoformat()}.\n"
         "Edit the workbook and import it again, or edit this file; check it with 'approval-sim check'."
     )
     write_atomically(out, scenario_yaml(process, header))

@@ -10,7 +10,7 @@ from typing import Any
 
 from exports.briefing_text import FRAMING_SHORT, TEXT
 from exports.tables import format_value
-from exports.vocabulary import SHANGHAI, profile_text
+from exports.vocabulary import profile_text, shanghai_time
 
 
 def _e(text: Any) -> str:
@@ -30,17 +30,6 @@ def target_pct(value: float | None) -> str:
 
 def days(value: float | None) -> str:
     return format_value(value, "days")
-
-
-def shanghai_time(value: Any) -> str:
-    """A stored time (UTC; naive means UTC) as Beijing time, '2026-11-30 20:05'."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def now_in_shanghai() -> str:

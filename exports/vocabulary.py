@@ -82,16 +82,45 @@ WORK_KIND_ORDER = ("approval", "intermediary", "utility", "notice", "applicant",
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def _moment(value: datetime | str) -> datetime | None:
+    """A stored time as an aware datetime (naive means UTC; an ISO text is read), None if it is no time."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def shown_time(value: Any) -> str | None:
-    """Dates as ISO; times (stored in UTC, naive means UTC) in Beijing time, as planners read them."""
+    """Dates as ISO; times (stored in UTC, naive means UTC) in Beijing time with the zone said, as planners
+    read them: '2026-12-01 05:05:00 北京时间'."""
     if value is None:
         return None
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") + " 北京时间"
-    if isinstance(value, date):
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
-    return str(value)
+    moment = (
+        _moment(value)
+        if isinstance(value, datetime | str) and ("T" in str(value) or " " in str(value))
+        else None
+    )
+    if moment is None:
+        return str(value)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") + " 北京时间"
+
+
+def shanghai_time(value: Any) -> str:
+    """A stored time (UTC; naive means UTC; datetime or ISO text) as Beijing time, '2026-12-01 05:05' (the
+    caller says the zone); '—' for none."""
+    if value is None:
+        return "—"
+    moment = _moment(value)
+    return str(value) if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def today_in_shanghai() -> date:
+    """Today's date in China (on this machine's clock): the date planners read in file headers and deadlines."""
+    return datetime.now(SHANGHAI).date()
 
 
 def verdict_label(verdict: str | None) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, insert
 from sqlmodel import Session, col, select
 
+from exports.vocabulary import shanghai_time
 from flows.store.records import RunInfo, RunOutcome, RunStart
 from flows.store.tables import (
     DepartmentStatRow,
@@ -36,6 +37,11 @@ class RunNotFound(LookupError):
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time with its zone (SQLite gives naive UTC times back): JSON says ISO-8601 with the offset."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _owner() -> tuple[str, int]:
@@ -106,6 +112,7 @@ class RunBusy(ValueError):
 
     def __init__(self, run_id: int | None, key: str, host: str | None, pid: int | None, started: Any) -> None:
         self.run_id, self.key, self.host, self.pid, self.started = run_id, key, host, pid, started
+        when = "?" if started is None else shanghai_time(started) + " Asia/Shanghai"
         super().__init__(
             Message(
                 "run {run_id} with the same inputs is already running (pid {pid} on {host}, started {started}); "
@@ -113,7 +120,7 @@ class RunBusy(ValueError):
                 run_id=run_id if run_id is not None else "-",
                 pid=pid if pid is not None else "?",
                 host=host or "?",
-                started=started if started is not None else "?",
+                started=when,
             )
         )
 
@@ -122,7 +129,9 @@ class RunBusy(ValueError):
             "run_id": self.run_id,
             "pid": self.pid,
             "host": self.host,
-            "started_at": self.started.isoformat() if isinstance(self.started, datetime) else self.started,
+            "started_at": _utc(self.started).isoformat()
+            if isinstance(self.started, datetime)
+            else self.started,
         }
 
 
