@@ -187,8 +187,10 @@ def save_results(database_url: str | None, run_id: int, outcome: RunOutcome) -> 
 
 @task(name="mark run failed", **DATABASE_TASK)
 @_database_work
-def mark_failed(database_url: str | None, run_id: int, error: str, status: str = "failed") -> None:
-    repository.fail_run(get_engine(database_url), run_id, error, status)
+def mark_failed(
+    database_url: str | None, run_id: int, error: str, status: str = "failed", payload: dict | None = None
+) -> None:
+    repository.fail_run(get_engine(database_url), run_id, error, status, payload)
 
 
 # ------------------------------------------------------------------------------------------------- flows
@@ -504,24 +506,16 @@ def nightly_batch(
             logger.warning("briefing PDF not written: %s", exported["briefing_problem"])
     summary, scenarios = _batch_summary(engine_db, run_ids_done)
     _publish(summary, key=f"nightly-{as_of.isoformat()}", title=f"Nightly batch {as_of.isoformat()}", bad=bad)
+    payload = {"runs": [run_id for _, run_id, _ in summary], "scenarios": scenarios, "inputs": inputs}
     if failures or bad or elsewhere:
         problems = [f"{len(bad)} invalid scenario file(s)"] if bad else []
         problems += [f"failed: {', '.join(failures)}"] if failures else []
         problems += [f"{elsewhere} comparison(s) left to another live batch"] if elsewhere else []
-        mark_failed(database_url, batch_id, "; ".join(problems))
+        # what the batch did produce stays with it, with what it could not do
+        payload |= {"invalid": [b.file for b in bad], "failed": failures, "left_to_another_batch": elsewhere}
+        mark_failed(database_url, batch_id, "; ".join(problems), payload=quoted(payload))
     else:
-        save_results(
-            database_url,
-            batch_id,
-            RunOutcome(
-                summaries=(),
-                payload={
-                    "runs": [run_id for _, run_id, _ in summary],
-                    "scenarios": scenarios,
-                    "inputs": inputs,
-                },
-            ),  # fmt: skip
-        )
+        save_results(database_url, batch_id, RunOutcome(summaries=(), payload=payload))
     return {
         "as_of": as_of.isoformat(), "batch_run_id": batch_id, "runs": len(summary), "invalid": [b.file for b in bad],
         "failed": failures, "scenarios": scenarios, "exports": exported["files"], "briefing": exported["briefing"],

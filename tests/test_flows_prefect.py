@@ -128,6 +128,15 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
     assert [Path(p).name for p in interrupted["failed"]] == ["parallel.yaml"]
     partial = results(database_url)
     assert sum(1 for v in partial.values() if v[0] == "completed") == 2
+    # the failed batch keeps what it did produce: the scenario that ran, both seeds, with its verdict
+    batch = repository.get_run(get_engine(database_url), interrupted["batch_run_id"])
+    assert batch["status"] == "failed" and "parallel.yaml" in batch["error"]
+    assert [s["scenario"] for s in batch["payload"]["scenarios"]] == [
+        s["scenario"] for s in interrupted["scenarios"]
+    ]
+    kept = {s["scenario"]: s for s in batch["payload"]["scenarios"]}
+    assert len(kept) == 1 and [r["seed"] for r in next(iter(kept.values()))["runs"]] == [1, 2]
+    assert [Path(p).name for p in batch["payload"]["failed"]] == ["parallel.yaml"]
     monkeypatch.setattr(work, "job_outcomes", real)
 
     rerun = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)

@@ -279,14 +279,19 @@ def _complete(session: Session, run_id: int, outcome: RunOutcome) -> None:
     session.add(run)
 
 
-def fail_run(engine: Engine, run_id: int, error: str, status: str = "failed") -> None:
-    """Mark a run failed (or interrupted); any partial results are removed in the same transaction."""
+def fail_run(
+    engine: Engine, run_id: int, error: str, status: str = "failed", payload: dict[str, Any] | None = None
+) -> None:
+    """Mark a run failed (or interrupted); any partial results are removed in the same transaction. ``payload``:
+    what the run did produce, kept with it (a nightly batch that failed part-way keeps its scenarios' results)."""
     with Session(engine) as session:
         run = session.get(RunRow, run_id)
         if run is None:
             raise RunNotFound(run_id)
         _delete_children(session, run_id)
         _clear_verdict(run)
+        if payload is not None:
+            run.payload = payload
         run.status, run.error, run.finished_at = status, error[:4000], _now()
         session.add(run)
         session.commit()
