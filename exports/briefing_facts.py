@@ -10,7 +10,7 @@ from typing import Any
 
 from exports.briefing_text import FRAMING_SHORT, TEXT
 from exports.tables import format_value
-from exports.vocabulary import profile_text, shanghai_time
+from exports.vocabulary import profile_text, run_basis, shanghai_time
 
 
 def _e(text: Any) -> str:
@@ -49,13 +49,7 @@ def framing_of(run: dict[str, Any]) -> str | None:
 
 def basis_of(run: dict[str, Any]) -> str | None:
     """The limit basis the run simulated (recorded on the run, else in its payload's sides)."""
-    if run.get("limit_basis"):
-        return str(run["limit_basis"])
-    data = payload(run)
-    for side in (data.get("reform"), data.get("baseline"), data):
-        if isinstance(side, dict) and side.get("limit_basis"):
-            return str(side["limit_basis"])
-    return None
+    return run_basis(run)
 
 
 def profile_name(run: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from exports.vocabulary import (
     mix_order,
     profile_english,
     profile_text,
+    run_basis,
     run_mix,
     shown_time,
     verdict_label,
@@ -216,7 +217,7 @@ def profiles_table(run: dict[str, Any]) -> Table | None:
     if not mix or not profiles:
         return None
     names = [n for n in mix_order(mix) if n in profiles] + sorted(set(profiles) - set(mix))
-    basis = run.get("limit_basis") or _side_basis(data)
+    basis = run_basis(run)
     framing = run.get("framing") or data.get("headline")
     said = (
         f"时限口径：{BASIS_NAMES.get(basis, basis) if basis else '未记录'}；"
@@ -272,10 +273,3 @@ def profiles_table(run: dict[str, Any]) -> Table | None:
         note=said,
         sheet="概览",
     )
-
-
-def _side_basis(data: dict[str, Any]) -> str | None:
-    for side in (data.get("reform"), data.get("baseline"), data):
-        if isinstance(side, dict) and side.get("limit_basis"):
-            return str(side["limit_basis"])
-    return None

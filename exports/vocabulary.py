@@ -188,3 +188,14 @@ def profile_english(run: dict[str, Any]) -> str:
     if mix:
         return "project mix: " + ", ".join(f"{n} {share_text(mix[n])}" for n in mix_order(mix))
     return str(run.get("profile") or "")
+
+
+def run_basis(run: dict[str, Any]) -> str | None:
+    """The limit basis a run simulated: recorded on the run, else in its payload's sides (older runs)."""
+    if run.get("limit_basis"):
+        return str(run["limit_basis"])
+    data = run.get("payload") or {}
+    for side in (data.get("reform"), data.get("baseline"), data):
+        if isinstance(side, dict) and side.get("limit_basis"):
+            return str(side["limit_basis"])
+    return None

@@ -29,18 +29,12 @@ from simulations.compare import common_mix, compiled_side
 from simulations.mix import assign
 from simulations.runner import run_replication_modes
 from simulations.sampling import replication_seeds
+from tests.test_mix import MIXED  # mix: {enterprise-filing-typical: 60, 备案类小项目: 10, ...: 20, ...: 10}
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 runner = CliRunner()
 
-MIXED = """\
-name: luoyang-mix
-base: luoyang-2017-before
-profiles:
-  备案类小项目: {investment_type: enterprise_filing, investment_million_yuan: 20, site_conditions: [lightning_protection]}
-mix: {enterprise-filing-typical: 60, 备案类小项目: 10, enterprise-approval-typical: 20, government-typical: 10}
-"""
 SHARES = {"enterprise-filing-typical": 0.6, "备案类小项目": 0.1, "enterprise-approval-typical": 0.2,
           "government-typical": 0.1}  # fmt: skip
 CHINESE = {"enterprise-filing-typical": "备案类企业投资项目", "备案类小项目": "备案类小项目",
