@@ -286,7 +286,15 @@ def bench(
     if million:
         report["million"] = figures.bench_million(catalog)
     if robustness:
-        report["robustness"] = figures.bench_robustness(catalog, _load("luoyang-2017-after", "all"))
+        from rules.loading import summed_variant
+
+        summed = (
+            summed_variant(BENCH_SCENARIO, "all", None),
+            summed_variant("luoyang-2017-after", "all", None),
+        )
+        report["robustness"] = figures.bench_robustness(
+            catalog, _load("luoyang-2017-after", "all"), summed=summed
+        )
         report["robustness"]["scenario"] = "luoyang-2017-before -> luoyang-2017-after (profile all)"
     if large:
         report["large"] = figures.bench_large()

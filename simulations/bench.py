@@ -244,20 +244,42 @@ def machine_conditions() -> dict[str, Any]:
 
 
 def bench_robustness(
-    baseline: Process, reform: Process, samples: int = 1_000, projects: int = 10_000, seed: int = 0
+    baseline: Process,
+    reform: Process,
+    samples: int = 1_000,
+    projects: int = 10_000,
+    seed: int = 0,
+    summed: tuple[Process | None, Process | None] = (None, None),
 ) -> dict[str, Any]:
     """The robustness analysis of a comparison (every framing, the whole Sobol' design and its indices) with
     ``samples`` assumption sets of ``projects`` projects each: wall time, and the time per assumption set.
-    SALib and scipy are imported before the clock starts (their import is a one-off cost of a command)."""
+    ``summed``: each side with its merged items' limits summed (``rules.loading.summed_variant``), as
+    ``compare`` passes them; without them the merged-limit assumption is not varied and the design is smaller
+    than the command's. SALib and scipy are imported before the clock starts (a one-off cost of a command)."""
     from SALib.analyze import sobol as _analyze  # noqa: F401
     from SALib.sample import sobol as _sample  # noqa: F401
 
-    from simulations.compare import prepare
+    from simulations.compare import common_mix, compiled_side, prepare
     from simulations.robustness import assess
 
     first, second, names, headline, _ = prepare(baseline, reform)
+    mix = common_mix(baseline, reform)
+    variants = (
+        None if summed[0] is None else compiled_side(summed[0], mix),
+        None if summed[1] is None else compiled_side(summed[1], mix),
+    )
     t0, c0 = time.perf_counter(), time.process_time()
-    result = assess(first, second, names, headline, target=0.2, samples=samples, projects=projects, seed=seed)
+    result = assess(
+        first,
+        second,
+        names,
+        headline,
+        target=0.2,
+        summed=variants,
+        samples=samples,
+        projects=projects,
+        seed=seed,
+    )
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {
         "samples": result["samples"],
@@ -268,6 +290,7 @@ def bench_robustness(
         "cpu_seconds": cpu,  # this process's CPU time: what the wall time would be on an idle machine
         "ms_per_sample": 1000 * seconds / max(result["samples"], 1),
         "holds_share": result.get("holds_share"),
+        "varied": [d["assumption"] for d in result.get("drivers", [])],
         **machine_conditions(),
     }
 

@@ -212,3 +212,27 @@ def test_cli_compare_reports_robustness_by_default(tmp_path):
     text = runner.invoke(app, common[:-1] + ["--robustness-samples", "40"])
     assert text.exit_code == 0 and "robustness over the modelling assumptions" in text.stdout
     assert np.isfinite(robust["band"]).all()
+
+
+def test_bench_times_the_robustness_analysis_that_compare_runs():
+    """`approval-sim bench` times the robustness analysis (issue 11: 1,000 sets x 10,000 projects of the full
+    Luoyang catalog) with the design `compare` uses. Saltelli's design without second-order terms has N x (D + 2)
+    sets: D = 10 varied assumptions (docs/simulation.md's table, the merged-limit rule included), N = ceil(30 /
+    12) = 3: 36 sets; without the summed variants the merged-limit rule is not varied: 3 x 11 = 33."""
+    from rules.loading import summed_variant
+    from simulations.bench import bench_robustness
+
+    before, after = (
+        for_profile(load("luoyang-2017-before"), "all"),
+        for_profile(load("luoyang-2017-after"), "all"),
+    )
+    summed = (
+        summed_variant("luoyang-2017-before", "all", None),
+        summed_variant("luoyang-2017-after", "all", None),
+    )
+    report = bench_robustness(before, after, samples=30, projects=200, summed=summed)
+    assert report["samples"] == 36 and report["projects"] == 200 and report["items"] == [42, 36]
+    assert "merged_limit" in report["varied"] and len(report["varied"]) == 10
+    assert report["framings"] == ["serial-to-parallel", "parallel-to-parallel"]
+    assert report["seconds"] > 0 and report["cpu_seconds"] > 0 and 0 <= report["holds_share"] <= 1
+    assert bench_robustness(before, after, samples=30, projects=200)["samples"] == 33
