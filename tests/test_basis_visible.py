@@ -145,3 +145,18 @@ def test_a_database_at_the_previous_version_gains_the_basis_columns(tmp_path):
     finally:
         engine.dispose()
         forget_engines()
+
+
+@pytest.mark.parametrize(
+    ("option", "words"), [([], "statutory limits"), (["--limit", "promised"], "promised limits")]
+)
+def test_compare_text_says_which_limits_the_figures_rest_on(option, words, zh):
+    """The CLI text of `compare` (issue 11 point 4: CLI text too) names the basis, in Chinese by default."""
+    del zh  # the default language
+    args = ["compare", "luoyang-2017-before", "luoyang-2017-after", "-n", "50", "-r", "2", "--no-robustness"]
+    result = runner.invoke(app, [*args, *option])
+    assert result.exit_code == 0, result.output
+    text = "".join(result.stdout.split())  # rich wraps the header line
+    assert ("办理时间按承诺时限（无承诺则法定）推算" if option else "办理时间按法定时限推算") in text
+    english = runner.invoke(app, ["--lang", "en", *args, *option])
+    assert f"handling times scale with {words}" in " ".join(english.stdout.split())

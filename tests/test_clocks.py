@@ -266,3 +266,41 @@ def test_the_gapless_shortcut_equals_the_general_union(monkeypatch):
     general = simulate(process, projects=300, replications=2, seed=5).summary()
     for key in ("approval_days", "elapsed_days", "stage_approval_days", "elapsed_by_kind"):
         assert shortcut[key] == general[key], key
+
+
+def test_where_the_elapsed_time_goes_by_hand():
+    """The split of the elapsed clock by whose time it is (docs/kinds-and-clocks.md), on the calendar from
+    Monday 2017-03-06 (no holiday until 清明), derived by hand:
+
+    - an approval of 5 wd (Mon 03-06 -> Mon 03-13, 7 days) then 5 wd of excluded expert review (-> Mon 03-20,
+      7 days): 14 days, approval 7, intermediary 7 (excluded time goes to intermediary);
+    - an approval of 5 wd with a 补正 (always) of 5 applicant wd somewhere inside it: 10 wd -> 14 days; any
+      5-working-day window that starts in the first week holds that week's weekend, so the applicant has 7 days
+      and the approval the other 7 (补正 time goes to applicant);
+    - one day of stage coordination at the start and on entering S2, approvals A (S1) and B (S2) of 5 wd each:
+      Mon 03-06 coordination (1 day), A Tue 03-07 .. Mon 03-13 (7 days), Tue 03-14 coordination (1 day),
+      B Wed 03-15 .. Tue 03-21 (7 days): 16 days, coordination 2, approval 14.
+    """
+
+    def split(p: Process) -> dict[str, float]:
+        summary = clocks(p)
+        kinds = {k: v["days"] for k, v in summary["elapsed_by_kind"].items() if v["days"]}
+        assert sum(kinds.values()) == pytest.approx(summary["elapsed_days"]["mean"])
+        return kinds
+
+    expert = process([{"id": "A", "handling_days": fixed(5), "excluded_days": 5}])
+    assert split(expert) == pytest.approx({"approval": 7, "intermediary": 7})
+    supplement = process(
+        [{"id": "A", "handling_days": fixed(5), "supplement": {"probability": 1.0, "applicant_days": 5}}]
+    )
+    assert split(supplement) == pytest.approx({"approval": 7, "applicant": 7})
+    staged = process(
+        [
+            {"id": "A", "handling_days": fixed(5)},
+            {"id": "B", "handling_days": fixed(5), "stage": "S2", "prerequisites": ["A"]},
+        ],
+    )
+    staged = staged.model_copy(
+        update={"simulation": staged.simulation.model_copy(update={"stage_coordination_days": 1.0})}
+    )
+    assert split(staged) == pytest.approx({"approval": 14, "coordination": 2})

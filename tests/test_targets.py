@@ -105,3 +105,27 @@ def test_distinct_materials_per_project_by_hand(metrics):
         rows["items_per_project", "government-small"].after,
     ) == (2, 2)
     assert project_materials(before) == 7
+
+
+def test_an_assumed_before_promise_is_said_in_the_row(tmp_path):
+    """Issue 11: where a "before" promised limit is assumed, the row says so. C's promise of 5 days becomes an
+    assumption: the figures stay (35 / 3 -> 7.5, by hand above) and the before note counts 1 assumed promise
+    (C) beside the 1 item without any (B); with both promises documented (the fixture) it counts 0."""
+    assumed = BEFORE.replace(
+        "promised_limit_days: {value: 5, status: documented, sources: [X]}",
+        "promised_limit_days: {value: 5, status: assumed, note: not found in the sources}",
+    )
+    assert assumed != BEFORE
+    (tmp_path / "tiny-before.yaml").write_text(assumed, encoding="utf-8")
+    (tmp_path / "tiny-after.yaml").write_text(textwrap.dedent(AFTER), encoding="utf-8")
+    rows = catalog_metrics(load(tmp_path / "tiny-before.yaml"), load(tmp_path / "tiny-after.yaml")).targets
+    time = next(t for t in rows if t.name == "mean_handling_limit_days")
+    assert time.before == pytest.approx(35 / 3) and time.after == pytest.approx(7.5)
+    assert time.assumptions[0].endswith("1 promised limits are assumed, not documented")
+    assert "before: 1 of 3 items have no promised limit" in time.assumptions[0]
+
+
+def test_documented_before_promises_are_not_called_assumed(metrics):
+    rows, _, _ = metrics
+    time = rows["mean_handling_limit_days", "catalog"]
+    assert time.assumptions[0].endswith("0 promised limits are assumed, not documented")
