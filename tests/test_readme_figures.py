@@ -118,3 +118,15 @@ def test_the_headline_rows_quote_the_built_in_comparison():
     assert f"(longest or sum, {drivers['merged_limit']:.2f})" in text
     assert f"promised limits ({drivers['promise_keeping']:.2f})" in text
     assert f"serial handover time ({drivers['serial_handover_days']:.2f})" in text
+
+
+def test_the_national_static_figures_quote_catalog_metrics():
+    """ "Statically (`approval-sim catalog metrics national-2019-before national-2019-after`, ...): N working days
+    on statutory limits, M on promised ones" (the whole process of national-2019-after, every step its limit)."""
+    data = _json("catalog", "metrics", "national-2019-before", "national-2019-after")
+    whole = {r["limit"]: r["after"] for r in data["time_targets"] if r["scope"] == "whole process"}
+    text = re.sub(r"\s+", " ", README.read_text(encoding="utf-8"))
+    assert (
+        f"{whole['statutory']:.0f} working days on statutory limits, {whole['promised']:.0f} on promised"
+        in text
+    )
