@@ -362,3 +362,24 @@ def test_same_rules_same_process_same_result():
     second = apply_rules(merge_case(), calls)
     assert first[0] == second[0]
     assert [e.model_dump() for e in first[1]] == [e.model_dump() for e in second[1]]
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [("rules", "rules: [online_parallel_approval]"), ("rules_from", "rules_from: luoyang-2017-after")],
+)
+def test_a_scenario_with_rules_read_without_the_rules_engine_is_a_plain_error(tmp_path, key, text):
+    """Issue 15: the domain does not import the rules package; reading a file that needs it without a rule
+    engine is a plain scenario error naming the key and the fix, not an ImportError or silently no rules."""
+    from approval_model.problems import ScenarioError
+    from approval_model.scenario import load_process
+    from rules.loading import load
+
+    path = tmp_path / "needs-rules.yaml"
+    path.write_text(f"name: needs-rules\nbase: luoyang-2017-before\n{text}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_process(path)
+    message = str(caught.value)
+    assert "needs-rules.yaml" in message and key in message
+    assert "no rule engine was given" in message and "rules.loading.load" in message
+    assert load(path).name == "needs-rules"  # with the engine: the rules apply
