@@ -261,7 +261,9 @@ def parse_records(
                     item_id=item_id,
                     hint=did_you_mean(item_id, known_items) or did_you_mean(item_id.upper(), known_items),
                 ),
-                Message("use an id from 'approval-sim catalog list' (or pass the right --catalog)"),
+                Message(
+                    "use an id from 'approval-sim catalog list' (or name the right catalog: supervise --catalog, calibrate --scenario)"
+                ),
             )
 
         accepted = completed = None

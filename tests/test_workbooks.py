@@ -102,6 +102,8 @@ def test_template_has_the_sheets_headers_drop_downs_and_a_worked_example(tmp_pat
         assert book[title].max_row >= 2, f"{title} has no worked example"
     instructions = book["说明 instructions"]
     assert "填写说明" in instructions["A1"].value
+    texts = [str(cell.value) for row in instructions.iter_rows() for cell in row if cell.value]
+    assert any("项目组合权重" in text for text in texts)  # how to give the city's project mix
 
 
 def test_the_untouched_template_imports_as_its_worked_example(tmp_path):
