@@ -20,6 +20,7 @@ from messages import ENV_VAR, LANGUAGES, N_, _, parse_language, set_language
 __all__ = ["LocalizedGroup", "choose_language", "localize_help"]
 
 _ORIGINAL = "_approval_sim_english_help"
+_HELP_OPTION = N_("Show this message and exit.")
 _BAD_LANGUAGE = N_("error: {source} must be zh or en, not {given!r}")
 
 
@@ -61,8 +62,22 @@ def localize_help(command: Any) -> None:
             english = _english(holder, attribute)
             if english:
                 setattr(holder, attribute, _(english))
+    command.__dict__.setdefault("get_help_option", _localized_help_option(command))
     for sub in getattr(command, "commands", {}).values():
         localize_help(sub)
+
+
+def _localized_help_option(command: Any) -> Any:
+    """``--help``'s own help (click makes the option on first use, in English)."""
+    make = type(command).get_help_option
+
+    def get_help_option(ctx: Any) -> Any:
+        option = make(command, ctx)
+        if option is not None:
+            option.help = _(_HELP_OPTION)
+        return option
+
+    return get_help_option
 
 
 def _english(holder: Any, attribute: str) -> str | None:
@@ -82,6 +97,42 @@ def _localize_help_frame() -> None:
     rich_utils.DEFAULT_STRING = _("[default: {}]")
     rich_utils.ENVVAR_STRING = _("[env var: {}]")
     rich_utils.REQUIRED_LONG_STRING = _("[required]")
+    if not hasattr(rich_utils, _ORIGINAL):  # once per process
+        setattr(rich_utils, _ORIGINAL, True)
+        rich_utils.highlighter = _folding(type(rich_utils.highlighter))()
+        rich_utils._get_parameter_help = _folded(rich_utils._get_parameter_help)
+
+
+def _fold(part: Any) -> Any:
+    """Help texts and option names fold where a line is full instead of ending in '…': a Chinese sentence
+    has no space to wrap at, so in the narrow help column of an 80-column terminal rich would cut it."""
+    from rich.text import Text
+
+    if isinstance(part, Text):
+        part.overflow = "fold"
+    return part
+
+
+def _folding(highlighter: type) -> type:
+    """typer's highlighter (it makes the Text of option names and help texts), folding."""
+
+    class Folding(highlighter):  # type: ignore[misc, valid-type]
+        def __call__(self, text: Any) -> Any:
+            return _fold(super().__call__(text))
+
+    return Folding
+
+
+def _folded(render: Any) -> Any:
+    """typer's option help (help text, default, required, env var), folding."""
+
+    def folding(*args: Any, **kwargs: Any) -> Any:
+        rendered = render(*args, **kwargs)
+        for part in rendered.renderables:
+            _fold(part)
+        return rendered
+
+    return folding
 
 
 class LocalizedGroup(TyperGroup):

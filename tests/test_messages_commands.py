@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from approval_sim.cli import app
@@ -149,8 +150,10 @@ def test_catalog_metrics_verdict_words(zh):
     assert "PASS" in english and "FAIL" in english and "达标" not in english
 
 
-def test_every_help_screen_is_chinese_by_default(zh):
-    """Each command's help text is translated (the catalog check makes sure each has Chinese)."""
+def test_every_help_screen_is_chinese_by_default_and_whole_at_80_columns(zh, narrow):
+    """Each command's help text is translated (the catalog check makes sure each has Chinese), --help's own
+    line too, and no help text is cut to an ellipsis in the narrow help column (a Chinese sentence has no
+    space to wrap at: it folds)."""
     import typer.main
 
     group = typer.main.get_command(app)
@@ -162,6 +165,11 @@ def test_every_help_screen_is_chinese_by_default(zh):
         result = runner.invoke(app, [*path, "--help"])
         assert result.exit_code == 0
         assert re.search(r"[\u4e00-\u9fff]", result.output), path
+        assert "显示此帮助并退出" in result.output and "Show this message" not in result.output, path
+        assert not re.search(r"(?<!…)…(?!…)", result.output), (path, result.output)  # "……" is the text's own
+        assert max(cell_len(line) for line in result.output.splitlines()) <= 80, path
+    english = runner.invoke(app, ["--lang", "en", "supervise", "--help"]).output
+    assert "Show this message" in english and "显示" not in english
 
 
 def test_a_queue_that_cannot_keep_up_is_refused_in_chinese_with_the_fix(zh, tmp_path):
