@@ -116,7 +116,7 @@ def _fold(part: Any) -> Any:
 def _folding(highlighter: type) -> type:
     """typer's highlighter (it makes the Text of option names and help texts), folding."""
 
-    class Folding(highlighter):  # type: ignore[misc, valid-type]
+    class Folding(highlighter):
         def __call__(self, text: Any) -> Any:
             return _fold(super().__call__(text))
 
