@@ -5,6 +5,7 @@ Heavy modules (numpy, the models, Prefect, rich) are imported inside the command
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 import typer
@@ -23,10 +24,20 @@ from approval_sim.options import (
     SeedOption,
 )
 from approval_sim.output import print_json
-from messages import N_, Message, _, localize
+from messages import N_, Message, _
 
 PARAMETER_NAMES = ("capacity", "limit", "handling", "supplement", "instant", "parallel", "kind")
 DEFAULT_TOP = 15
+# the parameters as a skipped variation names them
+PARAMETER_WORDS = {
+    "capacity": N_("capacity"),
+    "limit": N_("time limit"),
+    "handling": N_("handling time"),
+    "supplement": N_("补正 (request for more material)"),
+    "instant": N_("instant handling"),
+    "parallel": N_("made parallel"),
+    "kind": N_("time of one kind of work"),
+}
 
 
 def parse_vary(text: str) -> tuple[str, ...]:
@@ -157,14 +168,14 @@ def _print(run_id: int, report: dict[str, Any], top: int) -> None:
     from approval_sim.tables import Column, fitted_table
 
     console = safe_console()
-    if not console.is_terminal:  # piped or redirected: no 80-column squeeze of the Chinese labels
-        console = safe_console(width=150)
+    if not console.is_terminal and not os.environ.get("COLUMNS"):
+        console = safe_console(width=150)  # piped or redirected: no 80-column squeeze of the Chinese labels
     console.print(_("run id: {id}").format(id=run_id))
     low, high = report["mean_days_ci95"]
     console.print(
         _(
             "{process}: mean end-to-end {mean:.2f} working days (95% CI {low:.2f} .. {high:.2f}); {mode}, {engine}, "
-            "{projects} projects x {replications} replications, seed {seed}, ±{by:.0%}"
+            "{projects:,} projects x {replications} replications, seed {seed}, ±{by:.0%}"
         ).format(
             process=report["process"],
             mean=report["mean_days"],
@@ -222,15 +233,19 @@ def _print(run_id: int, report: dict[str, Any], top: int) -> None:
     if report["skipped"]:
         reasons: dict[str, int] = {}
         for s in report["skipped"]:
-            reason = f"{s['parameter']}: {localize(s['reason'])}"
-            reasons[reason] = reasons.get(reason, 0) + 1
+            key = (s["parameter"], s["reason"])
+            reasons[key] = reasons.get(key, 0) + 1
         console.print(
             _("skipped {count} variation(s) that cannot change anything:").format(
                 count=len(report["skipped"])
             )
         )
-        for reason, count in sorted(reasons.items()):
-            console.print(f"  {count} x {reason}")
+        for (parameter, reason), count in sorted(reasons.items()):
+            console.print(
+                _("  {count} x {parameter}: {reason}").format(
+                    count=count, parameter=_(PARAMETER_WORDS.get(parameter, parameter)), reason=_(reason)
+                )
+            )
     console.print(_("details: approval-sim runs show {id}").format(id=run_id))
 
 

@@ -353,7 +353,9 @@ def simulate_scenario(
 def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int, RunOutcome]]:
     """All missing seeds of one scenario: one coarse task (seconds of work)."""
     outcomes = work.job_outcomes(job, seeds)
-    progress.report(f"compared {Path(job.file).name} for seed(s) {', '.join(map(str, seeds))}")
+    progress.report(
+        Message("compared {file} for seed(s) {seeds}", file=Path(job.file).name, seeds=", ".join(map(str, seeds)))
+    )
     return outcomes
 
 
@@ -395,7 +397,7 @@ def write_exports(
             written += [
                 str(p) for p in export_run(run, set(FORMATS) - {"pdf"}, target / work.slug(result.label))
             ]
-        progress.report(f"exported {result.label} ({len(result.runs)} seed(s))")
+        progress.report(Message("exported {label} ({count} seed(s))", label=result.label, count=len(result.runs)))
     pages, problem = write_briefing(as_of, batch_id, results, target, invalid=invalid, failed=failed)
     written += [str(p) for p in pages]
     return {"files": written, "briefing": str(pages[-1]), "briefing_problem": problem}
@@ -476,7 +478,12 @@ def nightly_batch(
         else:
             elsewhere += 1
     progress.report(
-        f"{len(jobs)} scenario file(s), {len(wanted) - elsewhere} comparison(s) to run, {len(bad)} invalid file(s)"
+        Message(
+            "{files} scenario file(s), {comparisons} comparison(s) to run, {invalid} invalid file(s)",
+            files=len(jobs),
+            comparisons=len(wanted) - elsewhere,
+            invalid=len(bad),
+        )
     )
     if elsewhere:
         logger.warning("%d comparison(s) are being computed by another live batch; left to it", elsewhere)

@@ -12,6 +12,7 @@ from functools import partial
 from typing import Literal
 
 from approval_model.models import ApprovalItem, Department, HandlingDistribution, Process
+from messages import Message
 from simulations.compiled import Mode
 
 __all__ = [
@@ -189,10 +190,12 @@ def _candidates(
         used = {i.department for i in process.items}
         for d in process.departments:
             if d.id not in used:
-                skipped.append(Skipped("capacity", d.id, None, "handles no item"))
+                skipped.append(Skipped("capacity", d.id, None, Message("handles no item")))
                 continue
             if d.capacity is None:
-                skipped.append(Skipped("capacity", d.id, None, "no capacity: files never queue there"))
+                skipped.append(
+                    Skipped("capacity", d.id, None, Message("no capacity: files never queue there"))
+                )
                 continue
             for sign in signs:
                 factor = 1 + sign * by
@@ -202,7 +205,12 @@ def _candidates(
                 new = max(1, new)
                 if new == d.capacity:
                     skipped.append(
-                        Skipped("capacity", d.id, factor, f"capacity {d.capacity} cannot go lower")
+                        Skipped(
+                            "capacity",
+                            d.id,
+                            factor,
+                            Message("the capacity is too small to go lower by this step"),
+                        )
                     )
                     continue
                 out.append(
@@ -225,7 +233,9 @@ def _candidates(
                 key = f"{parameter}:{item.id}:{pct}"
                 if parameter == "limit":
                     if item.handling_days is not None:
-                        reason = "handling_days given: the limit changes the overdue count, not the days"
+                        reason = Message(
+                            "handling_days given: the limit changes the overdue count, not the days"
+                        )
                         skipped.append(Skipped("limit", item.id, factor, reason))
                         continue
                     limit = item.statutory_limit_days * factor
@@ -233,7 +243,9 @@ def _candidates(
                     text = f"{_ZH['limit']} {pct}"
                 elif parameter == "handling":
                     if item.handling_days is not None and _always_zero(item.handling_days):
-                        skipped.append(Skipped("handling", item.id, factor, "takes no handling time"))
+                        skipped.append(
+                            Skipped("handling", item.id, factor, Message("takes no handling time"))
+                        )
                         continue
                     scale = item.handling_scale * factor
                     build = partial(_with_item, process, item, handling_scale=scale)
@@ -241,11 +253,13 @@ def _candidates(
                 else:
                     supplement = item.supplement
                     if supplement is None or supplement.probability == 0:
-                        skipped.append(Skipped("supplement", item.id, factor, "no 补正 requests"))
+                        skipped.append(Skipped("supplement", item.id, factor, Message("no 补正 requests")))
                         continue
                     p = min(1.0, supplement.probability * factor)
                     if p == supplement.probability:
-                        skipped.append(Skipped("supplement", item.id, factor, "probability already 1"))
+                        skipped.append(
+                            Skipped("supplement", item.id, factor, Message("probability already 1"))
+                        )
                         continue
                     new_supplement = supplement.model_copy(update={"probability": p})
                     build = partial(_with_item, process, item, supplement=new_supplement)
@@ -254,7 +268,7 @@ def _candidates(
                 out.append(_Candidate(key, label, parameter, item.id, factor, build))
         if "instant" in vary:
             if _takes_no_time(item):
-                skipped.append(Skipped("instant", item.id, None, "already takes no time"))
+                skipped.append(Skipped("instant", item.id, None, Message("already takes no time")))
             else:
                 out.append(
                     _Candidate(
@@ -270,10 +284,12 @@ def _candidates(
             waits = any(item.id in other.prerequisite_ids for other in process.items)
             if mode == "serial":
                 skipped.append(
-                    Skipped("parallel", item.id, None, "serial mode: items run one after another anyway")
+                    Skipped(
+                        "parallel", item.id, None, Message("serial mode: items run one after another anyway")
+                    )
                 )
             elif not waits:
-                skipped.append(Skipped("parallel", item.id, None, "nothing waits for it"))
+                skipped.append(Skipped("parallel", item.id, None, Message("nothing waits for it")))
             else:
                 out.append(
                     _Candidate(
@@ -315,10 +331,10 @@ def _kind_candidates(process: Process, by: float, skipped: list[Skipped]) -> lis
     present = {i.kind for i in process.items}
     for kind in KIND_ZH:
         if kind not in present:
-            skipped.append(Skipped("kind", kind, None, "no item of this kind"))
+            skipped.append(Skipped("kind", kind, None, Message("no item of this kind")))
             continue
         if all(_takes_no_time(i) for i in process.items if i.kind == kind):
-            skipped.append(Skipped("kind", kind, None, "its items take no time"))
+            skipped.append(Skipped("kind", kind, None, Message("its items take no time")))
             continue
         for sign in (-1, +1):
             factor = 1 + sign * by

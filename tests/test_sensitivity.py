@@ -111,7 +111,7 @@ def test_capacity_variations_only_for_departments_with_a_capacity():
     assert variations[0].label == "big 大厅: 容量 3→2 (capacity)"
     reasons = {(s.subject, s.reason) for s in skipped}
     assert reasons == {
-        ("one", "capacity 1 cannot go lower"),
+        ("one", "the capacity is too small to go lower by this step"),
         ("free", "no capacity: files never queue there"),
         ("idle", "handles no item"),
     }

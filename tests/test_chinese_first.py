@@ -1,0 +1,104 @@
+"""Chinese first, where the audit of issue 14 found English a Chinese user still saw by default: the
+sensitivity report's skipped variations, the nightly batch's progress lines (both made in the domain or
+the flow, so stored in English, and shown in the user's language)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from rich.cells import cell_len
+
+from approval_model.models import Process
+from messages import Message, localize
+from simulations.sweep import build_variations
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def skipped() -> list[dict]:
+    """Every kind of skipped variation a small process has, as the flow stores them (JSON: plain text)."""
+    process = Process.model_validate(
+        {
+            "name": "small",
+            "departments": [
+                {"id": "one", "name": "单窗口", "capacity": 1},
+                {"id": "free", "name": "无限"},
+                {"id": "idle", "name": "闲置", "capacity": 4},
+            ],
+            "stages": [{"id": "S1", "name": "立项"}],
+            "items": [
+                {"id": "A", "name": "甲", "department": "one", "stage": "S1", "statutory_limit_days": 5},
+                {"id": "B", "name": "乙", "department": "free", "stage": "S1", "statutory_limit_days": 3},
+            ],
+        }
+    )
+    _variations, found = build_variations(process)
+    return json.loads(json.dumps([s.as_dict() for s in found]))
+
+
+def _report(skipped: list[dict]) -> dict:
+    return {
+        "process": "small",
+        "mean_days": 5.0,
+        "mean_days_ci95": [4.9, 5.1],
+        "mode": "parallel",
+        "engine": "montecarlo",
+        "projects": 1000,
+        "replications": 2,
+        "seed": 0,
+        "by": 0.2,
+        "variations": [],
+        "skipped": skipped,
+    }
+
+
+def test_skipped_variations_are_said_in_chinese_by_default(zh, skipped, capsys, monkeypatch):
+    from approval_sim import sensitivity_cli
+
+    monkeypatch.setenv("COLUMNS", "80")
+    reasons = {s["reason"] for s in skipped}
+    # the stored reasons stay English (JSON is a contract) ...
+    assert {"handles no item", "no capacity: files never queue there", "nothing waits for it"} <= reasons
+    sensitivity_cli._print(7, _report(skipped), 15)
+    out = capsys.readouterr().out
+    # ... and none of them reaches a Chinese user in English: every reason line is Chinese
+    lines = [line for line in out.splitlines() if line.startswith("  ")]
+    assert len(lines) == len({(s["parameter"], s["reason"]) for s in skipped})
+    for line in lines:
+        assert CJK.search(line.split("：", 1)[-1]), line
+        assert not re.search(r"[A-Za-z]{3,} [a-z]{3,}", line), line
+    assert "不办理任何事项" in out and "1,000 个项目" in out
+    assert all(cell_len(line) <= 80 for line in out.splitlines())
+
+
+def test_skipped_variations_in_english_by_option(skipped, capsys):
+    from approval_sim import sensitivity_cli
+
+    sensitivity_cli._print(7, _report(skipped), 15)
+    out = capsys.readouterr().out
+    assert "capacity: handles no item" in out and not CJK.search(out.replace("补正", ""))
+
+
+@pytest.mark.parametrize(
+    ("message", "chinese"),
+    [
+        (
+            Message(
+                "{files} scenario file(s), {comparisons} comparison(s) to run, {invalid} invalid file(s)",
+                files=3,
+                comparisons=5,
+                invalid=1,
+            ),
+            "3 个场景文件，待运行 5 项比较，1 个无效文件",
+        ),
+        (Message("compared {file} for seed(s) {seeds}", file="a.yaml", seeds="0, 1"), "已比较 a.yaml"),
+        (Message("exported {label} ({count} seed(s))", label="x -> y", count=2), "已导出 x -> y（2 个随机种子）"),
+    ],
+)
+def test_nightly_progress_lines_in_chinese(zh, message, chinese):
+    """The flow reports these through flows.progress; the command's status line localizes them."""
+    assert chinese in localize(message)
+    assert str(message).isascii()  # the flow's own text (logs) stays English
