@@ -354,7 +354,9 @@ def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int
     """All missing seeds of one scenario: one coarse task (seconds of work)."""
     outcomes = work.job_outcomes(job, seeds)
     progress.report(
-        Message("compared {file} for seed(s) {seeds}", file=Path(job.file).name, seeds=", ".join(map(str, seeds)))
+        Message(
+            "compared {file} for seed(s) {seeds}", file=Path(job.file).name, seeds=", ".join(map(str, seeds))
+        )
     )
     return outcomes
 
@@ -397,7 +399,9 @@ def write_exports(
             written += [
                 str(p) for p in export_run(run, set(FORMATS) - {"pdf"}, target / work.slug(result.label))
             ]
-        progress.report(Message("exported {label} ({count} seed(s))", label=result.label, count=len(result.runs)))
+        progress.report(
+            Message("exported {label} ({count} seed(s))", label=result.label, count=len(result.runs))
+        )
     pages, problem = write_briefing(as_of, batch_id, results, target, invalid=invalid, failed=failed)
     written += [str(p) for p in pages]
     return {"files": written, "briefing": str(pages[-1]), "briefing_problem": problem}

@@ -95,7 +95,10 @@ def test_skipped_variations_in_english_by_option(skipped, capsys):
             "3 个场景文件，待运行 5 项比较，1 个无效文件",
         ),
         (Message("compared {file} for seed(s) {seeds}", file="a.yaml", seeds="0, 1"), "已比较 a.yaml"),
-        (Message("exported {label} ({count} seed(s))", label="x -> y", count=2), "已导出 x -> y（2 个随机种子）"),
+        (
+            Message("exported {label} ({count} seed(s))", label="x -> y", count=2),
+            "已导出 x -> y（2 个随机种子）",
+        ),
     ],
 )
 def test_nightly_progress_lines_in_chinese(zh, message, chinese):
