@@ -31,14 +31,14 @@ def robustness_line(robust: dict | None) -> str | None:
         )
     low, high = robust["band"]
     deciding = (
-        _(", decided by {assumption}").format(assumption=robust["deciding_assumption"])
+        _(", decided by {assumption}").format(assumption=words.assumption(robust["deciding_assumption"]))
         if robust.get("deciding_assumption")
         else ""
     )
     when = robust.get("holds_when")
     turn = (
         _(" (holds when {assumption} {condition}, the others nominal)").format(
-            assumption=when["assumption"], condition=when["holds_when"]
+            assumption=words.assumption(when["assumption"]), condition=when["holds_when"]
         )
         if when
         else ""

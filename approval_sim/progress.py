@@ -16,6 +16,7 @@ from contextlib import ExitStack, contextmanager
 from typing import TypeVar
 
 from approval_sim.output import printable
+from messages import _, pgettext
 
 T = TypeVar("T")
 
@@ -41,6 +42,18 @@ class Status:
             sys.stderr.flush()
 
 
+def _level(name: str) -> str:
+    """A log level's name in the user's language."""
+    words = {
+        "DEBUG": pgettext("log level", "debug"),
+        "INFO": pgettext("log level", "info"),
+        "WARNING": pgettext("log level", "warning"),
+        "ERROR": pgettext("log level", "error"),
+        "CRITICAL": pgettext("log level", "critical"),
+    }
+    return words.get(name, name.lower())
+
+
 class _StatusHandler(logging.Handler):
     """Prefect's console log lines, as status lines."""
 
@@ -53,7 +66,9 @@ class _StatusHandler(logging.Handler):
             from flows.store.failures import without_sql
 
             message = without_sql(record.getMessage())  # a failed write's SQL and parameters stay out
-            self.status.step(f"Prefect {record.levelname.lower()}: {message}")
+            self.status.step(
+                _("Prefect {level}: {message}").format(level=_level(record.levelname), message=message)
+            )
         except Exception:  # noqa: BLE001 - logging must never break the command
             self.handleError(record)
 
@@ -117,6 +132,7 @@ class FlowCommand:
         """Wait for the server, then run ``call`` (the flow) with Prefect's log lines on the status."""
         from approval_sim.errors import UserError, error_text
         from flows.server import ServerError
+        from flows.session import drain_prefect_workers
 
         try:
             self.session.ready()
@@ -125,7 +141,13 @@ class FlowCommand:
         if not self._routed:
             self._console.enter_context(prefect_console_to(self.status))
             self._routed = True
-        return call()
+        try:
+            return call()
+        finally:
+            # what Prefect still has queued (logs, events) is sent now: anything it says while draining
+            # ("Still processing items...") comes on the status before the command prints its results,
+            # not after them on the terminal
+            drain_prefect_workers()
 
     def __exit__(self, *exc: object) -> None:
         from flows import prefetch

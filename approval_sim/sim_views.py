@@ -145,15 +145,20 @@ def print_robustness(robust: dict) -> None:
         when = robust.get("holds_when")
         turn = (
             _("; with the others nominal it holds when {assumption} {condition}").format(
-                assumption=when["assumption"], condition=when["holds_when"]
+                assumption=words.assumption(when["assumption"]), condition=when["holds_when"]
             )
             if when
             else ""
         )
         console.print(
-            _("  decided by {assumption}{turn}").format(assumption=robust["deciding_assumption"], turn=turn)
+            _("  decided by {assumption}{turn}").format(
+                assumption=words.assumption(robust["deciding_assumption"]), turn=turn
+            )
         )
-    drivers = ", ".join(f"{d['assumption']} {d['total_index']:.2f}" for d in robust["drivers"][:4])
+    drivers = ", ".join(
+        f"{words.assumption(d['assumption'], with_key=False)} {d['total_index']:.2f}"
+        for d in robust["drivers"][:4]
+    )
     if drivers:
         console.print(_("  main drivers (Sobol' total index): {drivers}").format(drivers=drivers))
     for framing in robust.get("framings", []):

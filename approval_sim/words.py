@@ -17,7 +17,7 @@ from exports.vocabulary import (
 )
 from messages import language
 
-__all__ = ["basis", "framing", "mode", "robustness", "run_kind", "status", "verdict"]
+__all__ = ["assumption", "basis", "framing", "mode", "robustness", "run_kind", "status", "verdict"]
 
 
 def _word(names: dict[str, str], value: str | None) -> str:
@@ -54,3 +54,19 @@ def status(value: str | None) -> str:
 
 def run_kind(value: str | None) -> str:
     return _word(KIND_NAMES, value)
+
+
+def assumption(key: str | None, *, with_key: bool = True) -> str:
+    """A modelling assumption of the robustness analysis by its Chinese label (approval_model/data/
+    assumptions.yaml), followed by its key (which docs, scenarios and JSON quote) unless ``with_key`` is
+    False; English shows the key."""
+    if key is None:
+        return ""
+    if language() != "zh":
+        return key
+    from approval_model.assumptions import builtin_assumptions
+
+    known = builtin_assumptions().get(key)
+    if known is None:
+        return key
+    return f"{known.label}（{key}）" if with_key else known.label

@@ -136,6 +136,7 @@ def export_catalog(
     """Write a scenario (built-in or file, rules applied) as a catalog workbook in the template's layout;
     'catalog import' gives the same process back."""
     from rules.loading import load
+    from workbooks.layout import catalog_layout
     from workbooks.writer import process_rows, write_workbook
 
     writable(out, force, (f".{file_format.value}",))
@@ -146,9 +147,14 @@ def export_catalog(
     if as_json:
         print_json({"file": str(out), "scenario": scenario, "name": process.name, "rows": counts})
     else:
+        titles = {
+            sheet.key: sheet.title for sheet in catalog_layout().sheets
+        }  # 部门 departments: both languages
         echo(
             _("wrote {file}: '{name}' - {rows}").format(
-                file=out, name=process.name, rows=", ".join(f"{key} {count}" for key, count in counts.items())
+                file=out,
+                name=process.name,
+                rows=", ".join(f"{titles.get(key, key)} {count}" for key, count in counts.items()),
             )
         )
 

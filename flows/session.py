@@ -165,7 +165,7 @@ class PrefectSession:
     def _stop_temporary(self) -> None:
         if self.temporary is not None:
             if self.temporary.process is not None:
-                _drain_prefect_workers()
+                drain_prefect_workers()
             self.temporary.stop()
             self.temporary = None
 
@@ -188,7 +188,7 @@ def _decisive(settings: QuickSettings) -> tuple:
     return (settings.api_url, settings.api_key, settings.ephemeral_enabled)
 
 
-def _drain_prefect_workers(timeout: float = 5.0) -> None:
+def drain_prefect_workers(timeout: float = 5.0) -> None:
     """Send the logs and events still queued before their server stops (else the exit hangs for ~70 s)."""
     if "prefect.logging.handlers" not in sys.modules:  # no flow ran: nothing queued
         return

@@ -105,3 +105,59 @@ def test_nightly_progress_lines_in_chinese(zh, message, chinese):
     """The flow reports these through flows.progress; the command's status line localizes them."""
     assert chinese in localize(message)
     assert str(message).isascii()  # the flow's own text (logs) stays English
+
+
+# ---- Prefect's lines never after the command's own output ----------------------------------------------
+
+
+def test_prefect_lines_on_the_status_in_chinese(zh, capsys):
+    import logging
+
+    from approval_sim.progress import Status, prefect_console_to
+
+    status = Status("demo")
+    with prefect_console_to(status):
+        logging.getLogger("approval-sim-test").warning("something Prefect says")
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines()[-1].endswith(" s  Prefect 警告：something Prefect says"), err
+
+
+def test_a_flow_command_drains_prefects_queues_before_the_command_prints(monkeypatch):
+    """Prefect's log and event workers say "Still processing items..." while they drain: that happens when the
+    flow returns, on the status line, not after the results when the command exits."""
+    from approval_sim import progress
+    from flows import session
+
+    order: list[str] = []
+    monkeypatch.setattr(session, "drain_prefect_workers", lambda: order.append("drained"))
+    command = progress.FlowCommand("demo")
+    monkeypatch.setattr(command.session, "ready", lambda: None)
+    try:
+        assert command.run(lambda: order.append("flow") or 42) == 42
+        order.append("results printed")
+    finally:
+        command._console.close()
+    assert order == ["flow", "drained", "results printed"]
+
+
+def test_assumptions_by_their_chinese_label_by_default(zh, monkeypatch):
+    """The robustness lines name an assumption by the label of approval_model/data/assumptions.yaml."""
+    from pathlib import Path
+
+    import yaml
+
+    from approval_sim import words
+
+    data = yaml.safe_load(
+        (Path(__file__).parents[1] / "approval_model" / "data" / "assumptions.yaml").read_text(
+            encoding="utf-8"
+        )
+    )
+    label = data["promise_keeping"]["label"]
+    assert CJK.search(label)
+    assert words.assumption("promise_keeping") == f"{label}（promise_keeping）"
+    assert words.assumption("promise_keeping", with_key=False) == label
+    assert words.assumption("not_an_assumption") == "not_an_assumption"
+    monkeypatch.setenv("APPROVAL_SIM_LANG", "en")
+    assert words.assumption("promise_keeping") == "promise_keeping"
