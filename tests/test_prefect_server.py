@@ -372,6 +372,22 @@ def test_server_start_status_stop_and_commands_use_it(tmp_path):
         assert f"using the server of approval-sim server start at {url}" in compared.stderr
         assert "temporary" not in compared.stderr and json.loads(compared.stdout)["run_id"] == 1
         assert not list((tmp_path / "state").glob("temporary-servers/*.json"))
+        # the other flow commands find it the same way (issue 14: run, nightly and sensitivity)
+        scenarios = tmp_path / "scenarios"
+        scenarios.mkdir()
+        (scenarios / "a.yaml").write_text(
+            "name: a\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n"
+        )
+        for arguments in (
+            ("sensitivity", "luoyang-2017-after", "-n", "50", "-r", "2", "--vary", "kind", "--json"),
+            ("nightly", "--scenarios", str(scenarios), "--seeds", "1", "-n", "50", "-r", "2", "--no-exports",
+             "--json"),
+        ):  # fmt: skip
+            used = run_cli(*arguments, environment=environment, cwd=tmp_path)
+            assert used.returncode == 0, used.stderr
+            assert f"using the server of approval-sim server start at {url}" in used.stderr, arguments
+            assert "temporary" not in used.stderr, arguments
+            assert json.loads(used.stdout)
     finally:
         stop = run_cli("server", "stop", environment=environment, cwd=tmp_path)
     assert stop.returncode == 0 and "stopped the Prefect server" in stop.stdout
