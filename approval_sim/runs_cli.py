@@ -105,7 +105,7 @@ def runs_list(
             str(run.as_of or ""),
             str(run.seed if run.seed is not None else ""),
             words.basis(run.limit_basis),
-            run.framing or "",
+            words.framing(run.framing),
             run.profile or "",
             words.verdict(run.verdict),
             f"{run.reduction_mean:.1%}" if run.reduction_mean is not None else "",

@@ -161,3 +161,4 @@ def test_assumptions_by_their_chinese_label_by_default(zh, monkeypatch):
     assert words.assumption("not_an_assumption") == "not_an_assumption"
     monkeypatch.setenv("APPROVAL_SIM_LANG", "en")
     assert words.assumption("promise_keeping") == "promise_keeping"
+
