@@ -55,6 +55,34 @@ def reform_diff(
     _print_diff(payload)
 
 
+# what a rule did (the audit's action, a JSON word): Chinese by default, the word itself in English
+_ACTIONS = {
+    "absorbed": N_("absorbed"),
+    "after_the_fact_inspection": N_("after_the_fact_inspection"),
+    "applicant_days_reduced": N_("applicant_days_reduced"),
+    "cancelled": N_("cancelled"),
+    "decided_on_commitment": N_("decided_on_commitment"),
+    "department_merged": N_("department_merged"),
+    "department_transferred": N_("department_transferred"),
+    "handled_online": N_("handled_online"),
+    "limit_compressed": N_("limit_compressed"),
+    "materials_cancelled": N_("materials_cancelled"),
+    "materials_shared": N_("materials_shared"),
+    "merge_skipped": N_("merge_skipped"),
+    "merged": N_("merged"),
+    "merged_for_small_projects": N_("merged_for_small_projects"),
+    "no_supplement_data": N_("no_supplement_data"),
+    "no_time_effect": N_("no_time_effect"),
+    "prerequisite_added": N_("prerequisite_added"),
+    "prerequisite_dropped": N_("prerequisite_dropped"),
+    "prerequisites_inherited": N_("prerequisites_inherited"),
+    "scope_narrowed": N_("scope_narrowed"),
+    "service_time_limited": N_("service_time_limited"),
+    "simulation_setting": N_("simulation_setting"),
+    "stage_model": N_("stage_model"),
+    "statutory_limit_amended": N_("statutory_limit_amended"),
+    "supplement_reduced": N_("supplement_reduced"),
+}
 _ITEM_STATUS = {
     "changed": N_("changed"),
     "removed": N_("removed"),
@@ -99,7 +127,8 @@ def _print_diff(payload: dict[str, Any]) -> None:
                 )
             note = f" [dim]({localize(entry['note'])})[/dim]" if entry.get("note") else ""
             status = "" if entry["status"] == "documented" else " [yellow]" + _("assumed") + "[/yellow]"
-            console.print(f"  {entry['action']} {items}{change}{status}{note}", highlight=False)
+            action = _(_ACTIONS[entry["action"]]) if entry["action"] in _ACTIONS else entry["action"]
+            console.print(f"  {action} {items}{change}{status}{note}", highlight=False)
     columns = [
         Column(_("id"), "key"),
         Column(_("status"), "label"),
