@@ -97,6 +97,9 @@ def _localize_help_frame() -> None:
     rich_utils.DEFAULT_STRING = _("[default: {}]")
     rich_utils.ENVVAR_STRING = _("[env var: {}]")
     rich_utils.REQUIRED_LONG_STRING = _("[required]")
+    rich_utils.ERRORS_PANEL_TITLE = _("Error")  # the frame of click's usage errors (their text stays click's)
+    rich_utils.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+    rich_utils.ABORTED_TEXT = _("Aborted.")
     if not hasattr(rich_utils, _ORIGINAL):  # once per process
         setattr(rich_utils, _ORIGINAL, True)
         rich_utils.highlighter = _folding(type(rich_utils.highlighter))()

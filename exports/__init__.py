@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from exports.pdf import RendererMissing
+from messages import Message
 
 __all__ = ["FORMATS", "RendererMissing", "expand_formats", "export_run", "missing"]
 
@@ -41,7 +42,13 @@ def expand_formats(requested: Iterable[str]) -> set[str]:
             elif name in FORMATS:
                 chosen.add(name)
             else:
-                raise ValueError(f"unknown export format {part.strip()!r}; choose from {CHOICES}")
+                raise ValueError(
+                    Message(
+                        "unknown export format {name!r}; choose from {choices}",
+                        name=part.strip(),
+                        choices=CHOICES,
+                    )
+                )
     if not chosen:
         raise ValueError(f"no export format given; choose from {CHOICES}")
     return chosen
