@@ -50,7 +50,7 @@ def expand_formats(requested: Iterable[str]) -> set[str]:
                     )
                 )
     if not chosen:
-        raise ValueError(f"no export format given; choose from {CHOICES}")
+        raise ValueError(Message("no export format given; choose from {choices}", choices=CHOICES))
     return chosen
 
 
@@ -65,7 +65,11 @@ def export_run(run: dict[str, Any], formats: set[str], out_dir: Path) -> list[Pa
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(
-            f"unknown export format(s) {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}"
+            Message(
+                "unknown export format(s) {unknown}; choose from {choices}",
+                unknown=", ".join(sorted(unknown)),
+                choices=", ".join(FORMATS),
+            )
         )
     from exports.run_tables import build_tables
 

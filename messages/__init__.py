@@ -150,8 +150,8 @@ class Joined(Message):
         self.msgid, self.values, self.parts, self.separator = str(self), {}, items, separator
         return self
 
-    def localized(self) -> str:
-        return self.separator.join(localize(part) for part in self.parts)
+    def localized(self) -> str:  # a separator that is a Message is translated too (", " -> "，")
+        return localize(self.separator).join(localize(part) for part in self.parts)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Joined, (self.separator, self.parts))

@@ -92,9 +92,13 @@ def parse_vary(text: str | Sequence[str]) -> tuple[Parameter, ...]:
     unknown = sorted(set(parts) - set(PARAMETERS))
     if unknown or not parts:
         raise ValueError(
-            f"--vary: unknown parameter(s) {', '.join(repr(u) for u in unknown)}; choose from {','.join(PARAMETERS)}"
+            Message(
+                "--vary: unknown parameter(s) {unknown}; choose from {known}",
+                unknown=", ".join(repr(u) for u in unknown),
+                known=",".join(PARAMETERS),
+            )
             if unknown
-            else f"--vary: name at least one of {','.join(PARAMETERS)}"
+            else Message("--vary: name at least one of {known}", known=",".join(PARAMETERS))
         )
     return tuple(p for p in PARAMETERS if p in parts)
 
@@ -365,18 +369,22 @@ def build_variations(
     Deterministic: the same process and settings give the same variations in the same order.
     """
     if not 0 < by < 1:
-        raise ValueError(f"--by must be between 0 and 1 (0.2 = ±20 %), got {by}")
+        raise ValueError(Message("--by must be between 0 and 1 (0.2 = ±20 %), got {by}", by=by))
     unknown = set(vary) - set(PARAMETERS)
     if unknown:
         raise ValueError(
-            f"unknown parameter(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARAMETERS)}"
+            Message(
+                "unknown parameter(s) {unknown}; choose from {known}",
+                unknown=", ".join(sorted(unknown)),
+                known=", ".join(PARAMETERS),
+            )
         )
     candidates, skipped = _candidates(process, vary, by, mode)
     wanted = None if only is None else set(only)
     if wanted is not None:
         missing = wanted - {c.key for c in candidates}
         if missing:
-            raise ValueError(f"no such variation(s): {', '.join(sorted(missing))}")
+            raise ValueError(Message("no such variation(s): {keys}", keys=", ".join(sorted(missing))))
     variations = [
         Variation(c.key, c.label, c.parameter, c.subject, c.factor, c.build())
         for c in candidates

@@ -234,6 +234,8 @@ CONVERTED = [
     "workbooks/importer.py",
     "workbooks/sheets.py",
     "workbooks/tables.py",
+    "simulations/sweep.py",
+    "exports/__init__.py",
 ]
 MARKERS = {"_", "N_", "Message", "pgettext", "ngettext"}
 DATA_CALLS = {"get", "join", "strftime", "isoformat", "startswith", "endswith", "replace", "removesuffix"}
