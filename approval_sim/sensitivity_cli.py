@@ -231,7 +231,7 @@ def _print(run_id: int, report: dict[str, Any], top: int) -> None:
     )
     console.print(fitted_table(console, columns, cells, title=title))
     if report["skipped"]:
-        reasons: dict[str, int] = {}
+        reasons: dict[tuple[str, str], int] = {}
         for s in report["skipped"]:
             key = (s["parameter"], s["reason"])
             reasons[key] = reasons.get(key, 0) + 1
