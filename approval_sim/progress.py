@@ -19,6 +19,7 @@ from approval_sim.output import printable
 from messages import _, pgettext
 
 T = TypeVar("T")
+DRAINING = "Still processing items:"  # what Prefect's log and event workers say while they send their queues
 
 
 class Status:
@@ -66,6 +67,8 @@ class _StatusHandler(logging.Handler):
             from flows.store.failures import without_sql
 
             message = without_sql(record.getMessage())  # a failed write's SQL and parameters stay out
+            if message.startswith(DRAINING):  # Prefect's queues emptying as the flow ends: nothing to act on
+                return
             self.status.step(
                 _("Prefect {level}: {message}").format(level=_level(record.levelname), message=message)
             )
