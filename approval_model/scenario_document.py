@@ -62,7 +62,7 @@ def resolve_reference(reference: str | Path, relative_to: Path | None = None) ->
 def _label(path: Path) -> str:
     try:
         if path.resolve().parent == BUILTIN_DIR.resolve():
-            return f"built-in scenario '{path.stem}'"
+            return Message("built-in scenario '{name}'", name=path.stem)
     except OSError:
         pass
     return str(path)

@@ -107,7 +107,7 @@ def _print_diff(payload: dict[str, Any]) -> None:
         console.print(
             _("\n[bold]{rule}[/bold] ({document}, rules[{position}]) - source: {source}").format(
                 rule=applied["rule"],
-                document=applied["document"],
+                document=localize(applied["document"]),
                 position=applied["position"],
                 source=applied["source"],
             )
