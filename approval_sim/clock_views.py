@@ -40,7 +40,9 @@ def clock_lines(summary: dict[str, Any]) -> list[str]:
         lines.append(
             _("approval clock by stage (mean wd): {stages}").format(
                 stages=", ".join(
-                    f"{stage} {v['mean']:.1f}" for stage, v in stages.items() if v.get("mean") is not None
+                    f"{words.stage(stage)} {v['mean']:.1f}"
+                    for stage, v in stages.items()
+                    if v.get("mean") is not None
                 )
             )
         )

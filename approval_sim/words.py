@@ -12,12 +12,13 @@ from exports.vocabulary import (
     KIND_NAMES,
     MODE_NAMES,
     ROBUSTNESS_NAMES,
+    STAGE_NAMES,
     STATUS_NAMES,
     VERDICT_NAMES,
 )
 from messages import language
 
-__all__ = ["assumption", "basis", "framing", "mode", "robustness", "run_kind", "status", "verdict"]
+__all__ = ["assumption", "basis", "stage", "framing", "mode", "robustness", "run_kind", "status", "verdict"]
 
 
 def _word(names: dict[str, str], value: str | None) -> str:
@@ -70,3 +71,8 @@ def assumption(key: str | None, *, with_key: bool = True) -> str:
     if known is None:
         return key
     return f"{known.label}（{key}）" if with_key else known.label
+
+
+def stage(value: str | None) -> str:
+    """A built-in stage id by its name (P_LX: 立项阶段, S1: 立项用地规划许可阶段, ...); others as they are."""
+    return _word(STAGE_NAMES, value)

@@ -195,3 +195,19 @@ def test_a_bad_catalog_workbook_is_refused_in_chinese_with_place_and_fix(zh, tmp
     assert "'twenty' is not a number. Fix: type a plain number without units, e.g. 20" in english.stderr
     missing = runner.invoke(app, ["catalog", "import", str(tmp_path / "none.xlsx"), "--out", str(out)])
     assert missing.exit_code == 2 and "没有这个文件" in missing.stderr
+
+
+def test_the_stage_clock_names_the_stages_in_chinese(zh):
+    """国办发〔2019〕11号's four stages by name; English keeps the ids scripts quote."""
+    from typer.testing import CliRunner
+
+    from approval_sim.cli import app
+
+    arguments = ["simulate", "national-2019-after", "-n", "200", "-r", "1"]
+    chinese = CliRunner().invoke(app, arguments).stdout
+    line = next(line for line in chinese.splitlines() if line.startswith("各阶段审批时间"))
+    for name in ("立项用地规划许可阶段", "工程建设许可阶段", "施工许可阶段"):
+        assert name in chinese, line
+    assert not re.search(r"\bS[1-4]\b", line), line
+    english = CliRunner().invoke(app, ["--lang", "en", *arguments]).stdout
+    assert re.search(r"approval clock by stage \(mean wd\): S1 \d", english), english
