@@ -24,7 +24,7 @@ _DETAILS = {
     "as_of": N_("as_of {value}"),
 }
 _ROLES = {"baseline": N_("baseline"), "reform": N_("reform"), "single": N_("single")}
-_SHOWN = {"mode": words.mode, "limit_basis": words.basis}
+_SHOWN = {"mode": words.mode, "limit_basis": words.basis, "framing": words.framing, "projects": "{:,}".format}
 
 
 def print_run(run: dict[str, Any], top: int = 10) -> None:
