@@ -350,15 +350,30 @@ def simulate_scenario(
 
 
 @task(name="compare scenario for all seeds", retries=0, cache_policy=NO_CACHE)
-def batch_scenario(job: work.BatchJob, seeds: tuple[int, ...]) -> list[tuple[int, RunOutcome]]:
-    """All missing seeds of one scenario: one coarse task (seconds of work)."""
-    outcomes = work.job_outcomes(job, seeds)
+def batch_scenario(
+    job: work.BatchJob, seeds: tuple[int, ...]
+) -> tuple[list[tuple[int, RunOutcome]], dict[int, str]]:
+    """All missing seeds of one scenario: one coarse task (seconds of work). Returns the outcomes and, should
+    some seeds fail, their errors: the scenario is then redone seed by seed, so the seeds that work are kept
+    (the simulation is deterministic: a failing seed fails again, the others give the same results)."""
+    try:
+        outcomes = work.job_outcomes(job, seeds)
+    except Exception as error:
+        if len(seeds) == 1:
+            return [], {seeds[0]: f"{type(error).__name__}: {error}"}
+        outcomes, errors = [], {}
+        for seed in seeds:
+            try:
+                outcomes += work.job_outcomes(job, (seed,))
+            except Exception as seed_error:
+                errors[seed] = f"{type(seed_error).__name__}: {seed_error}"
+        return outcomes, errors
     progress.report(
         Message(
             "compared {file} for seed(s) {seeds}", file=Path(job.file).name, seeds=", ".join(map(str, seeds))
         )
     )
-    return outcomes
+    return outcomes, {}
 
 
 @task(name="open runs", **DATABASE_TASK)
@@ -500,14 +515,16 @@ def nightly_batch(
     for index, future in futures.items():
         run_ids = dict(pending[index])
         try:
-            outcomes = future.result()
+            outcomes, seed_errors = future.result()
         except Exception as error:  # one scenario failing must not lose the others' results
+            outcomes, seed_errors = [], {seed: f"{type(error).__name__}: {error}" for seed in run_ids}
+        if seed_errors:  # and a seed failing must not lose the scenario's other seeds
             failures.append(jobs[index].file)
-            for run_id in run_ids.values():
-                mark_failed(database_url, run_id, f"{type(error).__name__}: {error}")
-            continue
-        # quote(): results are large nested records; Prefect would otherwise walk every one looking for futures
-        save_many(database_url, quoted([(run_ids[seed], outcome) for seed, outcome in outcomes]))
+            for seed, message in seed_errors.items():
+                mark_failed(database_url, run_ids[seed], message)
+        if outcomes:
+            # quote(): results are large nested records; Prefect would otherwise walk every one for futures
+            save_many(database_url, quoted([(run_ids[seed], outcome) for seed, outcome in outcomes]))
     run_ids_done = [run.id for run in repository.runs_with_keys(engine_db, every_key)]
     exported: dict[str, Any] = {"files": [], "briefing": None, "briefing_problem": None}
     if exports_dir:

@@ -154,6 +154,33 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
     )
 
 
+def test_a_failing_seed_keeps_the_scenarios_other_seeds(database_url, scenario_dir, tmp_path, monkeypatch):
+    from flows.pipelines import nightly_batch
+
+    reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
+    nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=reference_url, **BATCH)
+    reference = results(reference_url)
+    real = work.job_outcomes
+
+    def seed_two_fails(job, seeds):
+        if "after" in job.file and 2 in seeds:
+            raise RuntimeError("seed 2 crashed")
+        return real(job, seeds)
+
+    monkeypatch.setattr(work, "job_outcomes", seed_two_fails)
+    partial = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
+    assert [Path(p).name for p in partial["failed"]] == ["after.yaml"]
+    stored = results(database_url)
+    # after.yaml's seed 1 and both seeds of parallel.yaml are kept, equal to an uninterrupted batch's
+    kept = {key: value for key, value in stored.items() if value[0] == "completed"}
+    assert len(kept) == 3 and all(reference[key] == value for key, value in kept.items())
+    failed = [run for run in stored.values() if run[0] == "failed" and run[2] is None]
+    assert len(failed) == 2  # after.yaml seed 2, and the invalid file
+    monkeypatch.setattr(work, "job_outcomes", real)
+    rerun = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
+    assert rerun["failed"] == [] and results(database_url) == reference
+
+
 def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path):
     import csv
 
