@@ -57,13 +57,13 @@ def main() -> None:
     write_scenarios(folder, args.scenarios)
     seeds = list(range(1, args.seeds + 1))
 
-    from flows import work
+    from flows import nightly_plan
 
     started = time.perf_counter()
-    jobs, bad = work.plan_batch(folder, projects=args.projects, replications=args.replications)
+    jobs, bad = nightly_plan.plan_batch(folder, projects=args.projects, replications=args.replications)
     assert not bad, bad
     for job in jobs:
-        work.job_outcomes(job, seeds)  # exactly what each batch task runs
+        nightly_plan.job_outcomes(job, seeds)  # exactly what each batch task runs
     compute = time.perf_counter() - started
     print(
         f"compute only: {len(jobs)} scenarios x {len(seeds)} seeds = {len(jobs) * len(seeds)} comparisons "
@@ -107,7 +107,8 @@ def main() -> None:
         f"  {'Prefect (flow and task runs, states, logs, events) and the rest':<58} {batch - accounted:7.1f} s"
     )
     inside = (
-        timers["simulation (work.job_outcomes)"] + timers["validating the scenario files (work.plan_batch)"]
+        timers["simulation (nightly_plan.job_outcomes)"]
+        + timers["validating the scenario files (nightly_plan.plan_batch)"]
     )
     print(f"  compute (validation + simulation) in the flow vs alone: {inside - compute:+.1f} s")
     print(
@@ -121,7 +122,7 @@ def main() -> None:
 
 def instrument(pipelines) -> dict[str, float]:  # noqa: ANN001 - the flows.pipelines module
     """Wrap what the flow calls with timers (module attributes, so the flow's tasks use the wrapped ones)."""
-    from flows import work
+    from flows import nightly_plan
     from flows.store import repository
 
     timers: dict[str, float] = {}
@@ -139,8 +140,8 @@ def instrument(pipelines) -> dict[str, float]:  # noqa: ANN001 - the flows.pipel
 
         setattr(owner, attribute, wrapper)
 
-    timed(work, "job_outcomes", "simulation (work.job_outcomes)")
-    timed(work, "plan_batch", "validating the scenario files (work.plan_batch)")
+    timed(nightly_plan, "job_outcomes", "simulation (nightly_plan.job_outcomes)")
+    timed(nightly_plan, "plan_batch", "validating the scenario files (nightly_plan.plan_batch)")
     timed(repository, "start_runs", "opening runs (repository.start_runs)")
     timed(repository, "complete_runs", "saving results (repository.complete_runs)")
     timed(repository, "get_run", "reading runs back for the summary (repository.get_run)")

@@ -4,6 +4,10 @@ Tasks are coarse (a scenario pair x a group of replications); the simulation cor
 No task caches (NO_CACHE): hashing large inputs costs time, and stored results live in the app's database.
 Database writes are tasks with retries (transient errors); simulations are deterministic and never retried.
 Results go to the app's own database (flows.store), never to Prefect's.
+
+About 550 lines, kept whole on purpose: the three flows share the same database tasks and retry policy, and
+the tests and the nightly benchmark replace tasks by module attribute; the plain work lives in flows.work and
+flows.nightly_plan.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from prefect.futures import wait  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
-from flows import prefetch, progress, work  # noqa: E402
+from flows import nightly_plan, prefetch, progress, work  # noqa: E402
 from flows.store import repository  # noqa: E402
 from flows.store.database import get_engine  # noqa: E402
 from flows.store.failures import explained, is_transient  # noqa: E402
@@ -351,20 +355,20 @@ def simulate_scenario(
 
 @task(name="compare scenario for all seeds", retries=0, cache_policy=NO_CACHE)
 def batch_scenario(
-    job: work.BatchJob, seeds: tuple[int, ...]
+    job: nightly_plan.BatchJob, seeds: tuple[int, ...]
 ) -> tuple[list[tuple[int, RunOutcome]], dict[int, str]]:
     """All missing seeds of one scenario: one coarse task (seconds of work). Returns the outcomes and, should
     some seeds fail, their errors: the scenario is then redone seed by seed, so the seeds that work are kept
     (the simulation is deterministic: a failing seed fails again, the others give the same results)."""
     try:
-        outcomes = work.job_outcomes(job, seeds)
+        outcomes = nightly_plan.job_outcomes(job, seeds)
     except Exception as error:
         if len(seeds) == 1:
             return [], {seeds[0]: f"{type(error).__name__}: {error}"}
         outcomes, errors = [], {}
         for seed in seeds:
             try:
-                outcomes += work.job_outcomes(job, (seed,))
+                outcomes += nightly_plan.job_outcomes(job, (seed,))
             except Exception as seed_error:
                 errors[seed] = f"{type(seed_error).__name__}: {seed_error}"
         return outcomes, errors
@@ -412,7 +416,8 @@ def write_exports(
     for result in results:
         for run in result.runs:
             written += [
-                str(p) for p in export_run(run, set(FORMATS) - {"pdf"}, target / work.slug(result.label))
+                str(p)
+                for p in export_run(run, set(FORMATS) - {"pdf"}, target / nightly_plan.slug(result.label))
             ]
         progress.report(
             Message("exported {label} ({count} seed(s))", label=result.label, count=len(result.runs))
@@ -457,13 +462,13 @@ def nightly_batch(
     as_of = as_of or work.today_in_shanghai()
     seeds = list(seeds) if seeds is not None else list(range(1, 4))
     engine_db = get_engine(database_url)
-    jobs, bad = work.plan_batch(
+    jobs, bad = nightly_plan.plan_batch(
         Path(scenario_dir), projects=projects, replications=replications, engine=engine, target=target
     )
-    inputs = work.batch_digest(jobs, bad, seeds, projects=projects, replications=replications)
+    inputs = nightly_plan.batch_digest(jobs, bad, seeds, projects=projects, replications=replications)
     try:
         batch_id = open_run(database_url, RunStart(kind="nightly", scenario=str(scenario_dir), as_of=as_of,
-                                                   batch_key=work.nightly_key(as_of, Path(scenario_dir), inputs)))  # fmt: skip
+                                                   batch_key=nightly_plan.nightly_key(as_of, Path(scenario_dir), inputs)))  # fmt: skip
     except repository.RunBusy as busy:  # the same inputs are being computed by a live batch: never twice
         logger.warning("%s", busy)
         return {"as_of": as_of.isoformat(), "busy": busy.as_json()}

@@ -14,6 +14,9 @@ the same handling time for the same item in every side and framing, and a projec
 parallel or serial by one more uniform of its own. The reduction is estimated per replication as
 ``1 - reform / baseline`` of the mean (median, p90) end-to-end time; the CI is across replications. Framings share
 draws: the baseline's serial, parallel and partial results come from one set of draws (Monte Carlo).
+
+About 520 lines, kept whole: the framings, the sides they need and the common-random-number draws that
+serve them are one mechanism; split, a reader would have to hold two modules to check the CRN argument.
 """
 
 from __future__ import annotations

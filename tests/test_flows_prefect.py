@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from flows import work
+from flows import nightly_plan, work
 from flows.store import repository
 from flows.store.database import get_engine
 
@@ -116,14 +116,14 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
     assert len(reference_results) == 5  # 2 scenarios x 2 seeds, plus the invalid file's failed run
 
     # the batch under test is "killed" part-way: the parallel-only scenario's task fails
-    real = work.job_outcomes
+    real = nightly_plan.job_outcomes
 
     def flaky(job, seeds):
         if "parallel" in job.file:
             raise RuntimeError("worker killed")
         return real(job, seeds)
 
-    monkeypatch.setattr(work, "job_outcomes", flaky)
+    monkeypatch.setattr(nightly_plan, "job_outcomes", flaky)
     interrupted = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
     assert [Path(p).name for p in interrupted["failed"]] == ["parallel.yaml"]
     partial = results(database_url)
@@ -137,7 +137,7 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
     kept = {s["scenario"]: s for s in batch["payload"]["scenarios"]}
     assert len(kept) == 1 and [r["seed"] for r in next(iter(kept.values()))["runs"]] == [1, 2]
     assert [Path(p).name for p in batch["payload"]["failed"]] == ["parallel.yaml"]
-    monkeypatch.setattr(work, "job_outcomes", real)
+    monkeypatch.setattr(nightly_plan, "job_outcomes", real)
 
     rerun = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
     assert rerun["failed"] == []
@@ -160,14 +160,14 @@ def test_a_failing_seed_keeps_the_scenarios_other_seeds(database_url, scenario_d
     reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
     nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=reference_url, **BATCH)
     reference = results(reference_url)
-    real = work.job_outcomes
+    real = nightly_plan.job_outcomes
 
     def seed_two_fails(job, seeds):
         if "after" in job.file and 2 in seeds:
             raise RuntimeError("seed 2 crashed")
         return real(job, seeds)
 
-    monkeypatch.setattr(work, "job_outcomes", seed_two_fails)
+    monkeypatch.setattr(nightly_plan, "job_outcomes", seed_two_fails)
     partial = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
     assert [Path(p).name for p in partial["failed"]] == ["after.yaml"]
     stored = results(database_url)
@@ -176,7 +176,7 @@ def test_a_failing_seed_keeps_the_scenarios_other_seeds(database_url, scenario_d
     assert len(kept) == 3 and all(reference[key] == value for key, value in kept.items())
     failed = [run for run in stored.values() if run[0] == "failed" and run[2] is None]
     assert len(failed) == 2  # after.yaml seed 2, and the invalid file
-    monkeypatch.setattr(work, "job_outcomes", real)
+    monkeypatch.setattr(nightly_plan, "job_outcomes", real)
     rerun = nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=database_url, **BATCH)
     assert rerun["failed"] == [] and results(database_url) == reference
 
@@ -228,7 +228,7 @@ def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path)
     assert folders == ["luoyang-2017-before__after", "luoyang-2017-before__parallel"]
     for folder in folders:
         names = {p.name for p in (dated / folder).iterdir()}
-        ids = [run_id for run_id, run in children.items() if work.slug(run["scenario"]) == folder]
+        ids = [run_id for run_id, run in children.items() if nightly_plan.slug(run["scenario"]) == folder]
         assert len(ids) == 2
         for run_id in ids:
             assert {f"run-{run_id}.xlsx", f"run-{run_id}-items.csv", f"run-{run_id}-distribution.png",

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from freezegun import freeze_time
 
-from flows import work
+from flows import nightly_plan, work
 from simulations.compare import compare
 
 SMALL = {"projects": 300, "replications": 4}
@@ -39,7 +39,7 @@ def scenario_dir(tmp_path):
 
 
 def test_plan_batch_validates_everything_first(scenario_dir):
-    jobs, bad = work.plan_batch(scenario_dir, **SMALL)
+    jobs, bad = nightly_plan.plan_batch(scenario_dir, **SMALL)
     assert [Path(j.file).name for j in jobs] == ["after.yaml", "own.yaml"]
     assert [Path(b.file).name for b in bad] == ["broken.yaml"]
     assert (
@@ -55,13 +55,13 @@ def test_plan_batch_validates_everything_first(scenario_dir):
 def test_batch_keys_change_with_the_scenario_text(scenario_dir):
     from datetime import date
 
-    (job, *_), _ = work.plan_batch(scenario_dir, **SMALL)
+    (job, *_), _ = nightly_plan.plan_batch(scenario_dir, **SMALL)
     key = job.batch_key(date(2026, 11, 25), 1)
     assert key != job.batch_key(date(2026, 11, 26), 1) and key != job.batch_key(date(2026, 11, 25), 2)
     (scenario_dir / "after.yaml").write_text(
         "name: after-nightly\nbase: luoyang-2017-after\nbaseline: luoyang-2017-before\n# edited\n"
     )
-    (changed, *_), _ = work.plan_batch(scenario_dir, **SMALL)
+    (changed, *_), _ = nightly_plan.plan_batch(scenario_dir, **SMALL)
     assert changed.batch_key(date(2026, 11, 25), 1) != key
 
 
@@ -69,7 +69,7 @@ def test_a_scenario_without_base_is_compared_serial_vs_parallel(tmp_path):
     from approval_model.scenario_document import resolve_reference
 
     write(tmp_path, "plain.yaml", resolve_reference("luoyang-2017-before").read_text(encoding="utf-8"))
-    (job,), bad = work.plan_batch(tmp_path, **SMALL)
+    (job,), bad = nightly_plan.plan_batch(tmp_path, **SMALL)
     assert not bad and job.spec.reform is None and job.spec.headline() == "serial-to-parallel"
 
 

@@ -122,7 +122,7 @@ def test_deep_nesting_is_refused(tmp_path):
 
 
 def test_nightly_plan_reports_a_bomb_among_good_files(tmp_path):
-    from flows.work import plan_batch
+    from flows.nightly_plan import plan_batch
 
     (tmp_path / "bomb.yaml").write_text(bomb_text(), encoding="utf-8")
     (tmp_path / "good.yaml").write_text("base: luoyang-2017-before\nname: good\n", encoding="utf-8")

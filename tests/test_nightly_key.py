@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows import work
+from flows import nightly_plan
 from flows.store import repository
 from flows.store.database import get_engine
 from flows.store.records import RunStart
@@ -79,7 +79,7 @@ def test_an_unchanged_batch_is_skipped_and_a_changed_input_makes_new_runs(folder
 
 
 def test_the_key_covers_every_file_a_scenario_reads(folder):
-    jobs, bad = work.plan_batch(folder, projects=60, replications=2)
+    jobs, bad = nightly_plan.plan_batch(folder, projects=60, replications=2)
     assert bad == []
     mine = next(job for job in jobs if Path(job.file).name == "mine.yaml")
     key = mine.batch_key(AS_OF, 1)
@@ -87,13 +87,15 @@ def test_the_key_covers_every_file_a_scenario_reads(folder):
         (folder / "common.yaml").read_text(encoding="utf-8") + "\n# a comment only\n", encoding="utf-8"
     )
     again = next(
-        job for job in work.plan_batch(folder, projects=60, replications=2)[0] if job.file == mine.file
+        job
+        for job in nightly_plan.plan_batch(folder, projects=60, replications=2)[0]
+        if job.file == mine.file
     )
     assert again.batch_key(AS_OF, 1) != key  # the base's text is part of the key (content, not meaning)
     assert len(key) <= 300  # the column's size, whatever the file name
     long_name = folder / ("x" * 240 + ".yaml")
     long_name.write_text(SMALL.format(name="long", base="common.yaml"), encoding="utf-8")
-    jobs, _ = work.plan_batch(folder, projects=60, replications=2)
+    jobs, _ = nightly_plan.plan_batch(folder, projects=60, replications=2)
     assert all(len(job.batch_key(AS_OF, 123456)) <= 300 for job in jobs)
 
 
@@ -116,7 +118,9 @@ def live_process():
 def test_a_second_batch_for_the_same_key_never_redoes_live_work(folder, tmp_path, live_process):
     url = f"sqlite:///{tmp_path / 'busy.db'}"
     engine = get_engine(url)
-    key = work.nightly_key(AS_OF, folder, work.batch_inputs(folder, [1], projects=60, replications=2))
+    key = nightly_plan.nightly_key(
+        AS_OF, folder, nightly_plan.batch_inputs(folder, [1], projects=60, replications=2)
+    )
     batch_id = repository.start_run(
         engine, RunStart(kind="nightly", scenario=str(folder), as_of=AS_OF, batch_key=key)
     )
@@ -140,7 +144,9 @@ def test_a_second_batch_for_the_same_key_never_redoes_live_work(folder, tmp_path
 def test_a_batch_whose_owner_died_is_taken_over(folder, tmp_path):
     url = f"sqlite:///{tmp_path / 'dead.db'}"
     engine = get_engine(url)
-    key = work.nightly_key(AS_OF, folder, work.batch_inputs(folder, [1], projects=60, replications=2))
+    key = nightly_plan.nightly_key(
+        AS_OF, folder, nightly_plan.batch_inputs(folder, [1], projects=60, replications=2)
+    )
     batch_id = repository.start_run(
         engine, RunStart(kind="nightly", scenario=str(folder), as_of=AS_OF, batch_key=key)
     )
@@ -158,7 +164,7 @@ def test_x_yaml_and_x_yml_keep_their_own_labels_and_exports(tmp_path):
     (folder / "x.yml").write_text(
         SMALL.format(name="x-b", base="luoyang-2017-parallel-only"), encoding="utf-8"
     )
-    jobs, _ = work.plan_batch(folder, projects=60, replications=2)
+    jobs, _ = nightly_plan.plan_batch(folder, projects=60, replications=2)
     labels = [job.spec.label for job in jobs]
     assert len(set(labels)) == 2 and any("x.yaml" in label for label in labels), labels
     url = f"sqlite:///{tmp_path / 'pair.db'}"
@@ -169,8 +175,10 @@ def test_x_yaml_and_x_yml_keep_their_own_labels_and_exports(tmp_path):
 
 
 def test_keys_do_not_depend_on_where_the_process_runs(folder, monkeypatch):
-    jobs, _ = work.plan_batch(folder, projects=60, replications=2)
-    first = work.batch_inputs(folder, [1], projects=60, replications=2)
+    jobs, _ = nightly_plan.plan_batch(folder, projects=60, replications=2)
+    first = nightly_plan.batch_inputs(folder, [1], projects=60, replications=2)
     monkeypatch.chdir(folder.parent)
-    assert work.batch_inputs(Path(os.path.relpath(folder)), [1], projects=60, replications=2) == first
-    assert work.nightly_key(AS_OF, folder, first) != work.nightly_key(date(2026, 11, 26), folder, first)
+    assert nightly_plan.batch_inputs(Path(os.path.relpath(folder)), [1], projects=60, replications=2) == first
+    assert nightly_plan.nightly_key(AS_OF, folder, first) != nightly_plan.nightly_key(
+        date(2026, 11, 26), folder, first
+    )
