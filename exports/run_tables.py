@@ -15,7 +15,7 @@ from exports.clocks_and_targets import clocks_table, targets_table, time_targets
 from exports.detail_tables import departments_table, items_table, sensitivity_table
 from exports.overview import end_to_end_table, overview_table, profiles_table
 from exports.tables import Table
-from exports.vocabulary import STATUS_NAMES
+from messages import Message
 
 
 def build_tables(run: dict[str, Any]) -> list[Table]:
@@ -35,26 +35,32 @@ def build_tables(run: dict[str, Any]) -> list[Table]:
 
 
 def missing(run: dict[str, Any]) -> list[str]:
-    """What this run has no data for (said in the CLI output and the HTML report)."""
-    notes = []
+    """What this run has no data for (said by the CLI, in the user's language: each note is a Message)."""
+    notes: list[str] = []
     if run.get("status") != "completed":
         notes.append(
-            f"运行状态为 {STATUS_NAMES.get(run.get('status') or '', run.get('status'))}，只有概览 (run is {run.get('status')}: overview only)"
+            Message(
+                "run is {status}: overview only",
+                status=_STATUS_WORDS().get(run.get("status") or "", run.get("status") or "?"),
+            )
         )
     if not run.get("summaries"):
-        notes.append("无端到端结果：不生成时间分布图 (no end-to-end results: no distribution plot)")
+        notes.append(Message("no end-to-end results: no distribution plot"))
     if run.get("kind") == "nightly":
-        notes.append("夜间批次：结果在各子运行中 (nightly batch: results are in the child runs)")
+        notes.append(Message("nightly batch: results are in the child runs"))
     if not run.get("items") and run.get("summaries"):
-        notes.append("无事项统计 (no item statistics)")
+        notes.append(Message("no item statistics"))
     if not (run.get("payload") or {}).get("catalog_metrics"):
-        notes.append("无目录目标：仅比较运行有 (catalog targets: compare runs only)")
+        notes.append(Message("catalog targets: compare runs only"))
     if not (run.get("payload") or {}).get("typical_schedule"):
-        notes.append("无典型项目甘特图：仅比较运行有 (Gantt chart: compare runs only)")
+        notes.append(Message("Gantt chart: compare runs only"))
     if not run.get("departments"):
-        notes.append("无部门统计：不生成部门图 (no department statistics: no department chart)")
+        notes.append(Message("no department statistics: no department chart"))
     if not run.get("sensitivity"):
-        notes.append(
-            "无敏感性结果：不生成敏感性表和龙卷风图 (no sensitivity rows: no 敏感性 sheet, no tornado chart)"
-        )
+        notes.append(Message("no sensitivity rows: no 敏感性 sheet, no tornado chart"))
     return notes
+
+
+def _STATUS_WORDS() -> dict[str, Message]:  # noqa: N802 - a table, made when used
+    """A run's status as the note says it (English: the JSON word; Chinese from the catalog)."""
+    return {"running": Message("running"), "failed": Message("failed"), "completed": Message("completed")}

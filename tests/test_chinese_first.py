@@ -211,3 +211,18 @@ def test_the_stage_clock_names_the_stages_in_chinese(zh):
     assert not re.search(r"\bS[1-4]\b", line), line
     english = CliRunner().invoke(app, ["--lang", "en", *arguments]).stdout
     assert re.search(r"approval clock by stage \(mean wd\): S1 \d", english), english
+
+
+def test_what_an_export_lacks_is_said_in_chinese(zh):
+    """export's notes (what a run has no data for) were '中文 (English)' in both languages."""
+    from exports import missing
+
+    run = {"status": "failed", "kind": "nightly", "summaries": [], "payload": {}}
+    english = missing(run)
+    chinese = [localize(note) for note in english]
+    assert (
+        "run is failed: overview only" in english
+        and "nightly batch: results are in the child runs" in english
+    )
+    assert "运行状态为 失败，只有概览" in chinese and "夜间批次：结果在各子运行中" in chinese
+    assert not any(re.search(r"[A-Za-z]{4,}", note) for note in chinese), chinese
