@@ -11,6 +11,32 @@ from messages import N_, _, localize
 __all__ = ["print_comparison", "print_profiles", "print_robustness", "print_run"]
 
 
+_SCALED = N_("handling scaled to {basis} limits")
+_SCALE_WITH = N_("handling times scale with {basis} limits")
+
+
+def _handling(summary: dict, scaled: str) -> str:
+    """What produced the handling times: the limits (``scaled``), or the items' own ``handling_days`` for
+    ``handling_own_items`` of them (declared, or calibrated by ``calibrate``)."""
+    own, items = summary.get("handling_own_items") or 0, len(summary.get("items") or {})
+    basis = words.basis(summary.get("limit_basis") or "statutory")
+    if not own:
+        return _(scaled).format(basis=basis)
+    if own == items:
+        return _("handling from the items' own distributions (calibrated or declared)")
+    return _(
+        "handling from own distributions for {own} of {items} items, the rest scaled to {basis} limits"
+    ).format(own=own, items=items, basis=basis)
+
+
+def _sides_handling(base: dict, reform: dict) -> str:
+    """The same for both sides of a comparison: one clause when they agree, else one per side."""
+    before, after = _handling(base, _SCALE_WITH), _handling(reform, _SCALE_WITH)
+    if before == after:
+        return before
+    return _("baseline: {baseline}; reform: {reform}").format(baseline=before, reform=after)
+
+
 def print_run(
     summary: dict, title: str | None = None, top: int = 10, departments: dict[str, str] | None = None
 ) -> None:
@@ -24,7 +50,7 @@ def print_run(
     console.print(
         _(
             "[bold]{title}[/bold] - {mode}, {engine}, {projects:,} projects x {replications} replications, "
-            "seed {seed}; handling scaled to {basis} limits"
+            "seed {seed}; {handling}"
         ).format(
             title=title or summary["process"],
             mode=words.mode(summary["mode"]),
@@ -32,7 +58,7 @@ def print_run(
             projects=summary["projects"],
             replications=summary["replications"],
             seed=summary["seed"],
-            basis=words.basis(summary.get("limit_basis", "statutory")),
+            handling=_handling(summary, _SCALED),
         )
     )
     console.print(
@@ -291,7 +317,7 @@ def print_comparison(summary: dict, departments: dict[str, str] | None = None) -
     console.print(
         _(
             "[bold]{baseline}[/bold] -> [bold]{reform}[/bold], {engine}, {projects:,} projects x {replications} "
-            "replications, seed {seed}; handling times scale with {basis} limits"
+            "replications, seed {seed}; {handling}"
         ).format(
             baseline=base["process"],
             reform=reform["process"],
@@ -299,7 +325,7 @@ def print_comparison(summary: dict, departments: dict[str, str] | None = None) -
             projects=base["projects"],
             replications=base["replications"],
             seed=base["seed"],
-            basis=words.basis(base.get("limit_basis")),
+            handling=_sides_handling(base, reform),
         )
     )
     console.print(_("framings (headline first, 'framing' {headline}):").format(headline=summary["headline"]))

@@ -47,12 +47,12 @@ from exports.briefing_text import (
     VERDICT_WORDS,
 )
 from exports.vocabulary import (
-    BASIS_NAMES,
     KIND_NAMES,
     ROBUSTNESS_NAMES,
     STAGE_NAMES,
     WORK_KIND_NAMES,
     WORK_KIND_ORDER,
+    handling_basis,
     profile_english,
     run_mix,
 )
@@ -88,7 +88,7 @@ def conclusion_paragraph(run: dict[str, Any]) -> str:
     values = {
         "framing": _e(framing_name(framing)),
         "framing_meaning": _e(FRAMING_MEANINGS.get(framing or "", headline.get("meaning", ""))),
-        "basis": _e(BASIS_NAMES.get(basis or "", basis or "未记录的时限")),
+        "basis": _e(handling_basis(run, basis, "未记录的时限")[0]),
         "profile": _e(profile_name(run)),
         "projects": f"{run.get('projects') or 0:,}",
         "replications": run.get("replications") or "?",
@@ -375,7 +375,7 @@ def method_section(run: dict[str, Any]) -> str:
             replications=run.get("replications") or "?",
             seed=run.get("seed") if run.get("seed") is not None else "—",
             engine=run.get("engine") or "auto",
-            basis=BASIS_NAMES.get(basis or "", basis or "情景自身的时限口径"),
+            basis=handling_basis(run, basis, "情景自身的时限口径")[0],
             framings=framings,
         )  # fmt: skip
         for line in LINES["method_lines"]

@@ -19,7 +19,7 @@ from exports.briefing_facts import (
     target_pct,
 )
 from exports.briefing_text import BASIS_ENGLISH, LINES, TEXT, VERDICT_WORDS
-from exports.vocabulary import BASIS_NAMES, PROFILE_NAMES, mix_order, run_mix, share_text
+from exports.vocabulary import PROFILE_NAMES, handling_basis, mix_order, run_mix, share_text
 
 
 def profile_lines(run: dict[str, Any]) -> str:
@@ -31,7 +31,7 @@ def profile_lines(run: dict[str, Any]) -> str:
         return ""
     names = [n for n in mix_order(mix) if n in rows]
     basis = basis_of(run)
-    basis_word = BASIS_NAMES.get(basis or "", basis or "情景自身的时限口径")
+    basis_word = handling_basis(run, basis, "情景自身的时限口径")[0]
     shares = "、".join(f"{PROFILE_NAMES.get(n, n)} {share_text(mix[n])}" for n in names)
     if run.get("reduction_mean") is None:  # a single simulation of the mix
         head = "".join(f"<th>{_e(h)}</th>" for h in LINES["profile_single_headers"])

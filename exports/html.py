@@ -21,12 +21,12 @@ from exports.overview import basis_rows
 from exports.plots import Plot
 from exports.tables import Table, format_value
 from exports.vocabulary import (
-    BASIS_NOTES,
     KIND_NAMES,
     ROBUSTNESS_NAMES,
     ROLE_NAMES,
     ROLE_ORDER,
     VERDICT_NAMES,
+    basis_note,
     side_label,
 )
 
@@ -144,11 +144,7 @@ def verdict_block(run: dict[str, Any]) -> str:
 def _time_note(run: dict[str, Any]) -> str:
     """The footer's note on units: working days of the statutory calendar; which limits handling follows."""
     basis = run.get("limit_basis")
-    handling = (
-        BASIS_NOTES.get(basis, "办理时间的时限口径未记录 (limit basis not recorded)")
-        if basis
-        else ("办理时间的时限口径未记录 (limit basis not recorded)")
-    )
+    handling = basis_note(run, basis)
     return (
         "时间单位为工作日（国家法定节假日与调休日历），标明日历日者除外；"
         + handling

@@ -8,7 +8,6 @@ from typing import Any
 from exports.tables import Cell, Column, Kind, Table, format_value
 from exports.vocabulary import (
     BASIS_NAMES,
-    BASIS_NOTES,
     FRAMING_NAMES,
     KIND_NAMES,
     MODE_NAMES,
@@ -18,6 +17,7 @@ from exports.vocabulary import (
     ROLE_ORDER,
     STATUS_NAMES,
     VERDICT_NAMES,
+    basis_note,
     mix_order,
     profile_english,
     profile_text,
@@ -65,7 +65,7 @@ def basis_rows(run: dict[str, Any]) -> list[tuple[Any, ...]]:
         (
             "时限口径",
             BASIS_NAMES.get(basis, basis) if basis else "未记录（旧版本运行）",
-            BASIS_NOTES.get(basis, "limit basis not recorded") if basis else "limit basis not recorded",
+            basis_note(run, basis) if basis else "limit basis not recorded",
         )
     ]
     if run.get("kind") == "compare":

@@ -199,3 +199,50 @@ def run_basis(run: dict[str, Any]) -> str | None:
         if isinstance(side, dict) and side.get("limit_basis"):
             return str(side["limit_basis"])
     return None
+
+
+HANDLING_OWN = "各事项自身的用时分布（校准或声明）"
+HANDLING_OWN_EN = "handling from the items' own distributions (calibrated or declared)"
+
+
+def handling_counts(run: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """Per side of a run's payload, (role, items whose handling comes from their own ``handling_days``, items);
+    empty for runs stored before ``handling_own_items`` was recorded (their handling followed the limits)."""
+    data = run.get("payload") or {}
+    sides = [("baseline", data.get("baseline")), ("reform", data.get("reform"))] if "reform" in data else []
+    out = []
+    for role, side in sides or [("single", data)]:
+        if isinstance(side, dict) and isinstance(side.get("handling_own_items"), int):
+            out.append((role, int(side["handling_own_items"]), len(side.get("items") or {})))
+    return out
+
+
+def handling_basis(run: dict[str, Any], basis: str | None, missing: str) -> tuple[str, str]:
+    """What the run's handling times follow, as (Chinese words for "办理时间按…推算", English clause or "" when
+    it is the limit basis alone): the limits (``missing`` when no basis is recorded), unless some items take
+    their handling from their own distribution (``handling_own_items``), then how many."""
+    word = BASIS_NAMES.get(basis or "", basis or missing)
+    sides = handling_counts(run)
+    if not any(own for _, own, _ in sides):
+        return word, ""
+    if all(own == items for _, own, items in sides):
+        return HANDLING_OWN, HANDLING_OWN_EN
+    if len({(own, items) for _, own, items in sides}) == 1:
+        _, own, items = sides[0]
+        zh, en = f"{items} 个事项中的 {own} 个", f"{own} of {items} items"
+    else:
+        zh = "、".join(f"{ROLE_NAMES[r]} {items} 个事项中的 {own} 个" for r, own, items in sides)
+        en = ", ".join(f"{r} {own} of {items}" for r, own, items in sides) + " items"
+    return (
+        f"各事项自身的用时分布（{zh}；其余事项按{word}）",
+        f"handling from own distributions for {en}, the rest scaled to {basis or 'the'} limits",
+    )
+
+
+def basis_note(run: dict[str, Any], basis: str | None) -> str:
+    """The note on what produced the handling times, Chinese with English beside: ``BASIS_NOTES`` of the basis
+    unless some items take their handling from their own distribution."""
+    if not basis:
+        return "办理时间的时限口径未记录 (limit basis not recorded)"
+    zh, en = handling_basis(run, basis, basis)
+    return f"办理时间按{zh}推算 ({en})" if en else BASIS_NOTES.get(basis, basis)

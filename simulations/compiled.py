@@ -82,6 +82,12 @@ class CompiledProcess:
         return len(self.item_ids)
 
     @property
+    def own_handling(self) -> tuple[bool, ...]:
+        """Per item: its handling time comes from its own ``handling_days`` (declared, or written by
+        ``calibrate``), not from its limit x a fraction (the sampler's choice, ``sampling.draw``)."""
+        return tuple(spec is not None for spec in self.handling)
+
+    @property
     def limited(self) -> bool:
         """Whether some department that handles an item has a capacity (files queue there)."""
         used = set(self.item_department.tolist())

@@ -290,6 +290,7 @@ def combine(mix: Mix, parts: dict[str, SimulationResult]) -> SimulationResult:
         item_department=tuple(union.item_department.tolist()),
         item_kinds=union.kinds,
         item_day_units=tuple("calendar" if row in union.calendar_rows else "working" for row in range(m)),
+        item_own_handling=union.own_handling,
         limits=union.limits,
         statutory_limits=union.statutory_limits,
         first_project=min(r.first_project for r in results),

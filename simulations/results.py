@@ -84,6 +84,8 @@ class SimulationResult:
     stage_ids: tuple[str, ...] = ()
     item_kinds: tuple[str, ...] = ()  # per item: approval, intermediary, utility, notice, applicant
     item_day_units: tuple[str, ...] = ()  # per item: working or calendar (the unit of its limit and handling)
+    # per item: its handling comes from its own ``handling_days`` (declared or calibrated), not limit x fraction
+    item_own_handling: tuple[bool, ...] = ()
     approval_days: np.ndarray | None = None  # per project: working days on the approval clock
     stage_approval_days: np.ndarray | None = None  # (stages, projects): the approval clock per stage
     kind_calendar_days: np.ndarray | None = (
@@ -401,6 +403,7 @@ def assemble(
         item_day_units=tuple(
             "calendar" if i in compiled.calendar_rows else "working" for i in range(compiled.n_items)
         ),
+        item_own_handling=compiled.own_handling,
         targets=compiled.targets,
         approval_days=clocks.approval_days,
         stage_approval_days=clocks.stage_approval_days,

@@ -269,6 +269,8 @@ class SimulationRun:
             "replications": len(self.results),
             "seed": self.seed,
             "limit_basis": pooled.limit_basis,
+            # items whose handling comes from their own handling_days, not from the limit (len(items) = all)
+            "handling_own_items": sum(pooled.item_own_handling),
             "warmup_projects": self.projects - self.results[0].projects,
             **({"parallel_share": self.parallel_share} if self.mode == "partial" else {}),
             "mean_days": _round(e2e.mean()),
