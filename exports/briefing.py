@@ -369,16 +369,21 @@ def method_section(run: dict[str, Any]) -> str:
         f"{framing_name(f['name'])}（{FRAMING_MEANINGS.get(f['name'], f.get('meaning', ''))}）"
         for f in data.get("framings", [])
     ) or framing_name(framing_of(run))
+    handling, own_handling = handling_basis(run, basis, "情景自身的时限口径")  # own_handling: "" = none
+    method_lines = [  # the line on default handling, unless items take their own distributions
+        TEXT["method_handling_own"] if own_handling and line.startswith("办理时间按{basis}") else line
+        for line in LINES["method_lines"]
+    ]
     lines = [
         line.format(
             projects=f"{run.get('projects') or 0:,}",
             replications=run.get("replications") or "?",
             seed=run.get("seed") if run.get("seed") is not None else "—",
             engine=run.get("engine") or "auto",
-            basis=handling_basis(run, basis, "情景自身的时限口径")[0],
+            basis=handling,
             framings=framings,
         )  # fmt: skip
-        for line in LINES["method_lines"]
+        for line in method_lines
     ]
     body = '<ul class="lines">' + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
     assumptions = (data.get("robustness") or {}).get("assumptions") or []

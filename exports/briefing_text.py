@@ -108,6 +108,10 @@ TEXT: dict[str, str] = {
     "bottleneck_intro": "改革后（{framing}口径）拖慢项目最多的事项，按“若该事项即办，平均全流程可缩短的工作日”排序：",
     "department_line": "排队最长的部门：{parts}。",
     "no_bottlenecks": "本次运行未记录瓶颈事项。",
+    "method_handling_own": (
+        "办理时间按{basis}推算：有自身用时分布（校准或声明）的事项按该分布随机抽取；"
+        "其余事项（如有）的用时在时限的一定比例之间随机，少数超期。"
+    ),
     "status_documented": "有据",
     "status_assumed": "假设",
     "sources_line": (

@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from approval_sim.cli import app
+from exports.briefing import method_section
 from exports.html import _time_note
 from exports.overview import basis_rows
 from exports.vocabulary import handling_basis
@@ -116,6 +117,11 @@ def test_exports_say_it_in_the_basis_wording(one_of_three):
     assert basis_rows(every)[0][1] == "法定时限"  # the limit basis itself (overdue is measured on it)
     assert "办理时间按各事项自身的用时分布（校准或声明）推算" in _time_note(every)
     assert "(handling from the items' own distributions (calibrated or declared))" in _time_note(every)
+    default_line = "办理时间按法定时限推算：按时办结的事项用时在时限的一定比例之间随机"
+    assert default_line in method_section(plain)  # the briefing's method, as before
+    method = method_section(every)
+    assert "办理时间按各事项自身的用时分布（校准或声明）推算：有自身用时分布" in method
+    assert "按时办结的事项用时在时限的一定比例之间随机" not in method
     compare = {
         "kind": "compare",
         "limit_basis": "statutory",
