@@ -55,12 +55,18 @@ def _level(name: str) -> str:
     return words.get(name, name.lower())
 
 
-class _StatusHandler(logging.Handler):
-    """Prefect's console log lines, as status lines."""
+# Failures the command itself explains in its one error line when they end it: Prefect's own lines about them
+# (the task's failure, the flow's state, its exception: the same sentence three times) are held back.
+_EXPLAINED_LATER = ("DatabaseFailure", "RunBusy")
 
-    def __init__(self, status: Status, level: int) -> None:
+
+class _StatusHandler(logging.Handler):
+    """Prefect's console log lines, as status lines; errors the command will explain itself go to ``held``."""
+
+    def __init__(self, status: Status, level: int, held: list[str]) -> None:
         super().__init__(level)
         self.status = status
+        self.held = held
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -69,17 +75,21 @@ class _StatusHandler(logging.Handler):
             message = without_sql(record.getMessage())  # a failed write's SQL and parameters stay out
             if message.startswith(DRAINING):  # Prefect's queues emptying as the flow ends: nothing to act on
                 return
-            self.status.step(
-                _("Prefect {level}: {message}").format(level=_level(record.levelname), message=message)
-            )
+            line = _("Prefect {level}: {message}").format(level=_level(record.levelname), message=message)
+            if record.levelno >= logging.ERROR and any(name in message for name in _EXPLAINED_LATER):
+                self.held.append(line)
+            else:
+                self.status.step(line)
         except Exception:  # noqa: BLE001 - logging must never break the command
             self.handleError(record)
 
 
 @contextmanager
-def prefect_console_to(status: Status) -> Iterator[None]:
+def prefect_console_to(status: Status, held: list[str] | None = None) -> Iterator[None]:
     """Route Prefect's console handlers (its stream handlers: the console one and its internal loggers')
-    through ``status``, then restore them."""
+    through ``status``, then restore them. Error lines the command explains itself when it fails are put in
+    ``held`` (shown at once when no list is given)."""
+    held = [] if held is None else held
     from prefect.logging.configuration import ensure_logging_setup
 
     ensure_logging_setup()  # Prefect sets its handlers up on first use: set them up now, to replace them
@@ -92,7 +102,7 @@ def prefect_console_to(status: Status) -> Iterator[None]:
             if type(handler).__module__ == "prefect.logging.handlers" and isinstance(
                 handler, logging.StreamHandler
             ):
-                status_handler = _StatusHandler(status, handler.level)
+                status_handler = _StatusHandler(status, handler.level, held)
                 logger.handlers[logger.handlers.index(handler)] = status_handler
                 swapped.append((logger, handler, status_handler))
     try:
@@ -116,6 +126,7 @@ class FlowCommand:
         self.session = PrefectSession(self.status.step)
         self._console = ExitStack()  # Prefect's lines on the status from the first flow to the very end
         self._routed = False
+        self._held: list[str] = []  # Prefect's lines about a failure the command's error line explains
 
     def __enter__(self) -> FlowCommand:
         from approval_sim.errors import UserError, error_text
@@ -142,7 +153,7 @@ class FlowCommand:
         except ServerError as error:
             raise UserError(error_text(error)) from None
         if not self._routed:
-            self._console.enter_context(prefect_console_to(self.status))
+            self._console.enter_context(prefect_console_to(self.status, self._held))
             self._routed = True
         try:
             return call()
@@ -152,7 +163,7 @@ class FlowCommand:
             # not after them on the terminal
             drain_prefect_workers()
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         from flows import prefetch
 
         try:
@@ -161,3 +172,6 @@ class FlowCommand:
             self._console.close()
             prefetch.forget()
             self._progress.__exit__(None, None, None)
+            if exc_type is None:  # the command survived them: nothing else will say what went wrong
+                for line in self._held:
+                    self.status.step(line)

@@ -37,7 +37,7 @@ from prefect.utilities.annotations import quote  # noqa: E402
 from flows import nightly_plan, prefetch, progress, work  # noqa: E402
 from flows.store import repository  # noqa: E402
 from flows.store.database import get_engine  # noqa: E402
-from flows.store.failures import explained, is_transient  # noqa: E402
+from flows.store.failures import describe_url, explained, is_transient  # noqa: E402
 from flows.store.records import RunOutcome, RunStart  # noqa: E402
 from rules.loading import load as load_scenario  # noqa: E402
 from simulations.compiled import Mode  # noqa: E402
@@ -134,11 +134,35 @@ def _database_work(function: Callable[..., T]) -> Callable[..., T]:
             return function(database_url, *args, **kwargs)
         except Exception as error:
             failure = explained(error, _url(database_url))
+            if failure is not None and failure.transient:
+                _tell_retry(function.__name__, database_url)
             if failure is None or failure is error:
                 raise
             raise failure from None
 
     return wrapper
+
+
+def _tell_retry(work_name: str, database_url: str | None) -> None:
+    """Say on the status line that a database write is waiting to be tried again (a lock held by another
+    process can keep a command silent for minutes otherwise: 30 s of busy timeout per attempt)."""
+    from prefect.context import TaskRunContext
+
+    context = TaskRunContext.get()
+    attempt = context.task_run.run_count if context is not None else 0
+    attempts = int(DATABASE_TASK["retries"]) + 1
+    url = _url(database_url)
+    if 0 < attempt < attempts:
+        progress.report(
+            Message(
+                "the results database {database} is locked by another process or out of reach ({work}); "
+                "trying again (attempt {next} of {attempts})",
+                database=describe_url(url) if url else "",
+                work=work_name.replace("_", " "),
+                next=attempt + 1,
+                attempts=attempts,
+            )
+        )
 
 
 def _url(database_url: str | None) -> str | None:

@@ -24,6 +24,7 @@ __all__ = [
     "bench_robustness",
     "des_bench_process",
     "large_catalog",
+    "large_catalog_data",
     "machine_conditions",
 ]
 
@@ -124,6 +125,13 @@ DES_BENCH_PROCESS: dict[str, Any] = {
 
 
 def large_catalog(items: int, *, supplement: bool = False, capacity: int | None = None) -> Process:
+    """:func:`large_catalog_data` as a validated process."""
+    return Process.model_validate(large_catalog_data(items, supplement=supplement, capacity=capacity))
+
+
+def large_catalog_data(
+    items: int, *, supplement: bool = False, capacity: int | None = None
+) -> dict[str, Any]:
     """A synthetic catalog of ``items`` items for cost measurements: 50 departments, 4 stages, and item i
     waiting for items i//2 and i//3 (a DAG about log2(items) items deep, like a real catalog's few chains).
 
@@ -140,7 +148,7 @@ def large_catalog(items: int, *, supplement: bool = False, capacity: int | None 
             },
             "excluded_days": {"distribution": "exponential", "mean": 2},
         }
-    data = {
+    return {
         "name": f"large-{items}",
         "departments": [
             {"id": f"d{k:02d}", "name": f"部门{k}", **({"capacity": capacity} if capacity else {})}
@@ -160,7 +168,6 @@ def large_catalog(items: int, *, supplement: bool = False, capacity: int | None 
             for i in range(items)
         ],
     }
-    return Process.model_validate(data)
 
 
 def des_bench_process() -> Process:

@@ -79,6 +79,8 @@ def _short_and_clean(result) -> str:  # noqa: ANN001 - a click Result
     for word in SQL_WORDS:
         assert word not in result.output, result.output
     assert "run id:" not in result.output
+    said = error_lines[0][-70:]
+    assert result.output.count(said) == 1, result.output  # not echoed by Prefect's log lines too
     return error_lines[0]
 
 
@@ -142,11 +144,15 @@ def test_database_locked_beyond_the_timeout_exits_2_in_one_line(tmp_path):
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        line = _short_and_clean(runner.invoke(app, [*COMPARE, "--database", url]))
+        result = runner.invoke(app, [*COMPARE, "--database", url])
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+    line = _short_and_clean(result)
     assert "locked" in line and str(path) in line
+    for attempt in (2, 3, 4):  # the wait is told while it lasts (minutes at the default 30 s busy timeout)
+        told = f"locked by another process or out of reach (save scenario); trying again (attempt {attempt} of 4)"
+        assert told in result.output
 
 
 @pytestmark_flows

@@ -143,6 +143,7 @@ def test_profile_file_states_its_range(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["check"], ["analyze"], ["simulate", "-n", "50", "-r", "2"],
+                                     ["simulate", "--engine", "des", "-n", "50", "-r", "2"],
                                      ["compare", "-n", "50", "-r", "2"]])  # fmt: skip
 def test_commands_refuse_an_infinite_limit_with_exit_2(tmp_path, command):
     path = tmp_path / "inf.yaml"
@@ -151,6 +152,30 @@ def test_commands_refuse_an_infinite_limit_with_exit_2(tmp_path, command):
     assert result.exit_code == 2, result.output
     assert "must be a number from 0.01 to 1,000 working days (got inf)" in result.output
     assert "Traceback" not in result.output and "ZeroDivisionError" not in result.output
+
+
+@pytest.mark.usefixtures("prefect_server")
+@pytest.mark.parametrize(
+    "value, shown", [(INF, "inf"), (HUGE, "'1e400'"), (TRUE, "True"), (TINY, "'1e-320'")]
+)
+def test_run_compare_refuses_an_absurd_limit_before_storing_anything(tmp_path, value, shown):
+    """`run compare` crashed with ZeroDivisionError (exit 1) on an infinite limit, on either side."""
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(scenario_text("", "10", where="limit"), encoding="utf-8")
+    bad.write_text(scenario_text("", value, where="limit"), encoding="utf-8")
+    database = tmp_path / "runs.db"
+    for pair in ((good, bad), (bad, good)):
+        result = runner.invoke(app, ["run", "compare", *map(str, pair), "-n", "50", "-r", "2",
+                                     "--no-robustness", "--database", f"sqlite:///{database}"])  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert "bad.yaml:20: item 'B'" in result.output
+        assert f"must be a number from 0.01 to 1,000 working days (got {shown})" in result.output
+        assert "Traceback" not in result.output and "run id:" not in result.output
+    assert (
+        not database.exists()
+        or "completed"
+        not in runner.invoke(app, ["runs", "list", "--json", "--database", f"sqlite:///{database}"]).stdout
+    )
 
 
 def _unbounded(annotation: object) -> bool:

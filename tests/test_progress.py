@@ -85,6 +85,25 @@ def test_prefect_console_lines_go_through_the_status_and_are_restored(capsys):
     assert "Still processing items" not in err
 
 
+def test_prefect_error_lines_about_a_failure_the_command_explains_are_held_back(capsys):
+    """A database failure that ends the command is its one 'error:' line; Prefect said the same sentence three
+    times before it (task failed, flow finished Failed, exception). Other lines, warnings included, still show."""
+    from prefect.logging.configuration import ensure_logging_setup
+
+    ensure_logging_setup()
+    status, held = Status("demo"), []
+    with prefect_console_to(status, held):
+        logger = logging.getLogger("approval-sim-test")
+        logger.error("Finished in state Failed('Task run encountered an exception DatabaseFailure: full')")
+        logger.warning("a warning about DatabaseFailure stays")
+        logger.error("another failure stays")
+    err = capsys.readouterr().err
+    assert "Finished in state" not in err and "DatabaseFailure stays" in err and "another failure" in err
+    assert held == [
+        "Prefect error: Finished in state Failed('Task run encountered an exception DatabaseFailure: full')"
+    ]
+
+
 @pytest.mark.usefixtures("prefect_server")
 def test_run_compare_reports_progress_on_stderr_and_only_the_result_on_stdout(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.db'}"
