@@ -203,6 +203,18 @@ def bench_montecarlo(process: Process, projects: int = 100_000, repeats: int = 3
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: Linux's VmHWM (this program's own pages), else ru_maxrss.
+
+    On Linux ru_maxrss keeps the high-water mark of the process it was forked from across exec: the bench's
+    5,000-item child, forked after the 50,000-item catalog was built, reported 280 MB for its own 153 MB.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
 

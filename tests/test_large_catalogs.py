@@ -8,14 +8,16 @@ printed by ``approval-sim bench``.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from approval_model.models import Process
-from simulations.bench import large_catalog
+from simulations.bench import _peak_rss_mb, large_catalog
 from simulations.budget import (
     BYTES_PER_CELL,
     BYTES_PER_CELL_STOPPED,
@@ -181,3 +183,17 @@ def test_the_robustness_analysis_stays_within_the_budget(monkeypatch):
         tracemalloc.stop()
     assert robust["projects"] == 16 * 2**20 // (300 * ROBUSTNESS_BYTES_PER_CELL)  # 582, not 2,000
     assert peak <= 16 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="Linux only: VmHWM")
+def test_a_childs_peak_memory_is_its_own_not_its_parents():
+    """`bench` runs the 5,000-item replication in a child forked after the 50,000-item catalog was built; its
+    ru_maxrss carried the parent's high-water mark across exec (280 MB reported for 153 MB of its own)."""
+    ballast = bytearray(200 * 2**20)
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page: resident, not just reserved
+    code = "from simulations.bench import _peak_rss_mb; print(_peak_rss_mb())"
+    child = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    own = float(child.stdout)
+    parent = _peak_rss_mb()
+    del ballast
+    assert parent >= 200 and own < parent - 150, (own, parent)
