@@ -264,7 +264,8 @@ def nightly(
     )
     with FlowCommand(headline) as command:
         prepare_database(database)
-        from flows.pipelines import nightly_batch, task_runner
+        from flows.nightly import nightly_batch
+        from flows.pipelines import task_runner
 
         result = command.run(lambda: nightly_batch.with_options(task_runner=task_runner(dask_address))(
             str(scenarios), batch_date, seed_list, projects=projects, replications=replications,

@@ -72,7 +72,7 @@ def main() -> None:
 
     started = time.perf_counter()
     from flows import pipelines
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
     from flows.session import PrefectSession
 
     imported = time.perf_counter() - started
@@ -145,7 +145,7 @@ def instrument(pipelines) -> dict[str, float]:  # noqa: ANN001 - the flows.pipel
     timed(repository, "start_runs", "opening runs (repository.start_runs)")
     timed(repository, "complete_runs", "saving results (repository.complete_runs)")
     timed(repository, "get_run", "reading runs back for the summary (repository.get_run)")
-    timed(pipelines, "_publish", "the markdown artifact (_publish)")
+    timed(pipelines, "publish_summary", "the markdown artifact (publish_summary)")
     return timers
 
 

@@ -25,7 +25,7 @@ def nightly_deployment(
     configure_prefect_environment()
     from prefect.schedules import Cron
 
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
 
     parameters: dict[str, Any] = {
         "scenario_dir": str(Path(scenario_dir).resolve()),

@@ -103,7 +103,7 @@ def test_failed_compare_is_marked_failed(database_url, monkeypatch):
 def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
     database_url, scenario_dir, tmp_path, monkeypatch
 ):
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
 
     # a reference: one uninterrupted batch in its own database
     reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
@@ -155,7 +155,7 @@ def test_nightly_batch_is_idempotent_and_resumes_after_a_failure(
 
 
 def test_a_failing_seed_keeps_the_scenarios_other_seeds(database_url, scenario_dir, tmp_path, monkeypatch):
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
 
     reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
     nightly_batch(str(scenario_dir), AS_OF, [1, 2], database_url=reference_url, **BATCH)
@@ -187,7 +187,7 @@ def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path)
     from openpyxl import load_workbook
     from prefect.artifacts import Artifact
 
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
 
     result = nightly_batch(str(scenario_dir), date(2026, 11, 24), [1, 2], database_url=f"sqlite:///{tmp_path / 'a.db'}",
                            exports_dir=str(tmp_path / "exports"), **BATCH)  # fmt: skip
@@ -258,7 +258,7 @@ def test_nightly_publishes_an_artifact_and_dated_exports(scenario_dir, tmp_path)
 def test_nightly_briefing_pdf(scenario_dir, tmp_path):
     import pdfplumber
 
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
 
     (scenario_dir / "broken.yaml").unlink()
     result = nightly_batch(str(scenario_dir), date(2026, 11, 22), [1], database_url=f"sqlite:///{tmp_path / 'b.db'}",
@@ -277,7 +277,7 @@ def test_batch_on_a_dask_cluster_equals_the_local_run(scenario_dir, tmp_path):
     from distributed import LocalCluster
     from prefect_dask import DaskTaskRunner
 
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
 
     local_url, dask_url = f"sqlite:///{tmp_path / 'local.db'}", f"sqlite:///{tmp_path / 'dask.db'}"
     nightly_batch(str(scenario_dir), AS_OF, [3], database_url=local_url, **BATCH)
@@ -428,7 +428,7 @@ def test_cli_flow_commands_reject_bad_input_with_exit_2(args, message, scenario_
 
 
 def test_a_complete_batch_is_skipped_on_rerun(scenario_dir, tmp_path):
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
 
     (scenario_dir / "broken.yaml").unlink()
     url = f"sqlite:///{tmp_path / 'complete.db'}"

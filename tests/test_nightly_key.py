@@ -43,7 +43,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def _batch(folder: Path, url: str, seeds=(1,), **settings):
-    from flows.pipelines import nightly_batch
+    from flows.nightly import nightly_batch
 
     return nightly_batch(str(folder), AS_OF, list(seeds), database_url=url, **{**BATCH, **settings})
 
