@@ -1,13 +1,10 @@
-"""Prefect flows: simulate a scenario, compare two, and the nightly batch over a folder of scenarios.
+"""Prefect flows: simulate a scenario and compare two; the database tasks every flow shares (the nightly batch,
+:mod:`flows.nightly`, and the sensitivity sweep, :mod:`flows.sensitivity`, use them too).
 
 Tasks are coarse (a scenario pair x a group of replications); the simulation core stays free of Prefect.
 No task caches (NO_CACHE): hashing large inputs costs time, and stored results live in the app's database.
 Database writes are tasks with retries (transient errors); simulations are deterministic and never retried.
 Results go to the app's own database (flows.store), never to Prefect's.
-
-About 550 lines, kept whole on purpose: the three flows share the same database tasks and retry policy, and
-the tests and the nightly benchmark replace tasks by module attribute; the plain work lives in flows.work and
-flows.nightly_plan.
 """
 
 from __future__ import annotations
